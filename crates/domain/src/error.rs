@@ -1,0 +1,24 @@
+use crate::store::StoreError;
+use crate::validation::ValidationErrors;
+
+/// What a use case can answer besides success. The API maps each variant to
+/// one HTTP status; `Store` is always an opaque internal error to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// No such integration in this organization (also for another
+    /// organization's integration: the two must be indistinguishable).
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// Managed integrations are changed only by operator provisioning.
+    #[error("this integration is managed by the operator and cannot be changed through the API")]
+    Managed,
+    /// `If-Match` named a version that is no longer current.
+    #[error("the integration was changed since the given version")]
+    PreconditionFailed,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

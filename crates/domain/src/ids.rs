@@ -1,0 +1,128 @@
+//! Typed, prefixed identifiers (`int_01j…`). The random part is a ULID, so ids
+//! sort by creation time and cursor pagination can order by id alone.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Why an id string was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed {kind} id")]
+pub struct IdParseError {
+    pub kind: &'static str,
+}
+
+macro_rules! prefixed_id {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal, $kind:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            /// A fresh id; ids made later in time sort after earlier ones.
+            pub fn generate() -> Self {
+                Self(format!("{}{}", $prefix, ulid::Ulid::new().to_string().to_ascii_lowercase()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = IdParseError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let rest = s.strip_prefix($prefix).ok_or(IdParseError { kind: $kind })?;
+                // Accept either case on input; store the canonical lowercase form.
+                ulid::Ulid::from_string(&rest.to_ascii_uppercase())
+                    .map_err(|_| IdParseError { kind: $kind })?;
+                Ok(Self(format!("{}{}", $prefix, rest.to_ascii_lowercase())))
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = IdParseError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+prefixed_id!(
+    /// An integration's public id.
+    IntegrationId,
+    "int_",
+    "integration"
+);
+prefixed_id!(
+    /// An organization (tenant).
+    OrgId,
+    "org_",
+    "organization"
+);
+prefixed_id!(
+    /// An API key's public id (not the key itself).
+    ApiKeyId,
+    "key_",
+    "API key"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_prefix() {
+        let id = IntegrationId::generate();
+        assert!(id.as_str().starts_with("int_"));
+        assert_eq!(id.as_str().len(), 4 + 26);
+        assert_eq!(id.as_str().parse::<IntegrationId>().unwrap(), id);
+        assert_eq!(
+            id.as_str()
+                .to_uppercase()
+                .replacen("INT_", "int_", 1)
+                .parse::<IntegrationId>()
+                .unwrap(),
+            id
+        );
+    }
+
+    #[test]
+    fn rejects_wrong_prefix_and_garbage() {
+        let id = IntegrationId::generate();
+        let as_org = id.as_str().replacen("int_", "org_", 1);
+        assert!(as_org.parse::<IntegrationId>().is_err());
+        assert!("int_123".parse::<IntegrationId>().is_err());
+        assert!("".parse::<IntegrationId>().is_err());
+        assert!("int_../../etc".parse::<IntegrationId>().is_err());
+    }
+
+    #[test]
+    fn later_ids_sort_after() {
+        let a = OrgId::generate();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = OrgId::generate();
+        assert!(a < b);
+    }
+}

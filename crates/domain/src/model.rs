@@ -1,0 +1,96 @@
+//! The integration resource.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::IntegrationType;
+use crate::config::Config;
+use crate::ids::{IntegrationId, OrgId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Stage,
+    #[default]
+    Production,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Stage => "stage",
+            Environment::Production => "production",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "stage" => Some(Environment::Stage),
+            "production" => Some(Environment::Production),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Active,
+    Inactive,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Inactive => "inactive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Status::Active),
+            "inactive" => Some(Status::Inactive),
+            _ => None,
+        }
+    }
+}
+
+/// The outcome of the last credential test, kept on the integration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestResult {
+    pub success: bool,
+    pub message: String,
+    pub latency_ms: i64,
+    pub tested_at: DateTime<Utc>,
+}
+
+/// An integration as the domain sees it: config with secrets in memory
+/// (redacted from `Debug`), never serialised directly to clients.
+#[derive(Debug, Clone)]
+pub struct Integration {
+    pub id: IntegrationId,
+    /// Stable integer id, assigned by the store at insert (the second API's `id`).
+    pub seq: i64,
+    pub org_id: OrgId,
+    pub name: String,
+    pub kind: IntegrationType,
+    pub environment: Environment,
+    pub status: Status,
+    pub is_managed: bool,
+    pub config: Config,
+    pub last_test: Option<TestResult>,
+    /// Bumped on every change to name, config, environment or status; the
+    /// ETag and the compare-and-swap guard for concurrent updates.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Integration {
+    /// A strong ETag over the configuration version.
+    pub fn etag(&self) -> String {
+        format!("\"{}-v{}\"", self.id, self.version)
+    }
+}

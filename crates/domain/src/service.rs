@@ -1,0 +1,443 @@
+//! The use cases the API (and embedding services) call. Every one is scoped
+//! to an organization.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde_json::{Map, Value};
+
+use crate::catalogue::IntegrationType;
+use crate::config::Config;
+use crate::error::DomainError;
+use crate::ids::{IntegrationId, OrgId};
+use crate::model::{Environment, Integration, Status, TestResult};
+use crate::provider::{ProviderContext, ProviderRegistry, TestOutcome};
+use crate::store::{IntegrationStore, ListQuery, WriteOutcome};
+use crate::validation::{
+    ValidationErrors, ValidationPolicy, check_complete, check_name, generate_webhook_secret,
+    parse_fields,
+};
+
+pub const DEFAULT_PAGE_LIMIT: u32 = 50;
+pub const MAX_PAGE_LIMIT: u32 = 200;
+/// How often an update re-reads and re-merges when a concurrent writer won.
+const UPDATE_ATTEMPTS: usize = 8;
+
+/// Timestamps at millisecond precision, so both backends return exactly what
+/// was written.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    t.duration_trunc(TimeDelta::milliseconds(1)).unwrap_or(t)
+}
+
+#[derive(Debug, Clone)]
+pub struct CreateIntegration {
+    pub name: String,
+    pub kind: IntegrationType,
+    pub config: Map<String, Value>,
+    pub environment: Option<Environment>,
+    pub status: Option<Status>,
+    /// Only operator provisioning sets this.
+    pub is_managed: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UpdateIntegration {
+    pub name: Option<String>,
+    /// Merged key by key; a key given as `null` is removed.
+    pub config: Option<Map<String, Value>>,
+    pub environment: Option<Environment>,
+    pub status: Option<Status>,
+    /// Keys removed from the stored config.
+    pub cleared_config_keys: Vec<String>,
+    /// From `If-Match`: refuse unless the stored version is this one.
+    pub expected_version: Option<i64>,
+    /// Operator provisioning may change managed integrations; the API may not.
+    pub allow_managed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub kind: Option<IntegrationType>,
+    pub status: Option<Status>,
+    pub environment: Option<Environment>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestReport {
+    pub outcome: TestOutcome,
+    pub latency_ms: i64,
+    pub tested_at: DateTime<Utc>,
+}
+
+#[derive(Clone)]
+pub struct IntegrationService {
+    store: Arc<dyn IntegrationStore>,
+    providers: ProviderRegistry,
+    policy: ValidationPolicy,
+}
+
+impl IntegrationService {
+    pub fn new(
+        store: Arc<dyn IntegrationStore>,
+        providers: ProviderRegistry,
+        policy: ValidationPolicy,
+    ) -> Self {
+        Self {
+            store,
+            providers,
+            policy,
+        }
+    }
+
+    pub fn policy(&self) -> &ValidationPolicy {
+        &self.policy
+    }
+
+    pub fn store(&self) -> &Arc<dyn IntegrationStore> {
+        &self.store
+    }
+
+    /// Validate and store a new integration.
+    pub async fn create(
+        &self,
+        org: &OrgId,
+        input: CreateIntegration,
+    ) -> Result<Integration, DomainError> {
+        let mut errors = ValidationErrors::default();
+        check_name(&input.name, &mut errors);
+        let parsed = parse_fields(input.kind, &input.config, &self.policy, &mut errors);
+        let mut config = parsed.config;
+        self.fill_defaults(input.kind, &mut config);
+        check_complete(input.kind, &config, &mut errors);
+        if errors.is_empty() {
+            self.provider_validate(input.kind, &config, &mut errors);
+        }
+        errors.into_result()?;
+        let at = now();
+        let integration = Integration {
+            id: IntegrationId::generate(),
+            seq: 0,
+            org_id: org.clone(),
+            name: input.name.trim().to_string(),
+            kind: input.kind,
+            environment: input.environment.unwrap_or_default(),
+            status: input.status.unwrap_or_default(),
+            is_managed: input.is_managed,
+            config,
+            last_test: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        Ok(self.store.insert(&integration).await?)
+    }
+
+    pub async fn get(&self, org: &OrgId, id: &IntegrationId) -> Result<Integration, DomainError> {
+        self.store.get(org, id).await?.ok_or(DomainError::NotFound)
+    }
+
+    pub async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Integration, DomainError> {
+        self.store
+            .get_by_seq(org, seq)
+            .await?
+            .ok_or(DomainError::NotFound)
+    }
+
+    pub async fn list(
+        &self,
+        org: &OrgId,
+        req: ListRequest,
+    ) -> Result<Page<Integration>, DomainError> {
+        let mut errors = ValidationErrors::default();
+        let limit = req.limit.unwrap_or(DEFAULT_PAGE_LIMIT);
+        if limit == 0 || limit > MAX_PAGE_LIMIT {
+            errors.push("limit", format!("must be between 1 and {MAX_PAGE_LIMIT}"));
+        }
+        let after = match req.cursor.as_deref() {
+            None | Some("") => None,
+            Some(c) => match c.parse::<IntegrationId>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.push("cursor", "is not a cursor this service issued");
+                    None
+                }
+            },
+        };
+        errors.into_result()?;
+        let query = ListQuery {
+            kind: req.kind,
+            status: req.status,
+            environment: req.environment,
+            after,
+            // One extra row tells whether another page exists.
+            limit: limit + 1,
+        };
+        let mut items = self.store.list(org, &query).await?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|i| i.id.to_string())
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Merge the changes into the stored integration. Concurrent writers are
+    /// serialised by the version guard: a losing writer re-reads and
+    /// re-merges, so no change is lost and no half-merged config is stored.
+    pub async fn update(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+        input: UpdateIntegration,
+    ) -> Result<Integration, DomainError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self.get(org, id).await?;
+            if current.is_managed && !input.allow_managed {
+                return Err(DomainError::Managed);
+            }
+            if input.expected_version.is_some_and(|v| v != current.version) {
+                return Err(DomainError::PreconditionFailed);
+            }
+            let next = self.apply_update(&current, &input)?;
+            match self.store.update(&next, current.version).await? {
+                WriteOutcome::Done(saved) => return Ok(saved),
+                WriteOutcome::NotFound => return Err(DomainError::NotFound),
+                WriteOutcome::VersionMismatch if input.expected_version.is_some() => {
+                    return Err(DomainError::PreconditionFailed);
+                }
+                WriteOutcome::VersionMismatch => continue,
+            }
+        }
+        Err(DomainError::Conflict(
+            "the integration is being changed by other requests; try again".into(),
+        ))
+    }
+
+    fn apply_update(
+        &self,
+        current: &Integration,
+        input: &UpdateIntegration,
+    ) -> Result<Integration, DomainError> {
+        let kind = current.kind;
+        let mut errors = ValidationErrors::default();
+        let mut next = current.clone();
+        if let Some(name) = &input.name {
+            check_name(name, &mut errors);
+            next.name = name.trim().to_string();
+        }
+        let mut cleared: Vec<String> = Vec::new();
+        for (i, key) in input.cleared_config_keys.iter().enumerate() {
+            match kind.canonical_field(key) {
+                Some(f) => cleared.push(f.name.to_string()),
+                None => errors.push(
+                    format!("clearedConfigKeys[{i}]"),
+                    format!("is not a field of type `{}`", kind.slug()),
+                ),
+            }
+        }
+        let mut config = current.config.clone();
+        for key in &cleared {
+            config.remove(key);
+        }
+        if let Some(patch) = &input.config {
+            let parsed = parse_fields(kind, patch, &self.policy, &mut errors);
+            for key in parsed.config.keys() {
+                if cleared.iter().any(|c| c == key) {
+                    errors.push(
+                        format!("config.{key}"),
+                        "is both set and listed in clearedConfigKeys",
+                    );
+                }
+            }
+            for key in &parsed.nulls {
+                config.remove(key);
+            }
+            for (key, value) in parsed.config.iter() {
+                match value {
+                    crate::config::ConfigValue::Plain(v) => config.insert_plain(key, v.clone()),
+                    crate::config::ConfigValue::Secret(s) => config.insert_secret(key, s.clone()),
+                }
+            }
+        }
+        self.fill_defaults(kind, &mut config);
+        check_complete(kind, &config, &mut errors);
+        if errors.is_empty() {
+            self.provider_validate(kind, &config, &mut errors);
+        }
+        errors.into_result()?;
+        next.config = config;
+        if let Some(env) = input.environment {
+            next.environment = env;
+        }
+        if let Some(status) = input.status {
+            next.status = status;
+        }
+        next.updated_at = now();
+        Ok(next)
+    }
+
+    pub async fn delete(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+        expected_version: Option<i64>,
+        allow_managed: bool,
+    ) -> Result<(), DomainError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self.get(org, id).await?;
+            if current.is_managed && !allow_managed {
+                return Err(DomainError::Managed);
+            }
+            if expected_version.is_some_and(|v| v != current.version) {
+                return Err(DomainError::PreconditionFailed);
+            }
+            match self.store.delete(org, id, Some(current.version)).await? {
+                WriteOutcome::Done(()) => return Ok(()),
+                WriteOutcome::NotFound => return Err(DomainError::NotFound),
+                WriteOutcome::VersionMismatch if expected_version.is_some() => {
+                    return Err(DomainError::PreconditionFailed);
+                }
+                WriteOutcome::VersionMismatch => continue,
+            }
+        }
+        Err(DomainError::Conflict(
+            "the integration is being changed by other requests; try again".into(),
+        ))
+    }
+
+    /// Test a saved integration, with `overrides` merged over its stored
+    /// config for this call only. The result is recorded on the integration
+    /// only when no overrides were given: the last result describes the
+    /// stored credentials, and an override test says nothing about them.
+    pub async fn test_saved(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+        overrides: Option<Map<String, Value>>,
+    ) -> Result<TestReport, DomainError> {
+        let current = self.get(org, id).await?;
+        let has_overrides = overrides.as_ref().is_some_and(|o| !o.is_empty());
+        let config = match &overrides {
+            Some(o) if !o.is_empty() => {
+                let mut errors = ValidationErrors::default();
+                let parsed = parse_fields(current.kind, o, &self.policy, &mut errors);
+                let mut config = current.config.clone();
+                for key in &parsed.nulls {
+                    config.remove(key);
+                }
+                for (key, value) in parsed.config.iter() {
+                    match value {
+                        crate::config::ConfigValue::Plain(v) => config.insert_plain(key, v.clone()),
+                        crate::config::ConfigValue::Secret(s) => {
+                            config.insert_secret(key, s.clone())
+                        }
+                    }
+                }
+                check_complete(current.kind, &config, &mut errors);
+                if errors.is_empty() {
+                    self.provider_validate(current.kind, &config, &mut errors);
+                }
+                errors.into_result()?;
+                config
+            }
+            _ => current.config.clone(),
+        };
+        let ctx = ProviderContext {
+            environment: current.environment,
+            integration_id: Some(current.id.clone()),
+            message_id: None,
+        };
+        let report = self.run_test(current.kind, &ctx, &config).await;
+        if !has_overrides {
+            let result = TestResult {
+                success: report.outcome.is_success(),
+                message: report.outcome.message.clone(),
+                latency_ms: report.latency_ms,
+                tested_at: report.tested_at,
+            };
+            self.store.record_test(org, id, &result).await?;
+        }
+        Ok(report)
+    }
+
+    /// Test a config that is not saved.
+    pub async fn test_unsaved(
+        &self,
+        kind: IntegrationType,
+        config: &Map<String, Value>,
+        environment: Environment,
+    ) -> Result<TestReport, DomainError> {
+        let mut errors = ValidationErrors::default();
+        let parsed = parse_fields(kind, config, &self.policy, &mut errors);
+        let mut config = parsed.config;
+        self.fill_defaults(kind, &mut config);
+        check_complete(kind, &config, &mut errors);
+        if errors.is_empty() {
+            self.provider_validate(kind, &config, &mut errors);
+        }
+        errors.into_result()?;
+        let ctx = ProviderContext {
+            environment,
+            integration_id: None,
+            message_id: None,
+        };
+        Ok(self.run_test(kind, &ctx, &config).await)
+    }
+
+    async fn run_test(
+        &self,
+        kind: IntegrationType,
+        ctx: &ProviderContext,
+        config: &Config,
+    ) -> TestReport {
+        let started = Instant::now();
+        let tested_at = now();
+        let outcome = match self.providers.get(kind) {
+            Some(p) => p.test(ctx, config).await,
+            None => TestOutcome::error(format!(
+                "no provider for type `{}` is available in this build, so the credentials were not tested",
+                kind.slug()
+            ))
+            .with_code("provider_unavailable"),
+        };
+        TestReport {
+            outcome,
+            latency_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            tested_at,
+        }
+    }
+
+    fn fill_defaults(&self, kind: IntegrationType, config: &mut Config) {
+        // A webhook always has a signing secret: receivers can verify from the
+        // first delivery, and the secret never has to travel back to them
+        // through this API (they set their own, or rotate by clearing it).
+        if kind == IntegrationType::Webhook && !config.contains("signingSecret") {
+            config.insert_secret("signingSecret", generate_webhook_secret());
+        }
+    }
+
+    fn provider_validate(
+        &self,
+        kind: IntegrationType,
+        config: &Config,
+        errors: &mut ValidationErrors,
+    ) {
+        if let Some(p) = self.providers.get(kind)
+            && let Err(e) = p.validate(config)
+        {
+            errors.extend(e);
+        }
+    }
+}

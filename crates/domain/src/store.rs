@@ -1,0 +1,109 @@
+//! Storage contracts. Every method that touches an integration takes the
+//! organization, so no caller can reach another organization's row.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::auth::{ApiKeyRecord, Organization};
+use crate::catalogue::IntegrationType;
+use crate::ids::{ApiKeyId, IntegrationId, OrgId};
+use crate::model::{Environment, Integration, Status, TestResult};
+
+/// A storage failure. The message is for logs; it never holds a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Stored secrets cannot be decrypted with the configured keys, or were
+    /// tampered with.
+    #[error("stored secrets cannot be decrypted: {0}")]
+    Crypto(String),
+    #[error("a row with this {0} already exists")]
+    Duplicate(&'static str),
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+/// Filters and cursor for listing. Rows come in ascending id order (which is
+/// creation order); `after` is the last id of the previous page.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub kind: Option<IntegrationType>,
+    pub status: Option<Status>,
+    pub environment: Option<Environment>,
+    pub after: Option<IntegrationId>,
+    pub limit: u32,
+}
+
+/// Outcome of a compare-and-swap write.
+#[derive(Debug)]
+pub enum WriteOutcome<T> {
+    Done(T),
+    /// No row with that id in that organization.
+    NotFound,
+    /// The row exists but its version is not the expected one.
+    VersionMismatch,
+}
+
+#[async_trait]
+pub trait IntegrationStore: Send + Sync + 'static {
+    /// Insert; returns the row with its assigned `seq`.
+    async fn insert(&self, integration: &Integration) -> Result<Integration, StoreError>;
+
+    async fn get(&self, org: &OrgId, id: &IntegrationId)
+    -> Result<Option<Integration>, StoreError>;
+
+    async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Option<Integration>, StoreError>;
+
+    /// Up to `query.limit` rows after the cursor, in id order.
+    async fn list(&self, org: &OrgId, query: &ListQuery) -> Result<Vec<Integration>, StoreError>;
+
+    /// Write name, environment, status, config, `updated_at` and
+    /// `version = expected_version + 1`, only if the stored version is
+    /// `expected_version`.
+    async fn update(
+        &self,
+        integration: &Integration,
+        expected_version: i64,
+    ) -> Result<WriteOutcome<Integration>, StoreError>;
+
+    /// Delete, optionally only at the given version.
+    async fn delete(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+        expected_version: Option<i64>,
+    ) -> Result<WriteOutcome<()>, StoreError>;
+
+    /// Record a test result; does not change the version.
+    async fn record_test(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+        result: &TestResult,
+    ) -> Result<bool, StoreError>;
+}
+
+/// Organizations and API keys.
+#[async_trait]
+pub trait TenantStore: Send + Sync + 'static {
+    /// The organization with this name, created if it does not exist.
+    async fn ensure_organization(&self, name: &str) -> Result<Organization, StoreError>;
+
+    async fn get_organization(&self, id: &OrgId) -> Result<Option<Organization>, StoreError>;
+
+    /// Store a key record and the SHA-256 hash (hex) of the key.
+    async fn insert_api_key(&self, record: &ApiKeyRecord, key_hash: &str)
+    -> Result<(), StoreError>;
+
+    /// The unrevoked key whose hash this is.
+    async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError>;
+
+    /// All keys (of one organization, or all), revoked ones included.
+    async fn list_api_keys(&self, org: Option<&OrgId>) -> Result<Vec<ApiKeyRecord>, StoreError>;
+
+    /// Mark revoked; false when no such unrevoked key exists.
+    async fn revoke_api_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    async fn count_api_keys(&self) -> Result<i64, StoreError>;
+}

@@ -1,0 +1,812 @@
+//! Field rules and config validation. Validation reports every problem it
+//! finds, each with the path of the field (`config.webhookUrl`), never just
+//! the first.
+
+use std::sync::LazyLock;
+
+use base64::Engine;
+use regex::Regex;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use url::Url;
+
+use crate::catalogue::{FieldKind, FieldSpec, IntegrationType};
+use crate::config::{Config, SecretValue};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, thiserror::Error)]
+#[error("validation failed: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_result(self) -> Result<(), ValidationErrors> {
+        if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    pub fn extend(&mut self, other: ValidationErrors) {
+        self.0.extend(other.0);
+    }
+}
+
+/// Operator-set knobs that change what validation accepts.
+#[derive(Debug, Clone, Default)]
+pub struct ValidationPolicy {
+    /// Extra accepted Discord webhook hosts (`host` or `host:port`), e.g. a
+    /// self-hosted relay or a test server; plain http is allowed for these.
+    pub extra_discord_hosts: Vec<String>,
+    /// Extra accepted Slack webhook hosts, as for Discord.
+    pub extra_slack_hosts: Vec<String>,
+    /// Refuse `http://` webhook and RPC URLs.
+    pub require_https: bool,
+}
+
+/// The rule a field's value must follow beyond its JSON type.
+#[derive(Debug, Clone, Copy)]
+pub enum FieldRule {
+    None,
+    MaxLen(usize),
+    NonEmpty,
+    Prefix(&'static str),
+    OneOf(&'static [&'static str]),
+    HttpUrl,
+    Email,
+    /// `addr@domain` or `Name <addr@domain>`.
+    Mailbox,
+    DiscordWebhookUrl,
+    SlackWebhookUrl,
+    SlackToken,
+    SlackChannel,
+    TelegramToken,
+    TelegramChatId,
+    SendgridKey,
+    WebhookSecret,
+    Headers,
+    PositiveInteger,
+    EthAddress,
+    SignerRef,
+}
+
+/// Longest string any field accepts.
+pub const MAX_STRING_LEN: usize = 4096;
+/// Longest integration name.
+pub const MAX_NAME_LEN: usize = 200;
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("static regex")
+}
+
+static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[^\s@<>()\[\],;:]+@[^\s@<>()\[\],;:]+\.[^\s@<>()\[\],;:]+$"));
+static MAILBOX: LazyLock<Regex> = LazyLock::new(|| re(r"^[^<>]*<([^<>]+)>$"));
+static DISCORD_PATH: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^/api/(v[0-9]+/)?webhooks/[0-9]+/[A-Za-z0-9_-]+/?$"));
+static SLACK_TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"^xox[bp]-[A-Za-z0-9-]+$"));
+static SLACK_CHANNEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^([CGD][A-Z0-9]{8,}|#[a-z0-9._-]{1,80})$"));
+static TELEGRAM_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[0-9]{1,20}:[A-Za-z0-9_-]{1,100}$"));
+static TELEGRAM_CHAT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$"));
+static SENDGRID_KEY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^SG\.[A-Za-z0-9_-]{16,}(\.[A-Za-z0-9_-]{16,})?$"));
+static ETH_ADDRESS: LazyLock<Regex> = LazyLock::new(|| re(r"^0x[0-9a-fA-F]{40}$"));
+static HEX_PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| re(r"^(0x)?[0-9a-fA-F]{64}$"));
+static HEADER_NAME: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$"));
+
+/// Headers a user may not set on a webhook: they are the transport's or the
+/// signature's.
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "content-type",
+    "transfer-encoding",
+    "connection",
+    "upgrade",
+    "te",
+    "trailer",
+    "keep-alive",
+    "proxy-authorization",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+];
+
+fn host_port(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn is_extra_host(url: &Url, extra: &[String]) -> bool {
+    let hp = host_port(url);
+    let host = url.host_str().unwrap_or_default();
+    extra
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(&hp) || e.eq_ignore_ascii_case(host))
+}
+
+fn parse_http_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s).map_err(|e| format!("is not a valid URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("must be an http or https URL".into());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("must include a host".into());
+    }
+    if url.fragment().is_some() {
+        return Err("must not contain a fragment".into());
+    }
+    Ok(url)
+}
+
+fn under_domain(host: &str, domains: &[&str]) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    domains
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+/// EIP-55 mixed-case checksum.
+fn eip55_ok(addr: &str) -> bool {
+    use sha3::{Digest, Keccak256};
+    let hex = &addr[2..];
+    let lower = hex.to_ascii_lowercase();
+    let hash = Keccak256::digest(lower.as_bytes());
+    hex.chars().enumerate().all(|(i, c)| {
+        if !c.is_ascii_alphabetic() {
+            return true;
+        }
+        let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
+        if nibble >= 8 {
+            c.is_ascii_uppercase()
+        } else {
+            c.is_ascii_lowercase()
+        }
+    })
+}
+
+impl FieldRule {
+    /// Check a string value. `Err` carries the message for the field.
+    fn check_str(self, s: &str, policy: &ValidationPolicy) -> Result<(), String> {
+        match self {
+            FieldRule::None | FieldRule::Headers | FieldRule::PositiveInteger => Ok(()),
+            FieldRule::MaxLen(n) => {
+                if s.chars().count() > n {
+                    Err(format!("must be at most {n} characters"))
+                } else {
+                    Ok(())
+                }
+            }
+            FieldRule::NonEmpty => {
+                if s.trim().is_empty() {
+                    Err("must not be empty".into())
+                } else {
+                    Ok(())
+                }
+            }
+            FieldRule::Prefix(p) => {
+                if s.len() > p.len() && s.starts_with(p) && !s.chars().any(char::is_whitespace) {
+                    Ok(())
+                } else {
+                    Err(format!("must start with `{p}`"))
+                }
+            }
+            FieldRule::OneOf(options) => {
+                if options.contains(&s) {
+                    Ok(())
+                } else {
+                    Err(format!("must be one of: {}", options.join(", ")))
+                }
+            }
+            FieldRule::HttpUrl => {
+                let url = parse_http_url(s)?;
+                if policy.require_https && url.scheme() != "https" {
+                    return Err("must be an https URL".into());
+                }
+                Ok(())
+            }
+            FieldRule::Email => {
+                if s.len() <= 254 && EMAIL.is_match(s) {
+                    Ok(())
+                } else {
+                    Err("must be an email address".into())
+                }
+            }
+            FieldRule::Mailbox => {
+                let addr = MAILBOX
+                    .captures(s)
+                    .and_then(|c| c.get(1))
+                    .map_or(s, |m| m.as_str());
+                if s.len() <= 320 && EMAIL.is_match(addr.trim()) {
+                    Ok(())
+                } else {
+                    Err("must be an email address or `Name <address>`".into())
+                }
+            }
+            FieldRule::DiscordWebhookUrl => {
+                let url = parse_http_url(s)?;
+                let extra = is_extra_host(&url, &policy.extra_discord_hosts);
+                let host = url.host_str().unwrap_or_default();
+                if !extra && !under_domain(host, &["discord.com", "discordapp.com"]) {
+                    return Err(
+                        "must be a Discord webhook URL (host discord.com or discordapp.com)".into(),
+                    );
+                }
+                if !extra && url.scheme() != "https" {
+                    return Err("must be an https URL".into());
+                }
+                if !DISCORD_PATH.is_match(url.path()) {
+                    return Err(
+                        "must have the form https://discord.com/api/webhooks/{id}/{token}".into(),
+                    );
+                }
+                if url.query_pairs().any(|(k, _)| k != "thread_id") {
+                    return Err("may carry only the `thread_id` query parameter".into());
+                }
+                Ok(())
+            }
+            FieldRule::SlackWebhookUrl => {
+                let url = parse_http_url(s)?;
+                let extra = is_extra_host(&url, &policy.extra_slack_hosts);
+                let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+                if !extra && host != "hooks.slack.com" && host != "hooks.slack-gov.com" {
+                    return Err(
+                        "must be a Slack webhook URL (host hooks.slack.com or hooks.slack-gov.com)"
+                            .into(),
+                    );
+                }
+                if !extra && url.scheme() != "https" {
+                    return Err("must be an https URL".into());
+                }
+                let path = url.path();
+                if !["/services/", "/workflows/", "/triggers/"]
+                    .iter()
+                    .any(|p| path.starts_with(p))
+                {
+                    return Err(
+                        "must be a /services/, /workflows/ or /triggers/ webhook URL".into(),
+                    );
+                }
+                Ok(())
+            }
+            FieldRule::SlackToken => {
+                if SLACK_TOKEN.is_match(s) {
+                    Ok(())
+                } else {
+                    Err("must be a Slack bot (xoxb-…) or user (xoxp-…) token".into())
+                }
+            }
+            FieldRule::SlackChannel => {
+                if SLACK_CHANNEL.is_match(s) {
+                    Ok(())
+                } else {
+                    Err("must be a channel id (C0123456789) or #channel-name".into())
+                }
+            }
+            FieldRule::TelegramToken => {
+                if TELEGRAM_TOKEN.is_match(s) {
+                    Ok(())
+                } else {
+                    Err("must be a Telegram bot token (123456789:ABC…)".into())
+                }
+            }
+            FieldRule::TelegramChatId => {
+                if TELEGRAM_CHAT.is_match(s) {
+                    Ok(())
+                } else {
+                    Err("must be a numeric chat id or @channelusername".into())
+                }
+            }
+            FieldRule::SendgridKey => {
+                if SENDGRID_KEY.is_match(s) {
+                    Ok(())
+                } else {
+                    Err("must be a SendGrid API key (SG.…)".into())
+                }
+            }
+            FieldRule::WebhookSecret => {
+                let b64 = s
+                    .strip_prefix("whsec_")
+                    .ok_or_else(|| "must start with `whsec_`".to_string())?;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map_err(|_| "must be `whsec_` followed by base64".to_string())?;
+                if (24..=64).contains(&bytes.len()) {
+                    Ok(())
+                } else {
+                    Err("must encode between 24 and 64 random bytes".into())
+                }
+            }
+            FieldRule::EthAddress => {
+                if !ETH_ADDRESS.is_match(s) {
+                    return Err("must be 0x followed by 40 hex digits".into());
+                }
+                let hex = &s[2..];
+                let mixed = hex.chars().any(|c| c.is_ascii_uppercase())
+                    && hex.chars().any(|c| c.is_ascii_lowercase());
+                if mixed && !eip55_ok(s) {
+                    return Err("fails its EIP-55 checksum (a typo in the address?)".into());
+                }
+                Ok(())
+            }
+            FieldRule::SignerRef => {
+                if HEX_PRIVATE_KEY.is_match(s.trim()) || s.split_whitespace().count() >= 12 {
+                    return Err("looks like a raw private key or seed phrase; give a reference to a key held by a custody or KMS service instead".into());
+                }
+                if s.trim().is_empty() || s.chars().count() > 500 {
+                    return Err("must be 1 to 500 characters".into());
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Add JSON Schema keywords that express this rule.
+    pub fn describe(self, obj: &mut Map<String, Value>, policy: &ValidationPolicy) {
+        let mut put = |k: &str, v: Value| {
+            obj.insert(k.into(), v);
+        };
+        match self {
+            FieldRule::MaxLen(n) => put("maxLength", json!(n)),
+            FieldRule::NonEmpty => put("minLength", json!(1)),
+            FieldRule::Prefix(p) => put("pattern", json!(format!("^{}\\S+$", regex::escape(p)))),
+            FieldRule::OneOf(o) => put("enum", json!(o)),
+            FieldRule::HttpUrl | FieldRule::DiscordWebhookUrl | FieldRule::SlackWebhookUrl => {
+                put("format", json!("uri"));
+                if policy.require_https {
+                    put("pattern", json!("^https://"));
+                }
+            }
+            FieldRule::Email => put("format", json!("email")),
+            FieldRule::SlackToken => put("pattern", json!(SLACK_TOKEN.as_str())),
+            FieldRule::SlackChannel => put("pattern", json!(SLACK_CHANNEL.as_str())),
+            FieldRule::TelegramToken => put("pattern", json!(TELEGRAM_TOKEN.as_str())),
+            FieldRule::SendgridKey => put("pattern", json!(SENDGRID_KEY.as_str())),
+            FieldRule::WebhookSecret => put("pattern", json!("^whsec_[A-Za-z0-9+/=]+$")),
+            FieldRule::EthAddress => put("pattern", json!(ETH_ADDRESS.as_str())),
+            FieldRule::PositiveInteger => put("minimum", json!(1)),
+            FieldRule::SignerRef => put("maxLength", json!(500)),
+            FieldRule::None
+            | FieldRule::Mailbox
+            | FieldRule::TelegramChatId
+            | FieldRule::Headers => {}
+        }
+        if !obj.contains_key("maxLength") && obj.get("type") == Some(&json!("string")) {
+            obj.insert("maxLength".into(), json!(MAX_STRING_LEN));
+        }
+    }
+}
+
+/// Check one field's value against its kind and rule.
+fn check_value(field: &FieldSpec, value: &Value, policy: &ValidationPolicy) -> Result<(), String> {
+    match (field.kind, value) {
+        (FieldKind::String, Value::String(s)) => {
+            if s.len() > MAX_STRING_LEN {
+                return Err(format!("must be at most {MAX_STRING_LEN} bytes"));
+            }
+            if s.contains('\0') {
+                return Err("must not contain NUL characters".into());
+            }
+            field.rule.check_str(s, policy)
+        }
+        (FieldKind::String, _) => Err("must be a string".into()),
+        (FieldKind::Integer, Value::Number(n)) => match n.as_i64() {
+            Some(i) if matches!(field.rule, FieldRule::PositiveInteger) && i <= 0 => {
+                Err("must be a positive integer".into())
+            }
+            Some(_) => Ok(()),
+            None => Err("must be an integer".into()),
+        },
+        (FieldKind::Integer, _) => Err("must be an integer".into()),
+        (FieldKind::IntegerOrString, Value::Number(n)) => match n.as_i64() {
+            Some(0) => Err("must not be 0".into()),
+            Some(_) => Ok(()),
+            None => Err("must be an integer or a string".into()),
+        },
+        (FieldKind::IntegerOrString, Value::String(s)) => field.rule.check_str(s, policy),
+        (FieldKind::IntegerOrString, _) => Err("must be an integer or a string".into()),
+        (FieldKind::StringMap, Value::Object(m)) => {
+            if m.len() > 32 {
+                return Err("may hold at most 32 headers".into());
+            }
+            for (k, v) in m {
+                if !HEADER_NAME.is_match(k) {
+                    return Err(format!("header name `{k}` is not a valid HTTP header name"));
+                }
+                if RESERVED_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+                    return Err(format!(
+                        "header `{k}` is set by Patchbay and cannot be overridden"
+                    ));
+                }
+                match v {
+                    Value::String(s)
+                        if s.len() <= MAX_STRING_LEN && !s.contains(['\r', '\n', '\0']) => {}
+                    Value::String(_) => return Err(format!("header `{k}` has an invalid value")),
+                    _ => return Err(format!("header `{k}` must have a string value")),
+                }
+            }
+            Ok(())
+        }
+        (FieldKind::StringMap, _) => {
+            Err("must be an object of header names to string values".into())
+        }
+    }
+}
+
+/// The result of reading a config object (all or part of one).
+pub struct ParsedFields {
+    /// Values given, secret-ness applied, keys canonical.
+    pub config: Config,
+    /// Keys given as `null`: the caller removes them.
+    pub nulls: Vec<String>,
+}
+
+/// Read a raw config object: unknown fields, aliases given twice, wrong types
+/// and rule violations are all reported. Does not check completeness.
+pub fn parse_fields(
+    kind: IntegrationType,
+    raw: &Map<String, Value>,
+    policy: &ValidationPolicy,
+    errors: &mut ValidationErrors,
+) -> ParsedFields {
+    let mut config = Config::new();
+    let mut nulls = Vec::new();
+    let mut seen: Vec<(&'static str, &str)> = Vec::new();
+    for (key, value) in raw {
+        let path = format!("config.{key}");
+        let Some(field) = kind.canonical_field(key) else {
+            errors.push(path, format!("is not a field of type `{}`", kind.slug()));
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(n, _)| *n == field.name) {
+            errors.push(path, format!("is given twice (as `{first}` and `{key}`)"));
+            continue;
+        }
+        seen.push((field.name, key));
+        if value.is_null() {
+            nulls.push(field.name.to_string());
+            continue;
+        }
+        if let Err(message) = check_value(field, value, policy) {
+            errors.push(path, message);
+            continue;
+        }
+        if field.secret {
+            config.insert_secret(field.name, SecretValue::from_json(value));
+        } else {
+            config.insert_plain(field.name, value.clone());
+        }
+    }
+    ParsedFields { config, nulls }
+}
+
+/// Whole-config checks: required fields and rules that join fields.
+pub fn check_complete(kind: IntegrationType, config: &Config, errors: &mut ValidationErrors) {
+    for field in &kind.spec().fields {
+        let empty = match config.get(field.name) {
+            None => true,
+            Some(crate::config::ConfigValue::Plain(Value::String(s))) => s.is_empty(),
+            Some(crate::config::ConfigValue::Secret(s)) => s.expose().is_empty(),
+            Some(_) => false,
+        };
+        let path = format!("config.{}", field.name);
+        // A value given but refused is already reported under this path.
+        if field.required && empty && !errors.0.iter().any(|e| e.field == path) {
+            errors.push(path, "is required");
+        }
+    }
+    if kind == IntegrationType::Slack {
+        let webhook = config.contains("webhookUrl");
+        let bot = config.contains("botToken");
+        match (webhook, bot) {
+            (false, false) => {
+                errors.push("config.webhookUrl", "give either webhookUrl or botToken")
+            }
+            (true, true) => errors.push(
+                "config.botToken",
+                "give either webhookUrl or botToken, not both",
+            ),
+            (false, true) if !config.contains("channel") => {
+                errors.push("config.channel", "is required with botToken")
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Validate a complete config for a type.
+pub fn validate_config(
+    kind: IntegrationType,
+    raw: &Map<String, Value>,
+    policy: &ValidationPolicy,
+) -> Result<Config, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let parsed = parse_fields(kind, raw, policy, &mut errors);
+    check_complete(kind, &parsed.config, &mut errors);
+    errors.into_result().map(|()| parsed.config)
+}
+
+/// An integration name: 1 to 200 characters, no control characters.
+pub fn check_name(name: &str, errors: &mut ValidationErrors) {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        errors.push("name", "is required");
+    } else if name.chars().count() > MAX_NAME_LEN {
+        errors.push("name", format!("must be at most {MAX_NAME_LEN} characters"));
+    } else if name.chars().any(char::is_control) {
+        errors.push("name", "must not contain control characters");
+    }
+}
+
+/// A fresh Standard Webhooks signing secret (`whsec_` + base64 of 32 bytes).
+pub fn generate_webhook_secret() -> SecretValue {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let s = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    );
+    SecretValue::from_json(&Value::String(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    fn fields(r: Result<Config, ValidationErrors>) -> Vec<String> {
+        match r {
+            Ok(_) => vec![],
+            Err(e) => e.0.into_iter().map(|e| e.field).collect(),
+        }
+    }
+
+    fn p() -> ValidationPolicy {
+        ValidationPolicy::default()
+    }
+
+    #[test]
+    fn reports_every_error_with_its_path() {
+        let r = validate_config(
+            IntegrationType::Discord,
+            &obj(
+                json!({"webhookUrl": "http://evil.com/api/webhooks/1/x", "username": 5, "bogus": 1}),
+            ),
+            &p(),
+        );
+        let mut f = fields(r);
+        f.sort();
+        assert_eq!(
+            f,
+            vec!["config.bogus", "config.username", "config.webhookUrl"]
+        );
+    }
+
+    #[test]
+    fn missing_required_fields() {
+        let f = fields(validate_config(
+            IntegrationType::Sendgrid,
+            &obj(json!({})),
+            &p(),
+        ));
+        assert_eq!(f, vec!["config.apiKey", "config.fromEmail"]);
+    }
+
+    #[test]
+    fn discord_host_is_parsed_not_substring_matched() {
+        for bad in [
+            "https://discord.com.evil.com/api/webhooks/1/abc",
+            "https://evil.com/discord.com/api/webhooks/1/abc",
+            "https://discord.com@evil.com/api/webhooks/1/abc",
+            "https://evildiscord.com/api/webhooks/1/abc",
+            "https://discord.com/api/webhooks/abc/def",
+            "http://discord.com/api/webhooks/1/abc",
+        ] {
+            assert_eq!(
+                fields(validate_config(
+                    IntegrationType::Discord,
+                    &obj(json!({"webhookUrl": bad})),
+                    &p()
+                )),
+                vec!["config.webhookUrl"],
+                "{bad}"
+            );
+        }
+        for good in [
+            "https://discord.com/api/webhooks/123/abc-DEF_9",
+            "https://canary.discord.com/api/webhooks/123/abc",
+            "https://discordapp.com/api/v10/webhooks/123/abc",
+        ] {
+            assert!(
+                validate_config(
+                    IntegrationType::Discord,
+                    &obj(json!({"webhookUrl": good})),
+                    &p()
+                )
+                .is_ok(),
+                "{good}"
+            );
+        }
+    }
+
+    #[test]
+    fn extra_hosts_allow_test_servers() {
+        let policy = ValidationPolicy {
+            extra_discord_hosts: vec!["127.0.0.1:9999".into()],
+            ..Default::default()
+        };
+        let cfg = obj(json!({"webhookUrl": "http://127.0.0.1:9999/api/webhooks/1/abc"}));
+        assert!(validate_config(IntegrationType::Discord, &cfg, &policy).is_ok());
+        assert!(validate_config(IntegrationType::Discord, &cfg, &p()).is_err());
+    }
+
+    #[test]
+    fn slack_needs_exactly_one_credential() {
+        let t = IntegrationType::Slack;
+        assert_eq!(
+            fields(validate_config(t, &obj(json!({})), &p())),
+            vec!["config.webhookUrl"]
+        );
+        assert_eq!(
+            fields(validate_config(
+                t,
+                &obj(json!({"botToken": "xoxb-1-2"})),
+                &p()
+            )),
+            vec!["config.channel"]
+        );
+        assert!(
+            validate_config(
+                t,
+                &obj(json!({"botToken": "xoxb-1-2", "channel": "C0123456789"})),
+                &p()
+            )
+            .is_ok()
+        );
+        assert!(
+            validate_config(
+                t,
+                &obj(json!({"webhookUrl": "https://hooks.slack.com/services/T0/B0/x"})),
+                &p()
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            fields(validate_config(
+                t,
+                &obj(
+                    json!({"webhookUrl": "https://hooks.slack.com/services/T0/B0/x", "botToken": "xoxb-1"})
+                ),
+                &p()
+            )),
+            vec!["config.botToken"]
+        );
+    }
+
+    #[test]
+    fn sendgrid_seed_example_and_aliases() {
+        let c = validate_config(
+            IntegrationType::Sendgrid,
+            &obj(json!({"api_key": "SG.xxxxxxxxxxxxxxxxxxxx", "from_email": "notifications@yourcompany.com.br", "from_name": "Enspace Notifications"})),
+            &p(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.secret("apiKey").unwrap().expose(),
+            "SG.xxxxxxxxxxxxxxxxxxxx"
+        );
+        assert_eq!(
+            c.plain_str("fromEmail"),
+            Some("notifications@yourcompany.com.br")
+        );
+        assert_eq!(c.secret_names(), vec!["apiKey"]);
+        let twice = validate_config(
+            IntegrationType::Sendgrid,
+            &obj(
+                json!({"api_key": "SG.xxxxxxxxxxxxxxxxxxxx", "apiKey": "SG.yyyyyyyyyyyyyyyyyyyy", "fromEmail": "a@b.co"}),
+            ),
+            &p(),
+        );
+        assert_eq!(fields(twice).len(), 1);
+    }
+
+    #[test]
+    fn telegram_rules() {
+        let t = IntegrationType::Telegram;
+        assert!(validate_config(t, &obj(json!({"botToken": "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQr", "chatId": -100123})), &p()).is_ok());
+        assert!(
+            validate_config(
+                t,
+                &obj(json!({"botToken": "123456789:AAbb", "chatId": "@mychannel"})),
+                &p()
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            fields(validate_config(
+                t,
+                &obj(json!({"botToken": "nope", "chatId": true, "parseMode": "md"})),
+                &p()
+            ))
+            .len(),
+            3
+        );
+    }
+
+    #[test]
+    fn web3_rules() {
+        let t = IntegrationType::Web3;
+        let ok = json!({"rpcUrl": "https://rpc.example/v2/key", "chainId": 1, "walletAddress": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"});
+        assert!(validate_config(t, &obj(ok), &p()).is_ok());
+        let bad_checksum = json!({"rpcUrl": "https://rpc.example", "chainId": 1, "walletAddress": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"});
+        assert_eq!(
+            fields(validate_config(t, &obj(bad_checksum), &p())),
+            vec!["config.walletAddress"]
+        );
+        let raw_key = json!({"rpcUrl": "https://rpc.example", "chainId": 0, "signerRef": format!("0x{}", "ab".repeat(32))});
+        let mut f = fields(validate_config(t, &obj(raw_key), &p()));
+        f.sort();
+        assert_eq!(f, vec!["config.chainId", "config.signerRef"]);
+    }
+
+    #[test]
+    fn webhook_headers_and_secret() {
+        let t = IntegrationType::Webhook;
+        let ok = json!({"url": "https://example.com/hook", "headers": {"Authorization": "Bearer x"}, "signingSecret": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"});
+        let c = validate_config(t, &obj(ok), &p()).unwrap();
+        assert_eq!(c.secret_names(), vec!["headers", "signingSecret", "url"]);
+        let bad =
+            json!({"url": "ftp://x", "headers": {"Host": "x"}, "signingSecret": "whsec_c2hvcnQ="});
+        assert_eq!(fields(validate_config(t, &obj(bad), &p())).len(), 3);
+        let generated = generate_webhook_secret();
+        assert!(
+            FieldRule::WebhookSecret
+                .check_str(generated.expose(), &p())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn email_and_mailbox() {
+        assert!(FieldRule::Email.check_str("a@b.co", &p()).is_ok());
+        assert!(FieldRule::Email.check_str("not-an-email", &p()).is_err());
+        assert!(
+            FieldRule::Mailbox
+                .check_str("Acme <onboarding@acme.dev>", &p())
+                .is_ok()
+        );
+        assert!(FieldRule::Mailbox.check_str("Acme <nope>", &p()).is_err());
+    }
+
+    #[test]
+    fn names() {
+        let mut e = ValidationErrors::default();
+        check_name("  ", &mut e);
+        check_name(&"x".repeat(201), &mut e);
+        check_name("a\nb", &mut e);
+        check_name("fine", &mut e);
+        assert_eq!(e.0.len(), 3);
+    }
+}
