@@ -47,6 +47,9 @@ pub enum WriteOutcome<T> {
 
 #[async_trait]
 pub trait IntegrationStore: Send + Sync + 'static {
+    /// Cheap round trip to the database, for readiness checks.
+    async fn ping(&self) -> Result<(), StoreError>;
+
     /// Insert; returns the row with its assigned `seq`.
     async fn insert(&self, integration: &Integration) -> Result<Integration, StoreError>;
 
