@@ -1,1 +1,18 @@
-//! storage
+//! Patchbay storage: the domain's `IntegrationStore` and `TenantStore` over
+//! Postgres or SQLite through one diesel code path, embedded migrations, and
+//! encryption at rest (the database never sees a plaintext secret).
+//!
+//! Diesel is synchronous; the async store methods run their queries on
+//! tokio's blocking pool so they never stall the reactor.
+
+pub mod crypto;
+mod db;
+mod error;
+mod schema;
+mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use db::{Backend, Database, DbConnection, MultiBackend, establish};
+pub use error::StorageError;
+pub use store::SqlStore;

@@ -1,0 +1,378 @@
+//! Connections and the pool. One `DbConnection` type covers both backends so
+//! the store has a single code path; the variant is chosen from the URL
+//! scheme here rather than by `MultiConnection::establish`, which tries every
+//! backend in turn and replaces a refused Postgres' real message with
+//! "invalid connection url".
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::R2D2Connection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::StorageError;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// Long enough to ride out a busy moment, short enough that a readiness probe
+/// against a dead database answers before the orchestrator gives up.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Any arbitrary constant works as long as every Patchbay process uses the
+/// same one: it serialises migrations when several replicas start at once.
+const PG_MIGRATION_LOCK: i64 = 0x7061_7463_6862_6179; // "patchbay"
+
+/// SQLite settings every connection needs: WAL lets readers run beside the
+/// writer, the busy timeout turns writer contention into waiting instead of
+/// "database is locked", and foreign keys are off per connection by default.
+/// `busy_timeout` comes first so switching to WAL waits for the lock too.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
+     PRAGMA journal_mode = WAL; \
+     PRAGMA foreign_keys = ON; \
+     PRAGMA synchronous = NORMAL;";
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Postgres => "Postgres",
+            Backend::Sqlite => "SQLite",
+        })
+    }
+}
+
+/// Where a URL points, decided from its scheme alone.
+#[derive(Clone)]
+enum Target {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl Target {
+    fn backend(&self) -> Backend {
+        match self {
+            Target::Postgres(_) => Backend::Postgres,
+            Target::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// `postgres://` / `postgresql://` select Postgres; `sqlite://path`,
+    /// `sqlite:path` or a bare file path select SQLite. Errors name at most
+    /// the scheme: the rest of the URL may hold a password.
+    fn parse(url: &str) -> Result<Self, StorageError> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(StorageError::InvalidUrl("the database URL is empty".into()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Target::Postgres(url.to_owned()));
+        }
+        let path = if let Some(rest) = url.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            rest
+        } else if let Some((scheme, _)) = url.split_once("://") {
+            let scheme: String = scheme.chars().take(20).collect();
+            return Err(StorageError::InvalidUrl(format!(
+                "unsupported scheme `{scheme}` (use postgres://, sqlite:// or a file path)"
+            )));
+        } else {
+            url
+        };
+        if path.is_empty() {
+            return Err(StorageError::InvalidUrl(
+                "the SQLite URL names no file".into(),
+            ));
+        }
+        // Every pooled connection to `:memory:` would get its own empty
+        // database, so migrations would seem to vanish.
+        if path == ":memory:" || path.contains("mode=memory") {
+            return Err(StorageError::InvalidUrl(
+                "in-memory SQLite cannot be shared by a connection pool; use a file path".into(),
+            ));
+        }
+        Ok(Target::Sqlite(PathBuf::from(path)))
+    }
+
+    fn connect(&self) -> Result<DbConnection, StorageError> {
+        match self {
+            Target::Postgres(url) => {
+                PgConnection::establish(url)
+                    .map(DbConnection::Pg)
+                    .map_err(|e| StorageError::Connect {
+                        backend: Backend::Postgres,
+                        message: e.to_string(),
+                    })
+            }
+            Target::Sqlite(path) => {
+                let connect_err = |message: String| StorageError::Connect {
+                    backend: Backend::Sqlite,
+                    message,
+                };
+                let path_str = path
+                    .to_str()
+                    .ok_or_else(|| connect_err("the SQLite file path is not valid UTF-8".into()))?;
+                let mut conn = SqliteConnection::establish(path_str)
+                    .map_err(|e| connect_err(e.to_string()))?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(|e| connect_err(format!("configuring the connection: {e}")))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// Open one connection outside any pool, configured as pooled ones are (for
+/// tools and tests that need raw SQL).
+pub fn establish(url: &str) -> Result<DbConnection, StorageError> {
+    let target = Target::parse(url)?;
+    if let Target::Sqlite(path) = &target {
+        create_parent_dir(path)?;
+    }
+    target.connect()
+}
+
+fn create_parent_dir(path: &Path) -> Result<(), StorageError> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            std::fs::create_dir_all(parent).map_err(|source| StorageError::CreateDir {
+                path: parent.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// r2d2 manager that builds the variant from the scheme (see module docs).
+pub(crate) struct Manager {
+    target: Target,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = StorageError;
+
+    fn connect(&self) -> Result<DbConnection, StorageError> {
+        self.target.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
+        conn.ping().map_err(|e| StorageError::Connect {
+            backend: self.target.backend(),
+            message: e.to_string(),
+        })
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub(crate) type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// A pool of connections to one database. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+}
+
+impl fmt::Debug for Database {
+    // Deliberately without the URL: it may carry a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.pool.state();
+        f.debug_struct("Database")
+            .field("backend", &self.backend)
+            .field("connections", &state.connections)
+            .field("idle", &state.idle_connections)
+            .finish()
+    }
+}
+
+impl Database {
+    /// Open a pool of up to `pool_size` connections. Blocks: call it from a
+    /// blocking context. The first connection is made directly so that a
+    /// refused or misconfigured database reports its own message at once
+    /// instead of a pool timeout.
+    pub fn connect(url: &str, pool_size: u32) -> Result<Database, StorageError> {
+        let target = Target::parse(url)?;
+        let backend = target.backend();
+        if let Target::Sqlite(path) = &target {
+            create_parent_dir(path)?;
+        }
+        drop(target.connect()?);
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            // Connections are opened on demand beyond the first; opening the
+            // whole pool up front only slows start-up and tests.
+            .min_idle(Some(1))
+            .connection_timeout(CHECKOUT_TIMEOUT)
+            .build(Manager { target })
+            .map_err(|e| StorageError::Pool(e.to_string()))?;
+        Ok(Database { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Apply the embedded migrations for this backend that are not applied
+    /// yet. Safe when several processes start at once. Blocks.
+    pub fn run_migrations(&self) -> Result<(), StorageError> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| StorageError::Pool(e.to_string()))?;
+        let migration_err =
+            |e: Box<dyn std::error::Error + Send + Sync>| StorageError::Migration(e.to_string());
+        let applied = match &mut *conn {
+            DbConnection::Pg(pg) => {
+                pg.batch_execute(&format!("SELECT pg_advisory_lock({PG_MIGRATION_LOCK})"))
+                    .map_err(|e| StorageError::Migration(e.to_string()))?;
+                let result = pg
+                    .run_pending_migrations(PG_MIGRATIONS)
+                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+                    .map_err(migration_err);
+                // Session-level lock: release it even when a migration failed,
+                // or the pooled connection would keep it.
+                let unlock =
+                    pg.batch_execute(&format!("SELECT pg_advisory_unlock({PG_MIGRATION_LOCK})"));
+                let applied = result?;
+                unlock.map_err(|e| StorageError::Migration(e.to_string()))?;
+                applied
+            }
+            DbConnection::Sqlite(sqlite) => {
+                // IMMEDIATE takes the write lock before diesel reads which
+                // migrations are pending, so two starting processes cannot
+                // both decide to apply the same one.
+                sqlite.immediate_transaction(|c| {
+                    c.run_pending_migrations(SQLITE_MIGRATIONS)
+                        .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+                        .map_err(migration_err)
+                })?
+            }
+        };
+        for version in &applied {
+            tracing::info!(backend = %self.backend, %version, "applied migration");
+        }
+        Ok(())
+    }
+
+    /// A pooled connection; an unreachable database is an error after the
+    /// checkout timeout, never a hang.
+    pub(crate) fn get(&self) -> Result<PooledConnection, r2d2::Error> {
+        self.pool.get()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_select_the_backend_by_scheme() {
+        assert!(matches!(
+            Target::parse("postgres://u@h/db"),
+            Ok(Target::Postgres(_))
+        ));
+        assert!(matches!(
+            Target::parse("postgresql://u@h/db"),
+            Ok(Target::Postgres(_))
+        ));
+        for (url, path) in [
+            ("sqlite://data/p.db", "data/p.db"),
+            ("sqlite:///abs/p.db", "/abs/p.db"),
+            ("sqlite:p.db", "p.db"),
+            ("./data/p.db", "./data/p.db"),
+        ] {
+            match Target::parse(url) {
+                Ok(Target::Sqlite(p)) => assert_eq!(p, PathBuf::from(path), "{url}"),
+                _ => panic!("{url} should select SQLite"),
+            }
+        }
+    }
+
+    #[test]
+    fn bad_urls_are_refused_without_echoing_them() {
+        let err = Target::parse("mysql://root:hunter2@h/db")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("mysql"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(Target::parse("").is_err());
+        assert!(Target::parse("sqlite://").is_err());
+        assert!(Target::parse("sqlite::memory:").is_err());
+    }
+
+    #[test]
+    fn refused_postgres_keeps_its_own_message() {
+        // Port 1 is never a Postgres server; the message must come from libpq,
+        // not diesel's generic multi-connection text.
+        let err = Database::connect("postgres://postgres@127.0.0.1:1/postgres", 1)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("Postgres"), "{err}");
+        assert!(
+            !err.to_lowercase().contains("invalid connection url"),
+            "{err}"
+        );
+        assert!(
+            err.contains("127.0.0.1") || err.contains("refused"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sqlite_creates_parent_dirs_and_applies_pragmas() {
+        use diesel::RunQueryDsl;
+        use diesel::sql_types::{BigInt, Text};
+
+        #[derive(diesel::QueryableByName)]
+        struct Mode {
+            #[diesel(sql_type = Text)]
+            journal_mode: String,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Fk {
+            #[diesel(sql_type = BigInt)]
+            foreign_keys: i64,
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/patchbay.db");
+        let db = Database::connect(&format!("sqlite://{}", path.display()), 2).unwrap();
+        assert_eq!(db.backend(), Backend::Sqlite);
+        assert!(path.exists());
+        db.run_migrations().unwrap();
+        // Running again applies nothing and does not fail.
+        db.run_migrations().unwrap();
+        let mut conn = db.get().unwrap();
+        let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+            .get_result(&mut *conn)
+            .unwrap();
+        assert_eq!(mode.journal_mode, "wal");
+        let fk: Fk = diesel::sql_query("PRAGMA foreign_keys")
+            .get_result(&mut *conn)
+            .unwrap();
+        assert_eq!(fk.foreign_keys, 1);
+    }
+}

@@ -1,0 +1,899 @@
+//! `IntegrationStore` and `TenantStore` over either backend.
+//!
+//! Every integration query filters on `org_id` (rotation and the key check
+//! are the exceptions: they never return rows to a caller). Writes are single
+//! guarded statements rather than read-then-write transactions: that is what
+//! makes the compare-and-swap safe, and on SQLite it avoids the lock upgrade
+//! that fails with "database is locked" instead of waiting.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use patchbay_domain::auth::{ApiKeyRecord, Organization, Scopes};
+use patchbay_domain::catalogue::IntegrationType;
+use patchbay_domain::{
+    ApiKeyId, Config, Environment, Integration, IntegrationId, IntegrationStore, ListQuery, OrgId,
+    Status, StoreError, TenantStore, TestResult, WriteOutcome,
+};
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use crate::crypto::{Keyring, integration_context};
+use crate::db::{Database, DbConnection};
+use crate::schema::{api_keys, integrations, organizations};
+
+/// The SQL store: a connection pool and the keyring that seals secrets.
+#[derive(Clone)]
+pub struct SqlStore {
+    db: Database,
+    keyring: Arc<Keyring>,
+}
+
+impl fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("db", &self.db)
+            .field("keyring", &self.keyring)
+            .finish()
+    }
+}
+
+// ---------------------------------------------------------------- rows
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = integrations)]
+struct IntegrationRow {
+    seq: i64,
+    id: String,
+    org_id: String,
+    name: String,
+    type_slug: String,
+    environment: String,
+    status: String,
+    is_managed: bool,
+    config: String,
+    secrets: Option<Vec<u8>>,
+    #[allow(dead_code)] // selected for completeness; the envelope names its key
+    key_id: Option<String>,
+    last_test_success: Option<bool>,
+    last_test_message: Option<String>,
+    last_test_latency_ms: Option<i64>,
+    last_test_at: Option<NaiveDateTime>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = integrations)]
+struct NewIntegrationRow<'a> {
+    id: &'a str,
+    org_id: &'a str,
+    name: &'a str,
+    type_slug: &'a str,
+    environment: &'a str,
+    status: &'a str,
+    is_managed: bool,
+    config: &'a str,
+    secrets: Option<&'a [u8]>,
+    key_id: Option<&'a str>,
+    last_test_success: Option<bool>,
+    last_test_message: Option<&'a str>,
+    last_test_latency_ms: Option<i64>,
+    last_test_at: Option<NaiveDateTime>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = integrations, treat_none_as_null = true)]
+struct IntegrationChanges<'a> {
+    name: &'a str,
+    environment: &'a str,
+    status: &'a str,
+    config: &'a str,
+    secrets: Option<&'a [u8]>,
+    key_id: Option<&'a str>,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = organizations)]
+struct OrganizationRow {
+    id: String,
+    name: String,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+struct ApiKeyRow {
+    id: String,
+    org_id: String,
+    name: String,
+    display_prefix: String,
+    scopes: String,
+    created_at: NaiveDateTime,
+    revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = api_keys)]
+struct NewApiKeyRow<'a> {
+    id: &'a str,
+    org_id: &'a str,
+    name: &'a str,
+    display_prefix: &'a str,
+    key_hash: &'a str,
+    scopes: &'a str,
+    created_at: NaiveDateTime,
+    revoked_at: Option<NaiveDateTime>,
+}
+
+/// What rotation needs of a row: enough to re-seal it and to guard the write.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = integrations)]
+struct SealedRow {
+    seq: i64,
+    id: String,
+    org_id: String,
+    secrets: Option<Vec<u8>>,
+    key_id: Option<String>,
+    version: i64,
+}
+
+// ---------------------------------------------------------------- helpers
+
+fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// Map a diesel error, naming what a unique violation collided with.
+fn db_error(what: &'static str) -> impl Fn(DieselError) -> StoreError {
+    move |e| match e {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            StoreError::Duplicate(what)
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+            StoreError::Unavailable(info.message().to_owned())
+        }
+        DieselError::DatabaseError(_, info) if is_busy(info.message()) => {
+            StoreError::Unavailable(info.message().to_owned())
+        }
+        DieselError::BrokenTransactionManager => {
+            StoreError::Unavailable("the connection's transaction state is broken".into())
+        }
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// SQLite reports lock contention past the busy timeout only in its message.
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database is busy")
+}
+
+fn corrupt(what: &str, id: &str) -> StoreError {
+    StoreError::Other(format!("stored {what} of {id} is not valid"))
+}
+
+/// Seal the secret half of a config for this row; `None` when it has none.
+fn seal_secrets(
+    keyring: &Keyring,
+    org: &OrgId,
+    id: &IntegrationId,
+    config: &Config,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    if !config.has_secrets() {
+        return Ok(None);
+    }
+    let plaintext = Zeroizing::new(
+        serde_json::to_vec(&config.expose_secrets_for_encryption())
+            .map_err(|e| StoreError::Other(format!("serialising secrets: {e}")))?,
+    );
+    keyring
+        .seal(&plaintext, &integration_context(org, id))
+        .map(Some)
+        .map_err(|e| StoreError::Crypto(format!("integration {id}: {e}")))
+}
+
+fn open_secrets(
+    keyring: &Keyring,
+    org: &OrgId,
+    id: &IntegrationId,
+    envelope: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+    keyring
+        .open(envelope, &integration_context(org, id))
+        .map_err(|e| StoreError::Crypto(format!("integration {id}: {e}")))
+}
+
+fn decode_integration(row: IntegrationRow, keyring: &Keyring) -> Result<Integration, StoreError> {
+    let id: IntegrationId = row.id.parse().map_err(|_| corrupt("id", &row.id))?;
+    let org_id: OrgId = row
+        .org_id
+        .parse()
+        .map_err(|_| corrupt("organization", &row.id))?;
+    let kind =
+        IntegrationType::from_slug(&row.type_slug).ok_or_else(|| corrupt("type", &row.id))?;
+    let environment =
+        Environment::parse(&row.environment).ok_or_else(|| corrupt("environment", &row.id))?;
+    let status = Status::parse(&row.status).ok_or_else(|| corrupt("status", &row.id))?;
+    let plain: Map<String, Value> =
+        serde_json::from_str(&row.config).map_err(|_| corrupt("config", &row.id))?;
+    let secrets: Map<String, Value> = match &row.secrets {
+        None => Map::new(),
+        Some(envelope) => {
+            let plaintext = open_secrets(keyring, &org_id, &id, envelope)?;
+            // Authenticated but unparseable means a bug, not tampering; the
+            // message still must not quote the plaintext.
+            serde_json::from_slice(&plaintext).map_err(|_| corrupt("secrets", &row.id))?
+        }
+    };
+    let last_test = match (
+        row.last_test_success,
+        row.last_test_message,
+        row.last_test_latency_ms,
+        row.last_test_at,
+    ) {
+        (Some(success), Some(message), Some(latency_ms), Some(at)) => Some(TestResult {
+            success,
+            message,
+            latency_ms,
+            tested_at: from_db_time(at),
+        }),
+        _ => None,
+    };
+    Ok(Integration {
+        id,
+        seq: row.seq,
+        org_id,
+        name: row.name,
+        kind,
+        environment,
+        status,
+        is_managed: row.is_managed,
+        config: Config::from_parts(plain, secrets),
+        last_test,
+        version: row.version,
+        created_at: from_db_time(row.created_at),
+        updated_at: from_db_time(row.updated_at),
+    })
+}
+
+fn decode_organization(row: OrganizationRow) -> Result<Organization, StoreError> {
+    Ok(Organization {
+        id: row.id.parse().map_err(|_| corrupt("id", &row.id))?,
+        name: row.name,
+        created_at: from_db_time(row.created_at),
+    })
+}
+
+fn decode_api_key(row: ApiKeyRow) -> Result<ApiKeyRecord, StoreError> {
+    Ok(ApiKeyRecord {
+        id: row.id.parse().map_err(|_| corrupt("id", &row.id))?,
+        org_id: row
+            .org_id
+            .parse()
+            .map_err(|_| corrupt("organization", &row.id))?,
+        name: row.name,
+        display_prefix: row.display_prefix,
+        scopes: Scopes::parse_csv(&row.scopes).map_err(|_| corrupt("scopes", &row.id))?,
+        created_at: from_db_time(row.created_at),
+        revoked_at: row.revoked_at.map(from_db_time),
+    })
+}
+
+fn plain_config_json(config: &Config) -> Result<String, StoreError> {
+    serde_json::to_string(&config.plain_json())
+        .map_err(|e| StoreError::Other(format!("serialising config: {e}")))
+}
+
+fn load_integration(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    org: &str,
+    id: &str,
+) -> Result<Option<Integration>, StoreError> {
+    integrations::table
+        .filter(integrations::org_id.eq(org))
+        .filter(integrations::id.eq(id))
+        .select(IntegrationRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db_error("integration"))?
+        .map(|row| decode_integration(row, keyring))
+        .transpose()
+}
+
+/// After a guarded write matched nothing: was the row missing, or at another
+/// version?
+fn missing_or_stale<T>(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+) -> Result<WriteOutcome<T>, StoreError> {
+    let exists = integrations::table
+        .filter(integrations::org_id.eq(org))
+        .filter(integrations::id.eq(id))
+        .select(integrations::seq)
+        .first::<i64>(conn)
+        .optional()
+        .map_err(db_error("integration"))?
+        .is_some();
+    Ok(if exists {
+        WriteOutcome::VersionMismatch
+    } else {
+        WriteOutcome::NotFound
+    })
+}
+
+fn missing_keys_message(missing: &[String], keyring: &Keyring) -> String {
+    let quoted = |ids: &mut dyn Iterator<Item = &str>| {
+        ids.map(|id| format!("`{id}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let configured = quoted(&mut keyring.key_ids());
+    match missing {
+        [one] => format!(
+            "secrets were sealed with key `{one}`, which is not in the configured keyring \
+             (configured: {configured})"
+        ),
+        many => format!(
+            "secrets were sealed with keys {}, which are not in the configured keyring \
+             (configured: {configured})",
+            quoted(&mut many.iter().map(String::as_str))
+        ),
+    }
+}
+
+// ---------------------------------------------------------------- store
+
+impl SqlStore {
+    pub fn new(db: Database, keyring: Arc<Keyring>) -> SqlStore {
+        SqlStore { db, keyring }
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    pub fn keyring(&self) -> &Arc<Keyring> {
+        &self.keyring
+    }
+
+    /// Run blocking diesel work on tokio's blocking pool with a pooled
+    /// connection.
+    async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, &Keyring) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let keyring = self.keyring.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db
+                .get()
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            work(&mut conn, &keyring)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("storage task failed: {e}")))?
+    }
+
+    /// Check, before serving, that the keyring can open what is stored: every
+    /// key id in use must be configured (the error names each missing one),
+    /// and one row per key id must actually open, which catches a key id
+    /// configured with the wrong bytes.
+    pub async fn verify_keyring(&self) -> Result<(), StoreError> {
+        self.run(|conn, keyring| {
+            let in_use: BTreeSet<String> = integrations::table
+                .filter(integrations::key_id.is_not_null())
+                .select(integrations::key_id.assume_not_null())
+                .distinct()
+                .load::<String>(conn)
+                .map_err(db_error("integration"))?
+                .into_iter()
+                .collect();
+            let missing: Vec<String> = in_use
+                .iter()
+                .filter(|id| !keyring.contains(id))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return Err(StoreError::Crypto(missing_keys_message(&missing, keyring)));
+            }
+            for key_id in &in_use {
+                let sample = integrations::table
+                    .filter(integrations::key_id.eq(key_id))
+                    .order(integrations::seq.asc())
+                    .select(SealedRow::as_select())
+                    .first(conn)
+                    .optional()
+                    .map_err(db_error("integration"))?;
+                if let Some(row) = sample {
+                    reseal_input(&row, keyring)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Re-seal every row not under the active key, `batch_size` rows at a
+    /// time, reporting `(done, total)` after each batch. Each write is
+    /// guarded on the row's seq, version and old key id, so this is safe
+    /// while the service runs (a row changed meanwhile was re-sealed by that
+    /// change and is skipped), and safe to interrupt and run again (rows
+    /// already under the active key are not selected). Returns how many rows
+    /// this run re-sealed.
+    pub async fn rotate<F>(&self, batch_size: usize, mut progress: F) -> Result<u64, StoreError>
+    where
+        F: FnMut(u64, u64) + Send + 'static,
+    {
+        let batch = i64::try_from(batch_size.max(1)).unwrap_or(i64::MAX);
+        self.run(move |conn, keyring| {
+            let active = keyring.active_key_id().to_owned();
+            let total = integrations::table
+                .filter(integrations::key_id.is_not_null())
+                .filter(integrations::key_id.ne(&active))
+                .count()
+                .get_result::<i64>(conn)
+                .map_err(db_error("integration"))?;
+            let mut total = u64::try_from(total).unwrap_or(0);
+            progress(0, total);
+
+            let (mut visited, mut resealed, mut after_seq) = (0u64, 0u64, 0i64);
+            loop {
+                let rows: Vec<SealedRow> = integrations::table
+                    .filter(integrations::key_id.is_not_null())
+                    .filter(integrations::key_id.ne(&active))
+                    .filter(integrations::seq.gt(after_seq))
+                    .order(integrations::seq.asc())
+                    .limit(batch)
+                    .select(SealedRow::as_select())
+                    .load(conn)
+                    .map_err(db_error("integration"))?;
+                let Some(last) = rows.last() else { break };
+                after_seq = last.seq;
+
+                // Crypto outside the transaction keeps the write lock short.
+                let mut resealed_rows = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let Some(plaintext) = reseal_input(row, keyring)? else {
+                        continue;
+                    };
+                    let (org, id) = row_ids(row)?;
+                    let envelope = keyring
+                        .seal(&plaintext, &integration_context(&org, &id))
+                        .map_err(|e| StoreError::Crypto(format!("integration {id}: {e}")))?;
+                    resealed_rows.push((row, envelope));
+                }
+                let written = conn
+                    .transaction(|conn| {
+                        let mut written = 0u64;
+                        for (row, envelope) in &resealed_rows {
+                            let Some(old_key) = row.key_id.as_deref() else {
+                                continue;
+                            };
+                            written += diesel::update(
+                                integrations::table
+                                    .filter(integrations::seq.eq(row.seq))
+                                    .filter(integrations::version.eq(row.version))
+                                    .filter(integrations::key_id.eq(old_key)),
+                            )
+                            .set((
+                                integrations::secrets.eq(envelope.as_slice()),
+                                integrations::key_id.eq(&active),
+                            ))
+                            .execute(conn)? as u64;
+                        }
+                        Ok::<_, DieselError>(written)
+                    })
+                    .map_err(db_error("integration"))?;
+                resealed += written;
+                visited += rows.len() as u64;
+                // Rows sealed under an old key by a still-running older
+                // process can appear after the count; keep the bar honest.
+                total = total.max(visited);
+                progress(visited, total);
+            }
+            Ok(resealed)
+        })
+        .await
+    }
+}
+
+fn row_ids(row: &SealedRow) -> Result<(OrgId, IntegrationId), StoreError> {
+    let id: IntegrationId = row.id.parse().map_err(|_| corrupt("id", &row.id))?;
+    let org: OrgId = row
+        .org_id
+        .parse()
+        .map_err(|_| corrupt("organization", &row.id))?;
+    Ok((org, id))
+}
+
+/// Open a row's envelope, or `None` when it holds no secrets.
+fn reseal_input(
+    row: &SealedRow,
+    keyring: &Keyring,
+) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+    let Some(envelope) = row.secrets.as_deref() else {
+        return Ok(None);
+    };
+    let (org, id) = row_ids(row)?;
+    open_secrets(keyring, &org, &id, envelope).map(Some)
+}
+
+#[async_trait]
+impl IntegrationStore for SqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|conn, _| {
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map(drop)
+                .map_err(db_error("row"))
+        })
+        .await
+    }
+
+    async fn insert(&self, integration: &Integration) -> Result<Integration, StoreError> {
+        let integration = integration.clone();
+        self.run(move |conn, keyring| {
+            let it = &integration;
+            let secrets = seal_secrets(keyring, &it.org_id, &it.id, &it.config)?;
+            let config = plain_config_json(&it.config)?;
+            let test = it.last_test.as_ref();
+            let row = NewIntegrationRow {
+                id: it.id.as_str(),
+                org_id: it.org_id.as_str(),
+                name: &it.name,
+                type_slug: it.kind.slug(),
+                environment: it.environment.as_str(),
+                status: it.status.as_str(),
+                is_managed: it.is_managed,
+                config: &config,
+                secrets: secrets.as_deref(),
+                key_id: secrets.as_ref().map(|_| keyring.active_key_id()),
+                last_test_success: test.map(|t| t.success),
+                last_test_message: test.map(|t| t.message.as_str()),
+                last_test_latency_ms: test.map(|t| t.latency_ms),
+                last_test_at: test.map(|t| to_db_time(t.tested_at)),
+                version: it.version,
+                created_at: to_db_time(it.created_at),
+                updated_at: to_db_time(it.updated_at),
+            };
+            let seq = diesel::insert_into(integrations::table)
+                .values(&row)
+                .returning(integrations::seq)
+                .get_result::<i64>(conn)
+                .map_err(db_error("integration"))?;
+            Ok(Integration { seq, ..integration })
+        })
+        .await
+    }
+
+    async fn get(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+    ) -> Result<Option<Integration>, StoreError> {
+        let (org, id) = (org.as_str().to_owned(), id.as_str().to_owned());
+        self.run(move |conn, keyring| load_integration(conn, keyring, &org, &id))
+            .await
+    }
+
+    async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Option<Integration>, StoreError> {
+        let org = org.as_str().to_owned();
+        self.run(move |conn, keyring| {
+            integrations::table
+                .filter(integrations::org_id.eq(&org))
+                .filter(integrations::seq.eq(seq))
+                .select(IntegrationRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(db_error("integration"))?
+                .map(|row| decode_integration(row, keyring))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn list(&self, org: &OrgId, query: &ListQuery) -> Result<Vec<Integration>, StoreError> {
+        if query.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let org = org.as_str().to_owned();
+        let query = query.clone();
+        self.run(move |conn, keyring| {
+            let mut select = integrations::table
+                .filter(integrations::org_id.eq(&org))
+                .select(IntegrationRow::as_select())
+                .order(integrations::id.asc())
+                .limit(i64::from(query.limit))
+                .into_boxed();
+            if let Some(kind) = query.kind {
+                select = select.filter(integrations::type_slug.eq(kind.slug()));
+            }
+            if let Some(status) = query.status {
+                select = select.filter(integrations::status.eq(status.as_str()));
+            }
+            if let Some(environment) = query.environment {
+                select = select.filter(integrations::environment.eq(environment.as_str()));
+            }
+            if let Some(after) = &query.after {
+                select = select.filter(integrations::id.gt(after.as_str().to_owned()));
+            }
+            select
+                .load(conn)
+                .map_err(db_error("integration"))?
+                .into_iter()
+                .map(|row| decode_integration(row, keyring))
+                .collect()
+        })
+        .await
+    }
+
+    async fn update(
+        &self,
+        integration: &Integration,
+        expected_version: i64,
+    ) -> Result<WriteOutcome<Integration>, StoreError> {
+        let integration = integration.clone();
+        self.run(move |conn, keyring| {
+            let it = &integration;
+            // Always re-sealed, even when the secrets did not change: the
+            // update is a free chance to move the row to the active key, and
+            // comparing would need a read and a decrypt first.
+            let secrets = seal_secrets(keyring, &it.org_id, &it.id, &it.config)?;
+            let config = plain_config_json(&it.config)?;
+            let changes = IntegrationChanges {
+                name: &it.name,
+                environment: it.environment.as_str(),
+                status: it.status.as_str(),
+                config: &config,
+                secrets: secrets.as_deref(),
+                key_id: secrets.as_ref().map(|_| keyring.active_key_id()),
+                version: expected_version + 1,
+                updated_at: to_db_time(it.updated_at),
+            };
+            let updated = diesel::update(
+                integrations::table
+                    .filter(integrations::org_id.eq(it.org_id.as_str()))
+                    .filter(integrations::id.eq(it.id.as_str()))
+                    .filter(integrations::version.eq(expected_version)),
+            )
+            .set(&changes)
+            // All columns rather than `as_returning()`: a `SelectBy` is tied
+            // to one backend, which the multi-connection's RETURNING cannot
+            // render. The row struct lists the columns in table order.
+            .returning(integrations::all_columns)
+            .get_result::<IntegrationRow>(conn)
+            .optional()
+            .map_err(db_error("integration"))?;
+            match updated {
+                Some(row) => decode_integration(row, keyring).map(WriteOutcome::Done),
+                None => missing_or_stale(conn, it.org_id.as_str(), it.id.as_str()),
+            }
+        })
+        .await
+    }
+
+    async fn delete(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+        expected_version: Option<i64>,
+    ) -> Result<WriteOutcome<()>, StoreError> {
+        let (org, id) = (org.as_str().to_owned(), id.as_str().to_owned());
+        self.run(move |conn, _| {
+            let target = integrations::table
+                .filter(integrations::org_id.eq(&org))
+                .filter(integrations::id.eq(&id));
+            let deleted = match expected_version {
+                Some(version) => {
+                    diesel::delete(target.filter(integrations::version.eq(version))).execute(conn)
+                }
+                None => diesel::delete(target).execute(conn),
+            }
+            .map_err(db_error("integration"))?;
+            if deleted > 0 {
+                Ok(WriteOutcome::Done(()))
+            } else {
+                missing_or_stale(conn, &org, &id)
+            }
+        })
+        .await
+    }
+
+    async fn record_test(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+        result: &TestResult,
+    ) -> Result<bool, StoreError> {
+        let (org, id, result) = (
+            org.as_str().to_owned(),
+            id.as_str().to_owned(),
+            result.clone(),
+        );
+        self.run(move |conn, _| {
+            // Neither version nor updated_at: a test changes no configuration,
+            // so it must not invalidate a client's ETag.
+            let updated = diesel::update(
+                integrations::table
+                    .filter(integrations::org_id.eq(&org))
+                    .filter(integrations::id.eq(&id)),
+            )
+            .set((
+                integrations::last_test_success.eq(Some(result.success)),
+                integrations::last_test_message.eq(Some(&result.message)),
+                integrations::last_test_latency_ms.eq(Some(result.latency_ms)),
+                integrations::last_test_at.eq(Some(to_db_time(result.tested_at))),
+            ))
+            .execute(conn)
+            .map_err(db_error("integration"))?;
+            Ok(updated > 0)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl TenantStore for SqlStore {
+    async fn ensure_organization(&self, name: &str) -> Result<Organization, StoreError> {
+        let name = name.to_owned();
+        self.run(move |conn, _| {
+            let find = |conn: &mut DbConnection| {
+                organizations::table
+                    .filter(organizations::name.eq(&name))
+                    .select(OrganizationRow::as_select())
+                    .first(conn)
+                    .optional()
+                    .map_err(db_error("organization"))
+            };
+            if let Some(row) = find(conn)? {
+                return decode_organization(row);
+            }
+            let row = OrganizationRow {
+                id: OrgId::generate().to_string(),
+                name: name.clone(),
+                created_at: to_db_time(patchbay_domain::service::now()),
+            };
+            // Insert-or-get: a concurrent creator may win between the lookup
+            // and the insert; its row is then the answer. (No ON CONFLICT:
+            // the multi-connection cannot express it for both backends.)
+            match diesel::insert_into(organizations::table)
+                .values(&row)
+                .execute(conn)
+            {
+                Ok(_) => decode_organization(row),
+                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                    match find(conn)? {
+                        Some(row) => decode_organization(row),
+                        None => Err(StoreError::Other(
+                            "organization vanished while being created".into(),
+                        )),
+                    }
+                }
+                Err(e) => Err(db_error("organization")(e)),
+            }
+        })
+        .await
+    }
+
+    async fn get_organization(&self, id: &OrgId) -> Result<Option<Organization>, StoreError> {
+        let id = id.as_str().to_owned();
+        self.run(move |conn, _| {
+            organizations::table
+                .filter(organizations::id.eq(&id))
+                .select(OrganizationRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(db_error("organization"))?
+                .map(decode_organization)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn insert_api_key(
+        &self,
+        record: &ApiKeyRecord,
+        key_hash: &str,
+    ) -> Result<(), StoreError> {
+        let (record, key_hash) = (record.clone(), key_hash.to_owned());
+        self.run(move |conn, _| {
+            let scopes = record.scopes.to_csv();
+            let row = NewApiKeyRow {
+                id: record.id.as_str(),
+                org_id: record.org_id.as_str(),
+                name: &record.name,
+                display_prefix: &record.display_prefix,
+                key_hash: &key_hash,
+                scopes: &scopes,
+                created_at: to_db_time(record.created_at),
+                revoked_at: record.revoked_at.map(to_db_time),
+            };
+            diesel::insert_into(api_keys::table)
+                .values(&row)
+                .execute(conn)
+                .map(drop)
+                .map_err(db_error("API key"))
+        })
+        .await
+    }
+
+    async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let key_hash = key_hash.to_owned();
+        self.run(move |conn, _| {
+            api_keys::table
+                .filter(api_keys::key_hash.eq(&key_hash))
+                .filter(api_keys::revoked_at.is_null())
+                .select(ApiKeyRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(db_error("API key"))?
+                .map(decode_api_key)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn list_api_keys(&self, org: Option<&OrgId>) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let org = org.map(|o| o.as_str().to_owned());
+        self.run(move |conn, _| {
+            let mut select = api_keys::table
+                .select(ApiKeyRow::as_select())
+                .order((api_keys::created_at.asc(), api_keys::id.asc()))
+                .into_boxed();
+            if let Some(org) = &org {
+                select = select.filter(api_keys::org_id.eq(org.clone()));
+            }
+            select
+                .load(conn)
+                .map_err(db_error("API key"))?
+                .into_iter()
+                .map(decode_api_key)
+                .collect()
+        })
+        .await
+    }
+
+    async fn revoke_api_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let id = id.as_str().to_owned();
+        self.run(move |conn, _| {
+            let updated = diesel::update(
+                api_keys::table
+                    .filter(api_keys::id.eq(&id))
+                    .filter(api_keys::revoked_at.is_null()),
+            )
+            .set(api_keys::revoked_at.eq(Some(to_db_time(at))))
+            .execute(conn)
+            .map_err(db_error("API key"))?;
+            Ok(updated > 0)
+        })
+        .await
+    }
+
+    async fn count_api_keys(&self) -> Result<i64, StoreError> {
+        self.run(|conn, _| {
+            api_keys::table
+                .count()
+                .get_result(conn)
+                .map_err(db_error("API key"))
+        })
+        .await
+    }
+}

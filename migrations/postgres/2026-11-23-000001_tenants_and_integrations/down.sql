@@ -1,0 +1,3 @@
+DROP TABLE integrations;
+DROP TABLE api_keys;
+DROP TABLE organizations;
