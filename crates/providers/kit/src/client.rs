@@ -29,17 +29,23 @@ const USER_AGENT: &str = concat!("Patchbay/", env!("CARGO_PKG_VERSION"));
 const LOG_TARGET: &str = "patchbay::outbound";
 
 /// Settings of the outbound client (`outbound.*` in the binary's config).
+///
+/// Deserialises from `{"allow_private_networks": ["127.0.0.0/8"],
+/// "connect_timeout_ms": 5000, "total_timeout_ms": 15000,
+/// "max_response_bytes": 1048576}`, every key optional, unknown keys refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OutboundConfig {
     /// Private networks that may be called despite the SSRF guard (tests,
     /// on-premises endpoints). Empty by default.
     pub allow_private_networks: Vec<IpCidr>,
-    /// Time allowed to establish a connection (TCP and TLS).
-    #[serde(with = "duration_ms")]
+    /// Time allowed to establish a connection (TCP and TLS). In config
+    /// files: `connect_timeout_ms`.
+    #[serde(rename = "connect_timeout_ms", with = "duration_ms")]
     pub connect_timeout: Duration,
-    /// Time allowed for a whole request, reading the body included.
-    #[serde(with = "duration_ms")]
+    /// Time allowed for a whole request, reading the body included. In
+    /// config files: `total_timeout_ms`.
+    #[serde(rename = "total_timeout_ms", with = "duration_ms")]
     pub total_timeout: Duration,
     /// Largest response body read; a larger one fails with `TooLarge`.
     pub max_response_bytes: usize,
@@ -453,5 +459,45 @@ fn map_reqwest_error(e: reqwest::Error) -> OutboundError {
     }
     OutboundError::Io {
         message: describe(io_kind, "the request failed before a complete answer"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_defaults_and_serde() {
+        let d = OutboundConfig::default();
+        assert!(d.allow_private_networks.is_empty());
+        assert_eq!(d.connect_timeout, Duration::from_secs(5));
+        assert_eq!(d.total_timeout, Duration::from_secs(15));
+        assert_eq!(d.max_response_bytes, 1024 * 1024);
+        let c: OutboundConfig = serde_json::from_str(
+            r#"{"allow_private_networks": ["127.0.0.0/8", "::1/128"], "total_timeout_ms": 2500}"#,
+        )
+        .unwrap();
+        assert_eq!(c.allow_private_networks.len(), 2);
+        assert_eq!(c.total_timeout, Duration::from_millis(2500));
+        assert_eq!(c.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
+        assert!(serde_json::from_str::<OutboundConfig>(r#"{"proxy": "x"}"#).is_err());
+        assert!(
+            serde_json::from_str::<OutboundConfig>(r#"{"allow_private_networks": ["nope"]}"#)
+                .is_err()
+        );
+        let back: OutboundConfig =
+            serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn request_debug_shows_no_url_or_headers() {
+        let r =
+            OutboundRequest::post(Url::parse("https://h.example/bot1:SECRET/x?k=SECRET").unwrap())
+                .log_target("t")
+                .secret_header("authorization", "Bearer SECRET");
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("h.example"));
     }
 }

@@ -117,6 +117,8 @@ fn url_parsing_normalises_numeric_hosts_to_loopback() {
         "http://0x7f.0.0.1/",
         "http://127.0.0.1./",
         "http://017700000001/",
+        "http://%31%32%37.0.0.1/",
+        "http://\u{ff11}\u{ff12}\u{ff17}.\u{ff10}.\u{ff10}.\u{ff11}/",
     ] {
         assert_eq!(url(s).host_str(), Some("127.0.0.1"), "{s}");
     }
@@ -132,6 +134,9 @@ fn forbidden_urls(port: u16) -> Vec<String> {
         "127.1",
         "0x7f000001",
         "0x7f.0.0.1",
+        "017700000001",
+        "%31%32%37.0.0.1",
+        "\u{ff11}\u{ff12}\u{ff17}.\u{ff10}.\u{ff10}.\u{ff11}",
         "127.0.0.1.",
         "127.0.0.2",
         "0",
