@@ -398,14 +398,7 @@ impl SqlStore {
     /// configured with the wrong bytes.
     pub async fn verify_keyring(&self) -> Result<(), StoreError> {
         self.run(|conn, keyring| {
-            let in_use: BTreeSet<String> = integrations::table
-                .filter(integrations::key_id.is_not_null())
-                .select(integrations::key_id.assume_not_null())
-                .distinct()
-                .load::<String>(conn)
-                .map_err(db_error("integration"))?
-                .into_iter()
-                .collect();
+            let in_use = key_ids_in_use(conn)?;
             let missing: Vec<String> = in_use
                 .iter()
                 .filter(|id| !keyring.contains(id))
@@ -438,9 +431,9 @@ impl SqlStore {
     /// change and is skipped), and safe to interrupt and run again (rows
     /// already under the active key are not selected). Returns how many rows
     /// this run re-sealed.
-    pub async fn rotate<F>(&self, batch_size: usize, mut progress: F) -> Result<u64, StoreError>
+    pub async fn rotate<F>(&self, batch_size: usize, mut progress: F) -> Result<usize, StoreError>
     where
-        F: FnMut(u64, u64) + Send + 'static,
+        F: FnMut(usize, usize) + Send + 'static,
     {
         let batch = i64::try_from(batch_size.max(1)).unwrap_or(i64::MAX);
         self.run(move |conn, keyring| {
@@ -451,10 +444,10 @@ impl SqlStore {
                 .count()
                 .get_result::<i64>(conn)
                 .map_err(db_error("integration"))?;
-            let mut total = u64::try_from(total).unwrap_or(0);
+            let mut total = usize::try_from(total).unwrap_or(0);
             progress(0, total);
 
-            let (mut visited, mut resealed, mut after_seq) = (0u64, 0u64, 0i64);
+            let (mut visited, mut resealed, mut after_seq) = (0usize, 0usize, 0i64);
             loop {
                 let rows: Vec<SealedRow> = integrations::table
                     .filter(integrations::key_id.is_not_null())
@@ -482,7 +475,7 @@ impl SqlStore {
                 }
                 let written = conn
                     .transaction(|conn| {
-                        let mut written = 0u64;
+                        let mut written = 0usize;
                         for (row, envelope) in &resealed_rows {
                             let Some(old_key) = row.key_id.as_deref() else {
                                 continue;
@@ -497,13 +490,13 @@ impl SqlStore {
                                 integrations::secrets.eq(envelope.as_slice()),
                                 integrations::key_id.eq(&active),
                             ))
-                            .execute(conn)? as u64;
+                            .execute(conn)?;
                         }
                         Ok::<_, DieselError>(written)
                     })
                     .map_err(db_error("integration"))?;
                 resealed += written;
-                visited += rows.len() as u64;
+                visited += rows.len();
                 // Rows sealed under an old key by a still-running older
                 // process can appear after the count; keep the bar honest.
                 total = total.max(visited);
@@ -512,6 +505,35 @@ impl SqlStore {
             Ok(resealed)
         })
         .await
+    }
+}
+
+/// The distinct key ids that sealed stored secrets. Walked one index probe
+/// per key (`min(key_id) > previous`) instead of `SELECT DISTINCT`, which
+/// reads the whole index: a handful of keys over a million rows must not
+/// slow every start-up.
+fn key_ids_in_use(conn: &mut DbConnection) -> Result<BTreeSet<String>, StoreError> {
+    let mut found = BTreeSet::new();
+    let mut previous: Option<String> = None;
+    loop {
+        let next = match &previous {
+            None => integrations::table
+                .filter(integrations::key_id.is_not_null())
+                .select(diesel::dsl::min(integrations::key_id))
+                .first::<Option<String>>(conn),
+            Some(previous) => integrations::table
+                .filter(integrations::key_id.gt(previous))
+                .select(diesel::dsl::min(integrations::key_id))
+                .first::<Option<String>>(conn),
+        }
+        .map_err(db_error("integration"))?;
+        match next {
+            Some(key_id) => {
+                found.insert(key_id.clone());
+                previous = Some(key_id);
+            }
+            None => return Ok(found),
+        }
     }
 }
 

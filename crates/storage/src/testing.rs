@@ -88,14 +88,7 @@ impl TestDatabase {
                         DEFAULT_POSTGRES_URL
                     }
                 );
-                if in_ci() {
-                    panic!("{message} (CI=true: the Postgres tests must run in CI)");
-                }
-                eprintln!(
-                    "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-                     !! SKIPPING a Postgres test: {message}\n\
-                     !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-                );
+                skip_or_fail(&message, in_ci());
                 return None;
             }
         };
@@ -140,6 +133,19 @@ impl TestDatabase {
     }
 }
 
+/// Outside CI a missing server skips the Postgres half, loudly; in CI that
+/// would silently halve the coverage, so it fails instead.
+fn skip_or_fail(message: &str, ci: bool) {
+    if ci {
+        panic!("{message} (CI=true: the Postgres tests must run in CI)");
+    }
+    eprintln!(
+        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+         !! SKIPPING a Postgres test: {message}\n\
+         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+    );
+}
+
 /// An unroutable host must fail the test quickly rather than hang it.
 fn with_connect_timeout(url: &str) -> String {
     if url.contains("connect_timeout=") {
@@ -167,5 +173,80 @@ impl Drop for TestDatabase {
                 eprintln!("warning: could not drop test database {name}: {e}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[should_panic(expected = "must run in CI")]
+    fn unreachable_postgres_fails_in_ci() {
+        skip_or_fail("Postgres for tests is unreachable", true);
+    }
+
+    #[test]
+    fn unreachable_postgres_skips_outside_ci() {
+        skip_or_fail(
+            "Postgres for tests is unreachable (expected in this test)",
+            false,
+        );
+    }
+
+    #[test]
+    fn connect_timeout_is_added_once() {
+        assert_eq!(
+            with_connect_timeout("postgres://h/db"),
+            "postgres://h/db?connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?sslmode=disable"),
+            "postgres://h/db?sslmode=disable&connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?connect_timeout=1"),
+            "postgres://h/db?connect_timeout=1"
+        );
+    }
+
+    #[test]
+    fn sqlite_test_database_is_removed_on_drop() {
+        let tdb = TestDatabase::sqlite();
+        let path = tdb.sqlite_path().map(Path::to_path_buf);
+        drop(tdb.connect());
+        let Some(path) = path else {
+            panic!("a SQLite test database has a path");
+        };
+        assert!(path.exists());
+        drop(tdb);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn postgres_test_database_is_dropped_even_with_open_connections() {
+        let Some(tdb) = TestDatabase::postgres() else {
+            return;
+        };
+        let Inner::Postgres { admin_url, name } = &tdb.inner else {
+            panic!("a Postgres test database has a name");
+        };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        // The pool outlives the TestDatabase here on purpose.
+        let db = tdb.connect();
+        drop(tdb);
+        drop(db);
+        let mut admin = PgConnection::establish(&admin_url).unwrap_or_else(|e| panic!("{e}"));
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let left: Count = diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"
+        ))
+        .get_result(&mut admin)
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(left.n, 0, "test database {name} was not dropped");
     }
 }
