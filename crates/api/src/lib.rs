@@ -1,1 +1,233 @@
-//! api
+//! Patchbay's HTTP API: actix-web handlers, API key auth, problem+json
+//! errors and the OpenAPI document. A library: the binary builds the app
+//! with [`app`] and serves it; [`openapi`] is the document it serves.
+//!
+//! The API maps HTTP to the domain's use cases and nothing more: no SQL and
+//! no provider logic here.
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::web::{self, Data};
+use actix_web::{App, HttpRequest};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub mod auth;
+mod body;
+pub mod dto;
+mod middleware;
+pub mod problem;
+pub mod routes;
+
+pub use auth::Principal;
+pub use problem::{ApiError, PROBLEM_JSON, Problem, ProblemFieldError, ProblemKind};
+
+/// Where the OpenAPI document is served (no API key needed).
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+/// Where the interactive docs page is served (assets embedded: works offline).
+pub const DOCS_PATH: &str = "/docs";
+
+/// What the handlers need: the use cases and the tenant store (API keys).
+#[derive(Clone)]
+pub struct ApiState {
+    pub integrations: patchbay_domain::IntegrationService,
+    pub tenants: Arc<dyn patchbay_domain::TenantStore>,
+}
+
+/// HTTP-level limits and knobs.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Larger request bodies answer 413.
+    pub max_body_bytes: usize,
+    /// How long a verified API key is trusted without a store lookup (per
+    /// worker). A revoked key keeps working for at most this long; zero
+    /// disables the cache.
+    pub auth_cache_ttl: Duration,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024,
+            auth_cache_ttl: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Patchbay API",
+        description = "Manage integrations for notifications and external services: \
+            register provider credentials (stored encrypted, never returned), test them, \
+            and browse the type catalogue.\n\n\
+            Every `/api` operation except this document needs an API key: \
+            `Authorization: Bearer pbk_...`. Errors are RFC 9457 `application/problem+json`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    tags(
+        (name = "integrations", description = "Integrations of an organization: credentials and settings for one provider each."),
+        (name = "integration-types", description = "The catalogue of supported types and the JSON Schema of each type's config."),
+        (name = "health", description = "Liveness and readiness probes."),
+        (name = "meta", description = "This document."),
+    ),
+    components(schemas(problem::Problem, problem::ProblemFieldError)),
+    modifiers(&SecurityAddon),
+)]
+struct ApiDoc;
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearerAuth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("pbk_...")
+                    .description(Some(
+                        "An API key (`pbk_` + 43 characters). Scopes: `read` for GET, \
+                         `write` for create/update/delete, `test` for credential tests; \
+                         `admin` grants all.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The documented routes, and the document collected from them.
+fn routes() -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    let mut doc = ApiDoc::openapi();
+    // The crate version, not the package metadata, names the API version.
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    let (app, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(doc)
+        .service(routes::integrations::list_integrations)
+        .service(routes::integrations::create_integration)
+        // Before `/api/integrations/{integrationId}` so `test` is not an id.
+        .service(routes::integrations::test_integration_config)
+        .service(routes::integrations::get_integration)
+        .service(routes::integrations::update_integration)
+        .service(routes::integrations::delete_integration)
+        .service(routes::integrations::test_integration)
+        .service(routes::types::list_integration_types)
+        .service(routes::types::get_integration_type)
+        .service(routes::health::healthz)
+        .service(routes::health::readyz)
+        .service(routes::health::openapi_json)
+        .split_for_parts();
+    polish(&mut doc);
+    (app, doc)
+}
+
+/// The OpenAPI document served at `/api/openapi.json`. Deterministic: the
+/// committed `openapi/openapi.json` is compared against it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().1
+}
+
+/// What the path macros cannot say: optional `If-Match` headers and the
+/// optional body of `testIntegration`.
+fn polish(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::Required;
+    use utoipa::openapi::path::ParameterIn;
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for p in op.parameters.iter_mut().flatten() {
+                if p.parameter_in == ParameterIn::Header && p.name == "If-Match" {
+                    p.required = Required::False;
+                }
+            }
+            if op.operation_id.as_deref() == Some("testIntegration")
+                && let Some(body) = op.request_body.as_mut()
+            {
+                body.required = Some(Required::False);
+            }
+        }
+    }
+}
+
+fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let detail = match &err {
+        actix_web::error::QueryPayloadError::Deserialize(e)
+            if e.to_string().starts_with("duplicate field") =>
+        {
+            "The query string is invalid: a parameter is given more than once."
+        }
+        _ => "The query string is invalid.",
+    };
+    ApiError::new(ProblemKind::BadRequest, detail).into()
+}
+
+fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(ProblemKind::NotFound, "No such resource.").into()
+}
+
+/// The whole application, middleware included. Call once per worker:
+/// `HttpServer::new(move || patchbay_api::app(state.clone(), config.clone()))`.
+pub fn app(
+    state: ApiState,
+    config: ApiConfig,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, doc) = routes();
+    let doc_json = doc.to_json().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "serialising the OpenAPI document failed");
+        "{}".to_string()
+    });
+    let authenticator = auth::Authenticator::new(state.tenants.clone(), config.auth_cache_ttl);
+    let swagger = SwaggerUi::new(format!("{DOCS_PATH}/{{_:.*}}"))
+        .config(utoipa_swagger_ui::Config::new([OPENAPI_PATH]));
+    app.app_data(Data::new(state))
+        .app_data(Data::new(authenticator))
+        .app_data(Data::new(routes::health::OpenApiJson(doc_json)))
+        .app_data(Data::new(middleware::RouteTable::from_openapi(&doc)))
+        .app_data(Data::new(body::BodyLimit(config.max_body_bytes)))
+        .app_data(web::PayloadConfig::new(config.max_body_bytes))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .route(DOCS_PATH, web::get().to(middleware::docs_redirect))
+        .service(swagger)
+        .default_service(web::to(middleware::fallback))
+        .wrap(from_fn(auth::authenticate))
+        .wrap(from_fn(middleware::problem_details))
+        .wrap(from_fn(middleware::log_request))
+}

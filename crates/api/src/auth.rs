@@ -1,0 +1,288 @@
+//! API key authentication and scopes.
+//!
+//! A middleware authenticates every `/api` request before routing and body
+//! parsing, so an unauthenticated client learns nothing from body errors.
+//! The hot path is one SHA-256 of the presented key and a map lookup:
+//! positive lookups are cached per worker for `auth_cache_ttl` (so a revoked
+//! key stops working within that time). Handlers then demand a scope with an
+//! `Authorized<Read | Write | Test>` argument, checked before the body is
+//! read.
+
+use std::collections::HashMap;
+use std::future::{Ready, ready};
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web::Data;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use patchbay_domain::auth::{Scope, Scopes, hash_api_key, looks_like_api_key};
+use patchbay_domain::{ApiKeyId, OrgId, TenantStore};
+
+use crate::problem::{ApiError, ProblemKind};
+
+/// Most cached keys per worker; the cache is pruned, then emptied, past it.
+const MAX_CACHED_KEYS: usize = 10_000;
+
+/// Who is calling: the organization and scopes of the presented key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub org_id: OrgId,
+    pub key_id: ApiKeyId,
+    pub scopes: Scopes,
+}
+
+struct Cached {
+    principal: Principal,
+    expires: Instant,
+}
+
+pub(crate) struct Authenticator {
+    tenants: Arc<dyn TenantStore>,
+    ttl: Duration,
+    cache: Mutex<HashMap<String, Cached>>,
+}
+
+impl Authenticator {
+    pub(crate) fn new(tenants: Arc<dyn TenantStore>, ttl: Duration) -> Self {
+        Self {
+            tenants,
+            ttl,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cached>> {
+        // A panic while holding the lock leaves a usable map.
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn cached(&self, hash: &str) -> Option<Principal> {
+        let mut cache = self.cache();
+        match cache.get(hash) {
+            Some(entry) if entry.expires > Instant::now() => Some(entry.principal.clone()),
+            Some(_) => {
+                cache.remove(hash);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn remember(&self, hash: String, principal: Principal) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let now = Instant::now();
+        let mut cache = self.cache();
+        if cache.len() >= MAX_CACHED_KEYS {
+            cache.retain(|_, e| e.expires > now);
+            if cache.len() >= MAX_CACHED_KEYS {
+                cache.clear();
+            }
+        }
+        cache.insert(
+            hash,
+            Cached {
+                principal,
+                expires: now + self.ttl,
+            },
+        );
+    }
+
+    /// Check the `Authorization` header.
+    pub(crate) async fn authenticate(
+        &self,
+        authorization: Option<&HeaderValue>,
+    ) -> Result<Principal, ApiError> {
+        let Some(value) = authorization else {
+            return Err(unauthorized(
+                "Missing API key: send it as `Authorization: Bearer <key>`.",
+                None,
+            ));
+        };
+        let token = bearer_token(value).ok_or_else(|| {
+            unauthorized(
+                "Malformed Authorization header: expected `Bearer <key>`.",
+                Some("invalid_request"),
+            )
+        })?;
+        let invalid = || unauthorized("Invalid or revoked API key.", Some("invalid_token"));
+        if !looks_like_api_key(token) {
+            return Err(invalid());
+        }
+        let hash = hash_api_key(token);
+        if let Some(principal) = self.cached(&hash) {
+            return Ok(principal);
+        }
+        let record = self.tenants.find_api_key(&hash).await.map_err(|e| {
+            tracing::error!(error = %e, "API key lookup failed");
+            ApiError::internal()
+        })?;
+        match record {
+            Some(r) if r.revoked_at.is_none() => {
+                let principal = Principal {
+                    org_id: r.org_id,
+                    key_id: r.id,
+                    scopes: r.scopes,
+                };
+                self.remember(hash, principal.clone());
+                Ok(principal)
+            }
+            _ => Err(invalid()),
+        }
+    }
+}
+
+/// The token of a `Bearer` credential (scheme case-insensitive).
+fn bearer_token(value: &HeaderValue) -> Option<&str> {
+    let value = value.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    (!token.is_empty() && !token.contains(' ')).then_some(token)
+}
+
+fn unauthorized(detail: &str, error: Option<&str>) -> ApiError {
+    let challenge = match error {
+        Some(e) => format!("Bearer realm=\"patchbay\", error=\"{e}\""),
+        None => "Bearer realm=\"patchbay\"".to_string(),
+    };
+    ApiError::new(ProblemKind::Unauthorized, detail).with_header(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_str(&challenge).unwrap_or(HeaderValue::from_static("Bearer")),
+    )
+}
+
+fn forbidden(scope: Scope) -> ApiError {
+    let challenge = format!(
+        "Bearer realm=\"patchbay\", error=\"insufficient_scope\", scope=\"{}\"",
+        scope.as_str()
+    );
+    ApiError::new(
+        ProblemKind::Forbidden,
+        format!("This API key lacks the `{}` scope.", scope.as_str()),
+    )
+    .with_header(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_str(&challenge).unwrap_or(HeaderValue::from_static("Bearer")),
+    )
+}
+
+/// Routes that need a key: everything under `/api` except the OpenAPI
+/// document, which is public so SDK generators and the docs page can fetch it.
+pub(crate) fn requires_key(path: &str) -> bool {
+    (path == "/api" || path.starts_with("/api/")) && path != crate::OPENAPI_PATH
+}
+
+/// The authentication middleware.
+pub(crate) async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !requires_key(req.path()) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let Some(auth) = req.app_data::<Data<Authenticator>>().cloned() else {
+        tracing::error!("authenticator missing from app data");
+        return Ok(req.into_response(ApiError::internal().to_response()));
+    };
+    match auth
+        .authenticate(req.headers().get(header::AUTHORIZATION))
+        .await
+    {
+        Ok(principal) => {
+            req.extensions_mut().insert(principal);
+            Ok(next.call(req).await?.map_into_boxed_body())
+        }
+        Err(e) => Ok(req.into_response(e.to_response())),
+    }
+}
+
+/// A scope an operation requires.
+pub trait RequiredScope {
+    const SCOPE: Scope;
+}
+
+/// `GET` operations.
+pub struct Read;
+/// `POST`, `PUT`, `DELETE` on integrations.
+pub struct Write;
+/// Credential tests.
+pub struct Test;
+
+impl RequiredScope for Read {
+    const SCOPE: Scope = Scope::Read;
+}
+impl RequiredScope for Write {
+    const SCOPE: Scope = Scope::Write;
+}
+impl RequiredScope for Test {
+    const SCOPE: Scope = Scope::Test;
+}
+
+/// An authenticated caller holding scope `S` (answered 403 otherwise). Put
+/// it first among a handler's arguments: it resolves at once, so a missing
+/// scope is reported before anything about the body.
+pub struct Authorized<S: RequiredScope> {
+    pub principal: Principal,
+    _scope: PhantomData<S>,
+}
+
+impl<S: RequiredScope> Authorized<S> {
+    pub fn org(&self) -> &OrgId {
+        &self.principal.org_id
+    }
+}
+
+impl<S: RequiredScope> FromRequest for Authorized<S> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let principal = req.extensions().get::<Principal>().cloned();
+        ready(match principal {
+            None => Err(unauthorized("A valid API key is required.", None)),
+            Some(p) if !p.scopes.allows(S::SCOPE) => Err(forbidden(S::SCOPE)),
+            Some(p) => Ok(Self {
+                principal: p,
+                _scope: PhantomData,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_parsing() {
+        let h = |s: &'static str| HeaderValue::from_static(s);
+        assert_eq!(bearer_token(&h("Bearer abc")), Some("abc"));
+        assert_eq!(bearer_token(&h("bearer   abc ")), Some("abc"));
+        assert_eq!(bearer_token(&h("Basic abc")), None);
+        assert_eq!(bearer_token(&h("Bearer")), None);
+        assert_eq!(bearer_token(&h("Bearer a b")), None);
+        assert_eq!(bearer_token(&h("abc")), None);
+    }
+
+    #[test]
+    fn which_paths_need_a_key() {
+        assert!(requires_key("/api/integrations"));
+        assert!(requires_key("/api"));
+        assert!(requires_key("/api/nope"));
+        assert!(!requires_key("/api/openapi.json"));
+        assert!(!requires_key("/apix"));
+        assert!(!requires_key("/healthz"));
+        assert!(!requires_key("/docs/"));
+    }
+}

@@ -1,0 +1,474 @@
+//! The wire shapes of the API (camelCase JSON), separate from the domain
+//! types so that nothing reaches a client by accident: a response is built
+//! field by field, and secret config values have no field to go in.
+//!
+//! Request bodies deny unknown fields: `id`, `isManaged`, `createdAt` or an
+//! organization id in a body answer 422, never silently ignored or applied.
+//! Request types derive no `Debug`, since their `config` may hold secrets.
+
+use chrono::{DateTime, Utc};
+use patchbay_domain::catalogue::{Category, TypeSpec};
+use patchbay_domain::service::TestReport;
+use patchbay_domain::validation::ValidationPolicy;
+use patchbay_domain::{Environment, Integration, IntegrationType, Status, TestResult, TestStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+/// An integration type's slug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntegrationTypeSlug {
+    Discord,
+    Slack,
+    Telegram,
+    Sendgrid,
+    Resend,
+    Webhook,
+    Web3,
+    AiGateway,
+}
+
+impl IntegrationTypeSlug {
+    pub fn kind(self) -> IntegrationType {
+        match self {
+            Self::Discord => IntegrationType::Discord,
+            Self::Slack => IntegrationType::Slack,
+            Self::Telegram => IntegrationType::Telegram,
+            Self::Sendgrid => IntegrationType::Sendgrid,
+            Self::Resend => IntegrationType::Resend,
+            Self::Webhook => IntegrationType::Webhook,
+            Self::Web3 => IntegrationType::Web3,
+            Self::AiGateway => IntegrationType::AiGateway,
+        }
+    }
+
+    pub fn from_kind(kind: IntegrationType) -> Self {
+        match kind {
+            IntegrationType::Discord => Self::Discord,
+            IntegrationType::Slack => Self::Slack,
+            IntegrationType::Telegram => Self::Telegram,
+            IntegrationType::Sendgrid => Self::Sendgrid,
+            IntegrationType::Resend => Self::Resend,
+            IntegrationType::Webhook => Self::Webhook,
+            IntegrationType::Web3 => Self::Web3,
+            IntegrationType::AiGateway => Self::AiGateway,
+        }
+    }
+}
+
+/// Where the integration is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IntegrationEnvironment {
+    Stage,
+    Production,
+}
+
+impl From<IntegrationEnvironment> for Environment {
+    fn from(e: IntegrationEnvironment) -> Self {
+        match e {
+            IntegrationEnvironment::Stage => Environment::Stage,
+            IntegrationEnvironment::Production => Environment::Production,
+        }
+    }
+}
+
+impl From<Environment> for IntegrationEnvironment {
+    fn from(e: Environment) -> Self {
+        match e {
+            Environment::Stage => IntegrationEnvironment::Stage,
+            Environment::Production => IntegrationEnvironment::Production,
+        }
+    }
+}
+
+/// Whether the integration is in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IntegrationStatus {
+    Active,
+    Inactive,
+}
+
+impl From<IntegrationStatus> for Status {
+    fn from(s: IntegrationStatus) -> Self {
+        match s {
+            IntegrationStatus::Active => Status::Active,
+            IntegrationStatus::Inactive => Status::Inactive,
+        }
+    }
+}
+
+impl From<Status> for IntegrationStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Active => IntegrationStatus::Active,
+            Status::Inactive => IntegrationStatus::Inactive,
+        }
+    }
+}
+
+/// The verdict of a credential test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TestVerdict {
+    Success,
+    Error,
+}
+
+/// An integration as listed: no configuration.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationSummary {
+    #[schema(example = "int_01jf8k2m3n4p5q6r7s8t9v0w1x")]
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: IntegrationTypeSlug,
+    /// Provisioned by the operator; cannot be changed or deleted through the API.
+    pub is_managed: bool,
+    pub environment: IntegrationEnvironment,
+    pub status: IntegrationStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Integration> for IntegrationSummary {
+    fn from(i: &Integration) -> Self {
+        Self {
+            id: i.id.to_string(),
+            name: i.name.clone(),
+            kind: IntegrationTypeSlug::from_kind(i.kind),
+            is_managed: i.is_managed,
+            environment: i.environment.into(),
+            status: i.status.into(),
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+/// A secret config field that holds a value. The value itself is never
+/// returned.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SecretField {
+    /// The config field, e.g. `webhookUrl`.
+    pub field: String,
+    /// The last four characters of a long string secret (`…abcd`); `null`
+    /// for short or structured secrets.
+    #[schema(required = true, example = "…f3Kq")]
+    pub hint: Option<String>,
+}
+
+/// The last credential test of a saved integration (tests with
+/// `configOverrides` are not recorded).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LastTest {
+    pub status: TestVerdict,
+    pub message: String,
+    pub latency_ms: i64,
+    pub tested_at: DateTime<Utc>,
+}
+
+impl From<&TestResult> for LastTest {
+    fn from(t: &TestResult) -> Self {
+        Self {
+            status: if t.success {
+                TestVerdict::Success
+            } else {
+                TestVerdict::Error
+            },
+            message: t.message.clone(),
+            latency_ms: t.latency_ms,
+            tested_at: t.tested_at,
+        }
+    }
+}
+
+/// An integration with its non-secret configuration. Secret fields are
+/// absent from `config`; `secrets` names the ones that are set.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationDetail {
+    #[schema(example = "int_01jf8k2m3n4p5q6r7s8t9v0w1x")]
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: IntegrationTypeSlug,
+    /// Provisioned by the operator; cannot be changed or deleted through the API.
+    pub is_managed: bool,
+    pub environment: IntegrationEnvironment,
+    pub status: IntegrationStatus,
+    /// Non-secret config values, verbatim. Secret fields never appear here.
+    #[schema(value_type = Object, example = json!({"username": "patchbay"}))]
+    pub config: Map<String, Value>,
+    /// The secret fields that hold a value, with a masked hint of each.
+    pub secrets: Vec<SecretField>,
+    /// The last test of the stored credentials, or `null` if never tested.
+    #[schema(required = true)]
+    pub last_test: Option<LastTest>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Integration> for IntegrationDetail {
+    fn from(i: &Integration) -> Self {
+        let secrets = i
+            .config
+            .secret_names()
+            .into_iter()
+            .map(|field| {
+                let hint = i.config.secret(&field).and_then(|s| s.hint());
+                SecretField { field, hint }
+            })
+            .collect();
+        Self {
+            id: i.id.to_string(),
+            name: i.name.clone(),
+            kind: IntegrationTypeSlug::from_kind(i.kind),
+            is_managed: i.is_managed,
+            environment: i.environment.into(),
+            status: i.status.into(),
+            config: i.config.plain_json(),
+            secrets,
+            last_test: i.last_test.as_ref().map(LastTest::from),
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+/// A page of integrations.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationList {
+    pub data: Vec<IntegrationSummary>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// Filters and paging for `GET /api/integrations`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListIntegrationsQuery {
+    /// Only integrations of this type.
+    #[serde(rename = "type")]
+    #[param(rename = "type", value_type = Option<IntegrationTypeSlug>)]
+    pub kind: Option<String>,
+    /// Only integrations with this status.
+    #[param(value_type = Option<IntegrationStatus>)]
+    pub status: Option<String>,
+    /// Only integrations in this environment.
+    #[param(value_type = Option<IntegrationEnvironment>)]
+    pub environment: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// `POST /api/integrations`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "My Slack Integration",
+    "type": "slack",
+    "config": {"webhookUrl": "https://hooks.slack.com/services/T000/B000/XXXX"}
+}))]
+pub struct CreateIntegrationRequest {
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: IntegrationTypeSlug,
+    /// The type's config; its schema is `configSchema` of
+    /// `GET /api/integration-types/{slug}`. Defaults to `{}`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub config: Map<String, Value>,
+    /// Default `production`.
+    #[schema(nullable = false)]
+    pub environment: Option<IntegrationEnvironment>,
+    /// Default `active`.
+    #[schema(nullable = false)]
+    pub status: Option<IntegrationStatus>,
+}
+
+/// `PUT /api/integrations/{integrationId}`: every member optional.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"name": "Updated Name", "config": {"webhookUrl": "https://hooks.slack.com/services/T000/B000/YYYY"}}))]
+pub struct UpdateIntegrationRequest {
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// Merged key by key into the stored config: a key left out keeps its
+    /// stored value (secrets included), a key given as `null` is removed.
+    #[schema(value_type = Object, required = false)]
+    pub config: Option<Map<String, Value>>,
+    #[schema(nullable = false)]
+    pub environment: Option<IntegrationEnvironment>,
+    #[schema(nullable = false)]
+    pub status: Option<IntegrationStatus>,
+    /// Config keys to remove.
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub cleared_config_keys: Option<Vec<String>>,
+}
+
+/// `POST /api/integrations/{integrationId}/test` (the body is optional).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TestIntegrationRequest {
+    /// Values merged over the stored config for this test only; never saved.
+    #[schema(value_type = Object, required = false)]
+    pub config_overrides: Option<Map<String, Value>>,
+}
+
+/// `POST /api/integrations/test`: test a config that is not saved.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TestConfigRequest {
+    #[serde(rename = "type")]
+    pub kind: IntegrationTypeSlug,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub config: Map<String, Value>,
+    /// Default `production`.
+    #[schema(nullable = false)]
+    pub environment: Option<IntegrationEnvironment>,
+}
+
+/// The outcome of a credential test. HTTP 200 either way: the test ran, and
+/// its verdict is `status`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "status": "success",
+    "message": "Integration test successful",
+    "latencyMs": 182,
+    "testedAt": "2026-01-01T00:00:00.000Z"
+}))]
+pub struct TestResponse {
+    pub status: TestVerdict,
+    pub message: String,
+    /// The provider's stable error code, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub code: Option<String>,
+    pub latency_ms: i64,
+    pub tested_at: DateTime<Utc>,
+}
+
+impl From<TestReport> for TestResponse {
+    fn from(r: TestReport) -> Self {
+        Self {
+            status: match r.outcome.status {
+                TestStatus::Success => TestVerdict::Success,
+                TestStatus::Error => TestVerdict::Error,
+            },
+            message: r.outcome.message,
+            code: r.outcome.code,
+            latency_ms: r.latency_ms,
+            tested_at: r.tested_at,
+        }
+    }
+}
+
+/// A catalogue category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IntegrationCategory {
+    Chat,
+    Email,
+    Webhook,
+    Web3,
+    Ai,
+}
+
+impl From<Category> for IntegrationCategory {
+    fn from(c: Category) -> Self {
+        match c {
+            Category::Chat => Self::Chat,
+            Category::Email => Self::Email,
+            Category::Webhook => Self::Webhook,
+            Category::Web3 => Self::Web3,
+            Category::Ai => Self::Ai,
+        }
+    }
+}
+
+/// What a type can do.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TypeCapabilities {
+    pub test: bool,
+    pub send: bool,
+}
+
+/// A catalogue entry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationTypeInfo {
+    /// Stable integer id.
+    #[schema(example = 4)]
+    pub id: i32,
+    pub slug: IntegrationTypeSlug,
+    pub name: String,
+    pub description: String,
+    pub category: IntegrationCategory,
+    /// Media (logos, screenshots) for a UI; may be empty.
+    pub media: Vec<String>,
+    pub capabilities: TypeCapabilities,
+    /// JSON Schema (draft 2020-12) of the type's `config`. Secret fields are
+    /// `writeOnly` with `x-secret: true`.
+    #[schema(value_type = Object)]
+    pub config_schema: Value,
+}
+
+impl IntegrationTypeInfo {
+    pub fn new(spec: &TypeSpec, policy: &ValidationPolicy) -> Self {
+        Self {
+            id: spec.id,
+            slug: IntegrationTypeSlug::from_kind(spec.kind),
+            name: spec.name.to_string(),
+            description: spec.description.to_string(),
+            category: spec.category.into(),
+            media: Vec::new(),
+            capabilities: TypeCapabilities {
+                test: spec.capabilities.test,
+                send: spec.capabilities.send,
+            },
+            config_schema: spec.config_schema(policy),
+        }
+    }
+}
+
+/// The catalogue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IntegrationTypeList {
+    pub data: Vec<IntegrationTypeInfo>,
+}
+
+/// A health check's answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_match_the_catalogue() {
+        for kind in IntegrationType::ALL {
+            let slug = IntegrationTypeSlug::from_kind(kind);
+            assert_eq!(slug.kind(), kind);
+            assert_eq!(serde_json::to_value(slug).unwrap(), kind.slug());
+        }
+    }
+}

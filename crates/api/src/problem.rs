@@ -1,0 +1,360 @@
+//! RFC 9457 problem details: the one error shape of the API.
+//!
+//! Every error the service answers, its own and actix-web's, is an
+//! `application/problem+json` body `{type, title, status, detail, errors?}`.
+//! A problem's text is written here, never copied from a request value, a
+//! storage error or a provider response, so no secret can reach a client
+//! through an error.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use patchbay_domain::DomainError;
+use patchbay_domain::validation::{FieldError, ValidationErrors};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem details object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation",
+    "title": "Validation failed",
+    "status": 422,
+    "detail": "The request has 1 invalid field.",
+    "errors": [{"field": "config.webhookUrl", "message": "is required"}]
+}))]
+pub struct Problem {
+    /// A stable identifier of the kind of problem (a URI reference); clients
+    /// switch on this rather than on `title` or `detail`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem; the same for every occurrence.
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What went wrong in this occurrence, for humans.
+    pub detail: String,
+    /// Every invalid field, with its path (`config.webhookUrl`,
+    /// `clearedConfigKeys[0]`); present on validation problems only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub errors: Option<Vec<ProblemFieldError>>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProblemFieldError {
+    /// Path of the field: `name`, `config.webhookUrl`, `clearedConfigKeys[1]`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl From<FieldError> for ProblemFieldError {
+    fn from(e: FieldError) -> Self {
+        Self {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+/// The kinds of problem this API answers: each has one `type`, one title and
+/// one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    Managed,
+    Conflict,
+    PreconditionFailed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Validation,
+    Internal,
+    Unavailable,
+    /// Any other status, answered by the framework.
+    Other(StatusCode),
+}
+
+impl ProblemKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ProblemKind::BadRequest => StatusCode::BAD_REQUEST,
+            ProblemKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ProblemKind::Forbidden => StatusCode::FORBIDDEN,
+            ProblemKind::NotFound => StatusCode::NOT_FOUND,
+            ProblemKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ProblemKind::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            ProblemKind::Managed | ProblemKind::Conflict => StatusCode::CONFLICT,
+            ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ProblemKind::Other(s) => s,
+        }
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            ProblemKind::BadRequest => "bad-request",
+            ProblemKind::Unauthorized => "unauthorized",
+            ProblemKind::Forbidden => "forbidden",
+            ProblemKind::NotFound => "not-found",
+            ProblemKind::MethodNotAllowed => "method-not-allowed",
+            ProblemKind::NotAcceptable => "not-acceptable",
+            ProblemKind::Managed => "managed",
+            ProblemKind::Conflict => "conflict",
+            ProblemKind::PreconditionFailed => "precondition-failed",
+            ProblemKind::PayloadTooLarge => "payload-too-large",
+            ProblemKind::UnsupportedMediaType => "unsupported-media-type",
+            ProblemKind::Validation => "validation",
+            ProblemKind::Internal => "internal",
+            ProblemKind::Unavailable => "unavailable",
+            ProblemKind::Other(_) => "http",
+        }
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("/problems/{}", self.slug())
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ProblemKind::BadRequest => "Bad request",
+            ProblemKind::Unauthorized => "Unauthorized",
+            ProblemKind::Forbidden => "Forbidden",
+            ProblemKind::NotFound => "Not found",
+            ProblemKind::MethodNotAllowed => "Method not allowed",
+            ProblemKind::NotAcceptable => "Not acceptable",
+            ProblemKind::Managed => "Managed integration",
+            ProblemKind::Conflict => "Conflict",
+            ProblemKind::PreconditionFailed => "Precondition failed",
+            ProblemKind::PayloadTooLarge => "Payload too large",
+            ProblemKind::UnsupportedMediaType => "Unsupported media type",
+            ProblemKind::Validation => "Validation failed",
+            ProblemKind::Internal => "Internal server error",
+            ProblemKind::Unavailable => "Service unavailable",
+            ProblemKind::Other(s) => s.canonical_reason().unwrap_or("Error"),
+        }
+    }
+
+    /// The kind for a bare status (used for the framework's own errors).
+    pub fn from_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            400 => ProblemKind::BadRequest,
+            401 => ProblemKind::Unauthorized,
+            403 => ProblemKind::Forbidden,
+            404 => ProblemKind::NotFound,
+            405 => ProblemKind::MethodNotAllowed,
+            406 => ProblemKind::NotAcceptable,
+            409 => ProblemKind::Conflict,
+            412 => ProblemKind::PreconditionFailed,
+            413 => ProblemKind::PayloadTooLarge,
+            415 => ProblemKind::UnsupportedMediaType,
+            422 => ProblemKind::Validation,
+            500 => ProblemKind::Internal,
+            503 => ProblemKind::Unavailable,
+            _ => ProblemKind::Other(status),
+        }
+    }
+
+    /// A detail for when nothing more specific is known.
+    pub fn generic_detail(self) -> &'static str {
+        match self {
+            ProblemKind::BadRequest => "The request could not be understood.",
+            ProblemKind::Unauthorized => "A valid API key is required.",
+            ProblemKind::Forbidden => "This API key may not do that.",
+            ProblemKind::NotFound => "No such resource.",
+            ProblemKind::MethodNotAllowed => "This resource does not support that method.",
+            ProblemKind::NotAcceptable => "No acceptable representation is available.",
+            ProblemKind::Managed => {
+                "This integration is managed by the operator and cannot be changed through the API."
+            }
+            ProblemKind::Conflict => "The request conflicts with the current state.",
+            ProblemKind::PreconditionFailed => {
+                "The integration was changed since the version named in If-Match."
+            }
+            ProblemKind::PayloadTooLarge => "The request body is too large.",
+            ProblemKind::UnsupportedMediaType => {
+                "The request body must be JSON (Content-Type: application/json)."
+            }
+            ProblemKind::Validation => "The request is invalid.",
+            ProblemKind::Internal => "An internal error occurred.",
+            ProblemKind::Unavailable => "The service is temporarily unavailable.",
+            ProblemKind::Other(_) => "The request failed.",
+        }
+    }
+}
+
+/// An error answered as a problem, with any extra headers it needs
+/// (`WWW-Authenticate`, `Allow`).
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// Boxed: errors travel in `Result`s on every path, so keep them small.
+    pub problem: Box<Problem>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl ApiError {
+    pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Self {
+            problem: Box::new(Problem {
+                kind: kind.type_uri(),
+                title: kind.title().to_string(),
+                status: kind.status().as_u16(),
+                detail: detail.into(),
+                errors: None,
+            }),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn generic(kind: ProblemKind) -> Self {
+        Self::new(kind, kind.generic_detail())
+    }
+
+    /// The one answer for a missing integration, whatever the reason (never
+    /// existed, deleted, malformed id, another organization's): identical
+    /// bodies, so a client cannot tell them apart.
+    pub fn not_found() -> Self {
+        Self::new(ProblemKind::NotFound, "No such integration.")
+    }
+
+    pub fn internal() -> Self {
+        Self::generic(ProblemKind::Internal)
+    }
+
+    pub fn validation(errors: Vec<ProblemFieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => "The request has 1 invalid field.".to_string(),
+            n => format!("The request has {n} invalid fields."),
+        };
+        let mut e = Self::new(ProblemKind::Validation, detail);
+        e.problem.errors = Some(errors);
+        e
+    }
+
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::validation(vec![ProblemFieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    pub fn to_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status());
+        res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        for (name, value) in &self.headers {
+            res.insert_header((name.clone(), value.clone()));
+        }
+        // A problem always serialises; the fallback keeps the type honest.
+        let body = serde_json::to_vec(&*self.problem).unwrap_or_else(|_| b"{}".to_vec());
+        res.body(body)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}): {}",
+            self.problem.title, self.problem.status, self.problem.detail
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.to_response()
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(e: ValidationErrors) -> Self {
+        Self::validation(e.0.into_iter().map(Into::into).collect())
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::NotFound => Self::not_found(),
+            DomainError::Validation(v) => v.into(),
+            DomainError::Managed => Self::generic(ProblemKind::Managed),
+            DomainError::PreconditionFailed => Self::generic(ProblemKind::PreconditionFailed),
+            DomainError::Conflict(message) => Self::new(ProblemKind::Conflict, message),
+            DomainError::Store(cause) => {
+                // Store errors never carry secrets (StoreError's contract);
+                // the cause is for operators, the client gets an opaque 500.
+                tracing::error!(error = %cause, "storage error");
+                Self::internal()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_its_status() {
+        for kind in [
+            ProblemKind::BadRequest,
+            ProblemKind::Unauthorized,
+            ProblemKind::Forbidden,
+            ProblemKind::NotFound,
+            ProblemKind::MethodNotAllowed,
+            ProblemKind::PreconditionFailed,
+            ProblemKind::PayloadTooLarge,
+            ProblemKind::UnsupportedMediaType,
+            ProblemKind::Validation,
+            ProblemKind::Internal,
+        ] {
+            assert_eq!(ProblemKind::from_status(kind.status()), kind);
+        }
+    }
+
+    #[test]
+    fn errors_member_only_on_validation() {
+        let plain = serde_json::to_value(ApiError::not_found().problem).unwrap();
+        assert!(plain.get("errors").is_none());
+        let v = serde_json::to_value(ApiError::field("name", "is required").problem).unwrap();
+        assert_eq!(v["errors"][0]["field"], "name");
+        assert_eq!(v["status"], 422);
+    }
+
+    #[test]
+    fn store_errors_are_opaque() {
+        let e: ApiError = DomainError::Store(patchbay_domain::StoreError::Other(
+            "connection to db.internal:5432 refused".into(),
+        ))
+        .into();
+        assert_eq!(e.problem.status, 500);
+        assert!(!e.problem.detail.contains("db.internal"));
+    }
+}

@@ -1,0 +1,112 @@
+//! What the service logs: one line per request with the path template, the
+//! causes of internal errors, and never a secret. The only test in its
+//! binary, so it can capture this thread's `tracing` output reliably.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use actix_web::test::TestRequest;
+use common::{Harness, call, json_body};
+use serde_json::json;
+
+#[derive(Clone)]
+struct Writer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Writer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[actix_web::test]
+async fn logs_name_templates_and_causes_but_never_secrets() {
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let writer = Writer(buffer.clone());
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let h = Harness::new().await;
+    let app = h.service().await;
+    let canary = "LogCanaryH4s8Wq1Mz6";
+    let url = format!("https://hooks.slack.com/services/T000/B000/{canary}");
+    let r = call(
+        &app,
+        json_body(
+            TestRequest::post()
+                .uri("/api/integrations")
+                .insert_header(h.admin.bearer()),
+            &json!({"name": "n", "type": "slack", "config": {"webhookUrl": url}}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    for req in [
+        TestRequest::get().uri(&format!("/api/integrations/{id}")),
+        json_body(
+            TestRequest::put().uri(&format!("/api/integrations/{id}")),
+            &json!({"config": {"webhookUrl": format!("ftp://{canary}")}}),
+        ),
+        TestRequest::post().uri(&format!("/api/integrations/{id}/test")),
+        TestRequest::get().uri("/api/nope"),
+    ] {
+        call(&app, req.insert_header(h.admin.bearer())).await;
+    }
+    call(
+        &app,
+        TestRequest::get().uri("/api/integrations").insert_header((
+            actix_web::http::header::AUTHORIZATION,
+            format!("Bearer {canary}"),
+        )),
+    )
+    .await;
+    h.store.down.store(true, Ordering::SeqCst);
+    let r = call(
+        &app,
+        TestRequest::get()
+            .uri(&format!("/api/integrations/{id}"))
+            .insert_header(h.admin.bearer()),
+    )
+    .await;
+    assert_eq!(r.status, 500);
+    assert!(!r.text().contains("db.internal"));
+
+    let logged = String::from_utf8_lossy(&buffer.lock().unwrap()).into_owned();
+    let request_lines: Vec<&str> = logged
+        .lines()
+        .filter(|l| l.contains("request") && l.contains("latency_ms"))
+        .collect();
+    assert_eq!(request_lines.len(), 7, "{logged}");
+    assert!(
+        request_lines[1].contains("method=GET")
+            && request_lines[1].contains("path=/api/integrations/{integrationId}")
+            && request_lines[1].contains("status=200"),
+        "{logged}"
+    );
+    assert!(request_lines[2].contains("status=422"), "{logged}");
+    assert!(
+        request_lines[3].contains("path=/api/integrations/{integrationId}/test"),
+        "{logged}"
+    );
+    assert!(request_lines[4].contains("path=(unmatched)"), "{logged}");
+    // The cause of a 500 is logged for operators.
+    assert!(logged.contains("db.internal"), "{logged}");
+    assert!(!logged.contains(canary), "a secret was logged: {logged}");
+    assert!(!logged.contains(&id), "a raw path was logged: {logged}");
+    assert!(
+        !logged.contains(&h.admin.plaintext),
+        "an API key was logged: {logged}"
+    );
+}
