@@ -15,6 +15,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
+/// For optional request members that may be left out but not sent as
+/// `null` (the schema says so, and a `null` would otherwise be read as
+/// "left out").
+fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// An integration type's slug.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -292,9 +303,11 @@ pub struct CreateIntegrationRequest {
     pub config: Map<String, Value>,
     /// Default `production`.
     #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub environment: Option<IntegrationEnvironment>,
     /// Default `active`.
     #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub status: Option<IntegrationStatus>,
 }
 
@@ -304,18 +317,22 @@ pub struct CreateIntegrationRequest {
 #[schema(example = json!({"name": "Updated Name", "config": {"webhookUrl": "https://hooks.slack.com/services/T000/B000/YYYY"}}))]
 pub struct UpdateIntegrationRequest {
     #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "non_null")]
     pub name: Option<String>,
     /// Merged key by key into the stored config: a key left out keeps its
     /// stored value (secrets included), a key given as `null` is removed.
     #[schema(value_type = Object, required = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub config: Option<Map<String, Value>>,
     #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub environment: Option<IntegrationEnvironment>,
     #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub status: Option<IntegrationStatus>,
     /// Config keys to remove.
-    #[serde(default)]
     #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub cleared_config_keys: Option<Vec<String>>,
 }
 
@@ -325,6 +342,7 @@ pub struct UpdateIntegrationRequest {
 pub struct TestIntegrationRequest {
     /// Values merged over the stored config for this test only; never saved.
     #[schema(value_type = Object, required = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub config_overrides: Option<Map<String, Value>>,
 }
 
@@ -339,6 +357,7 @@ pub struct TestConfigRequest {
     pub config: Map<String, Value>,
     /// Default `production`.
     #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "non_null")]
     pub environment: Option<IntegrationEnvironment>,
 }
 

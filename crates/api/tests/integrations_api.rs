@@ -690,6 +690,17 @@ async fn invalid_bodies_answer_422_naming_the_fields() {
     assert_eq!(r.fields(), ["clearedConfigKeys[0]"]);
     let r = call(&app, put(json!({"name": ""}))).await;
     assert_eq!(r.fields(), ["name"]);
+    // Optional members may be left out, not sent as null.
+    for member in [
+        "name",
+        "config",
+        "environment",
+        "status",
+        "clearedConfigKeys",
+    ] {
+        let r = call(&app, put(json!({member: null}))).await;
+        assert_eq!(r.fields(), [member]);
+    }
     let r = call(&app, put(json!({"clearedConfigKeys": ["webhookUrl"]}))).await;
     assert_eq!(r.fields(), ["config.webhookUrl"]);
 
