@@ -127,8 +127,13 @@ fn routes() -> (
         .openapi(doc)
         .service(routes::integrations::list_integrations)
         .service(routes::integrations::create_integration)
-        // Before `/api/integrations/{integrationId}` so `test` is not an id.
+        // Before `/api/integrations/{integrationId}`, so that `test` is never
+        // taken for an id: other methods on this path answer 405.
         .service(routes::integrations::test_integration_config)
+        .route(
+            "/api/integrations/test",
+            web::route().to(middleware::fallback),
+        )
         .service(routes::integrations::get_integration)
         .service(routes::integrations::update_integration)
         .service(routes::integrations::delete_integration)

@@ -104,11 +104,21 @@ impl RouteTable {
         Self(routes)
     }
 
-    /// The methods some route serves at this path (empty: no route).
+    /// The methods some route serves at this path (empty: no route). A
+    /// static route shadows dynamic ones (`/api/integrations/test` is not an
+    /// `{integrationId}`).
     fn allowed(&self, path: &str) -> Vec<Method> {
+        let matching: Vec<&(ResourceDef, Vec<Method>)> = self
+            .0
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .collect();
+        let exact = matching
+            .iter()
+            .any(|(def, _)| !def.pattern().is_some_and(|p| p.contains('{')));
         let mut allowed: Vec<Method> = Vec::new();
-        for (def, methods) in &self.0 {
-            if def.is_match(path) {
+        for (def, methods) in matching {
+            if !exact || !def.pattern().is_some_and(|p| p.contains('{')) {
                 for m in methods {
                     if !allowed.contains(m) {
                         allowed.push(m.clone());

@@ -954,6 +954,8 @@ async fn framework_errors_are_problems_too() {
             "POST",
         ),
         (TestRequest::post().uri("/healthz"), "GET"),
+        (TestRequest::get().uri("/api/integrations/test"), "POST"),
+        (TestRequest::delete().uri("/api/integrations/test"), "POST"),
     ] {
         let r = call(&app, req.insert_header(h.admin.bearer())).await;
         r.problem(405);
