@@ -1,0 +1,31 @@
+# The commands the README names. `make run` starts the service on the
+# embedded SQLite default; `make test` runs every test (both databases).
+
+CARGO ?= cargo
+
+.PHONY: run test lint fmt openapi check-deps build
+
+run:
+	$(CARGO) run -p patchbay -- serve
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+test:
+	$(CARGO) test --workspace --all-targets --no-fail-fast
+	$(CARGO) test --workspace --doc
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	scripts/check-deps.sh
+
+fmt:
+	$(CARGO) fmt --all
+
+# Regenerate the committed spec from the code (a test fails when they differ).
+openapi:
+	$(CARGO) run -q -p patchbay -- openapi > openapi/openapi.json
+
+check-deps:
+	scripts/check-deps.sh

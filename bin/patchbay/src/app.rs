@@ -1,0 +1,155 @@
+//! The application factory: builds the real app from settings without
+//! binding a fixed port, so the server, the tests and the spec share it.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpServer;
+use actix_web::dev::Server;
+use anyhow::Context;
+use patchbay_api::{ApiConfig, ApiState};
+use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scopes};
+use patchbay_domain::validation::ValidationPolicy;
+use patchbay_domain::{ApiKeyId, IntegrationService, ProviderRegistry, TenantStore};
+use patchbay_provider_kit::OutboundClient;
+use patchbay_provider_webhook::WebhookProvider;
+use patchbay_storage::{Database, SqlStore};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::keys::load_keyring;
+use crate::settings::Settings;
+
+/// The organization a fresh install's bootstrap key belongs to.
+pub const BOOTSTRAP_ORG: &str = "default";
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: ApiState,
+    store: Arc<SqlStore>,
+    /// Set when this start created the first API key: shown once, never stored.
+    pub bootstrap_key: Option<SecretString>,
+    /// Set when a development key file was generated.
+    pub key_notice: Option<String>,
+}
+
+/// Open the database, run migrations and check the keyring against what is
+/// stored. Shared by `serve` and the maintenance subcommands.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<(Arc<SqlStore>, Option<String>)> {
+    let (keyring, notice) = load_keyring(settings)?;
+    let url = settings.database.url.expose_secret().to_string();
+    let pool_size = settings.database.pool_size;
+    let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
+        let db = Database::connect(&url, pool_size).context("connecting to the database")?;
+        db.run_migrations().context("running database migrations")?;
+        Ok(db)
+    })
+    .await
+    .context("database start-up task failed")??;
+    let store = Arc::new(SqlStore::new(db, Arc::new(keyring)));
+    store
+        .verify_keyring()
+        .await
+        .context("the configured keys cannot decrypt the stored secrets")?;
+    Ok((store, notice))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let (store, key_notice) = open_store(&settings).await?;
+        let bootstrap_key = bootstrap_admin_key(store.as_ref()).await?;
+        let service = IntegrationService::new(
+            store.clone(),
+            providers(&settings)?,
+            validation_policy(&settings),
+        );
+        let state = ApiState {
+            integrations: service,
+            tenants: store.clone(),
+        };
+        let config = ApiConfig {
+            max_body_bytes: settings.http.max_body_bytes,
+            auth_cache_ttl: Duration::from_secs(settings.api.auth_cache_ttl_secs),
+        };
+        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
+            .with_context(|| format!("binding {}:{}", settings.http.host, settings.http.port))?;
+        let port = listener
+            .local_addr()
+            .context("reading the bound address")?
+            .port();
+        let app_state = state.clone();
+        let mut server =
+            HttpServer::new(move || patchbay_api::app(app_state.clone(), config.clone()))
+                .listen(listener)
+                .context("starting the HTTP server")?
+                .shutdown_timeout(30);
+        if settings.http.workers > 0 {
+            server = server.workers(settings.http.workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            state,
+            store,
+            bootstrap_key,
+            key_notice,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &ApiState {
+        &self.state
+    }
+
+    pub fn store(&self) -> &Arc<SqlStore> {
+        &self.store
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The providers compiled into this build, all sharing the one guarded
+/// outbound client. A type without a provider answers its test with an
+/// honest "not available" error, never a fake success.
+pub fn providers(settings: &Settings) -> anyhow::Result<ProviderRegistry> {
+    let client = OutboundClient::new(settings.outbound.clone())
+        .context("building the outbound HTTP client")?;
+    let mut registry = ProviderRegistry::new();
+    registry.register(Arc::new(WebhookProvider::new(client)));
+    Ok(registry)
+}
+
+pub fn validation_policy(settings: &Settings) -> ValidationPolicy {
+    ValidationPolicy {
+        extra_discord_hosts: settings.providers.discord.extra_hosts.clone(),
+        extra_slack_hosts: settings.providers.slack.extra_hosts.clone(),
+        require_https: settings.providers.require_https,
+    }
+}
+
+/// On an empty database, create the `default` organization and an admin key
+/// so the quickstart works; returns the key to show once.
+async fn bootstrap_admin_key(store: &dyn TenantStore) -> anyhow::Result<Option<SecretString>> {
+    if store.count_api_keys().await? > 0 {
+        return Ok(None);
+    }
+    let org = store.ensure_organization(BOOTSTRAP_ORG).await?;
+    let key = NewApiKey::generate();
+    let record = ApiKeyRecord {
+        id: ApiKeyId::generate(),
+        org_id: org.id,
+        name: "bootstrap".into(),
+        display_prefix: key.display_prefix.clone(),
+        scopes: Scopes::all(),
+        created_at: patchbay_domain::service::now(),
+        revoked_at: None,
+    };
+    store.insert_api_key(&record, &key.hash).await?;
+    Ok(Some(key.plaintext))
+}

@@ -1,0 +1,256 @@
+//! Subcommands: serve (default), migrate, keys, openapi.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scopes};
+use patchbay_domain::{ApiKeyId, TenantStore};
+use patchbay_storage::Database;
+use patchbay_storage::crypto::Keyring;
+use secrecy::ExposeSecret;
+use tracing_subscriber::EnvFilter;
+
+use crate::app::{Application, open_store};
+use crate::settings::{LogFormat, Settings};
+
+#[derive(Debug, Parser)]
+#[command(name = "patchbay", version, about = "Patchbay integrations service")]
+pub struct Cli {
+    /// Configuration file (TOML). Default: ./patchbay.toml when present.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage API keys and encryption keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create an API key; prints the key alone on stdout.
+    Create {
+        /// Organization name; created if it does not exist.
+        #[arg(long)]
+        org: String,
+        /// Comma-separated scopes: read, write, test, admin.
+        #[arg(long, default_value = "read,write,test")]
+        scopes: String,
+        /// A label to recognise the key by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List API keys (never the keys themselves).
+    List,
+    /// Revoke an API key by its id (key_...).
+    Revoke { id: String },
+    /// Re-encrypt every stored secret under the active encryption key.
+    /// Safe to interrupt and run again.
+    Rotate {
+        #[arg(long, default_value_t = 500)]
+        batch_size: usize,
+    },
+    /// Print a new encryption key line (`id:base64`) for secrets.keys.
+    Generate {
+        #[arg(long, default_value = "k1")]
+        id: String,
+    },
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        let doc = patchbay_api::openapi()
+            .to_pretty_json()
+            .context("serialising the OpenAPI document")?;
+        println!("{doc}");
+        return Ok(());
+    }
+    if let Command::Keys(KeysCommand::Generate { id }) = &command {
+        println!("{}", Keyring::generate_key_line(id).expose_secret());
+        return Ok(());
+    }
+    let settings = Settings::load(cli.config.as_deref())?;
+    init_tracing(&settings);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    match command {
+        Command::Serve => runtime.block_on(serve(settings)),
+        Command::Migrate => {
+            let url = settings.database.url.expose_secret().to_string();
+            let db = Database::connect(&url, 1).context("connecting to the database")?;
+            db.run_migrations().context("running database migrations")?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Keys(keys) => runtime.block_on(keys_command(settings, keys)),
+        Command::Openapi => Ok(()),
+    }
+}
+
+fn init_tracing(settings: &Settings) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log.level));
+    // Logs go to stderr so stdout carries only what a command prints for scripts.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match settings.log.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Human => builder.try_init(),
+    };
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let (host, database) = (settings.http.host.clone(), backend_name(&settings));
+    let app = Application::build(settings).await?;
+    if let Some(notice) = &app.key_notice {
+        eprintln!("\n{notice}\n");
+    }
+    if let Some(key) = &app.bootstrap_key {
+        // Printed to the terminal, not logged: structured logs are shipped
+        // and kept, and this key grants admin on the default organization.
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "\n================================================================\n\
+             Bootstrap admin API key (shown once, store it now):\n\n    {}\n\n\
+             Use it as: Authorization: Bearer <key>\n\
+             ================================================================\n",
+            key.expose_secret()
+        )
+        .context("printing the bootstrap key")?;
+        out.flush().ok();
+    }
+    tracing::info!(%host, port = app.port(), database, "patchbay listening");
+    app.run_until_stopped().await.context("HTTP server failed")
+}
+
+fn backend_name(settings: &Settings) -> &'static str {
+    if settings
+        .database
+        .url
+        .expose_secret()
+        .starts_with("postgres")
+    {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+async fn keys_command(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
+    // Refuse bad arguments before touching the database or the key file.
+    match &command {
+        KeysCommand::Create { scopes, org, .. } => {
+            Scopes::parse_csv(scopes).map_err(anyhow::Error::msg)?;
+            if org.trim().is_empty() {
+                bail!("--org must not be empty");
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            id.parse::<ApiKeyId>()
+                .context("not an API key id (key_...)")?;
+        }
+        _ => {}
+    }
+    let (store, notice) = open_store(&settings).await?;
+    if let Some(notice) = notice {
+        eprintln!("{notice}");
+    }
+    match command {
+        KeysCommand::Create { org, scopes, name } => {
+            let scopes = Scopes::parse_csv(&scopes).map_err(anyhow::Error::msg)?;
+            let org_name = org.trim();
+            if org_name.is_empty() {
+                bail!("--org must not be empty");
+            }
+            let org = store.ensure_organization(org_name).await?;
+            let key = NewApiKey::generate();
+            let record = ApiKeyRecord {
+                id: ApiKeyId::generate(),
+                org_id: org.id.clone(),
+                name,
+                display_prefix: key.display_prefix.clone(),
+                scopes,
+                created_at: patchbay_domain::service::now(),
+                revoked_at: None,
+            };
+            store.insert_api_key(&record, &key.hash).await?;
+            eprintln!(
+                "created {} for organization {} ({})",
+                record.id, org.name, org.id
+            );
+            println!("{}", key.plaintext.expose_secret());
+        }
+        KeysCommand::List => {
+            let keys = store.list_api_keys(None).await?;
+            println!(
+                "{:<31} {:<31} {:<12} {:<24} {:<10} CREATED",
+                "ID", "ORG", "PREFIX", "SCOPES", "STATE"
+            );
+            for k in keys {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<31} {:<31} {:<12} {:<24} {:<10} {}",
+                    k.id,
+                    k.org_id,
+                    k.display_prefix,
+                    k.scopes.to_csv(),
+                    state,
+                    k.created_at.to_rfc3339()
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            let id: ApiKeyId = id.parse().context("not an API key id (key_...)")?;
+            if store
+                .revoke_api_key(&id, patchbay_domain::service::now())
+                .await?
+            {
+                eprintln!("revoked {id}");
+            } else {
+                bail!("no active API key {id}");
+            }
+        }
+        KeysCommand::Rotate { batch_size } => {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "re-encrypting {bar:40} {pos}/{len} rows ({eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let progress_bar = bar.clone();
+            let done = store
+                .rotate(batch_size.max(1), move |done, total| {
+                    progress_bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
+                    progress_bar.set_position(u64::try_from(done).unwrap_or(u64::MAX));
+                })
+                .await
+                .context("rotating encryption keys (safe to run again)")?;
+            bar.finish_and_clear();
+            eprintln!("re-encrypted {done} rows under the active key");
+        }
+        KeysCommand::Generate { .. } => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! The Patchbay service as a library: settings, the app factory and the
+//! subcommands, so tests drive the same code `main` runs.
+
+pub mod app;
+pub mod cli;
+pub mod keys;
+pub mod settings;

@@ -1,0 +1,255 @@
+//! The binary as an operator uses it: first start with no setup, API key
+//! commands, production refusing to start without a key.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_patchbay");
+
+/// A command in `dir` with no PATCHBAY__ variables from the caller's
+/// environment, so only what the test sets applies.
+fn patchbay(dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PATCHBAY__") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("RUST_LOG", "warn");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run patchbay")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+#[test]
+fn first_start_needs_no_setup_and_prints_a_bootstrap_key_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let start = || {
+        let mut child = patchbay(dir.path())
+            .arg("serve")
+            .env("PATCHBAY__HTTP__PORT", port.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel::<String>();
+        let tx2 = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx2.send(line);
+            }
+        });
+        (Killed(child), rx)
+    };
+
+    let (child, rx) = start();
+    let mut ready = false;
+    for _ in 0..300 {
+        if http_get(port, "/healthz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(ready, "service did not answer /healthz");
+    drop(child);
+    let output: Vec<String> = rx.try_iter().collect();
+    let all = output.join("\n");
+    assert!(all.contains("Bootstrap admin API key"), "{all}");
+    assert!(output.iter().any(|l| l.trim().starts_with("pbk_")), "{all}");
+    assert!(all.contains("generated a development key"), "{all}");
+
+    let key_file = dir.path().join("data/dev-secrets.key");
+    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(dir.path().join("data/patchbay.sqlite3").exists());
+
+    // Second start: same key file, no new bootstrap key.
+    let (child, rx) = start();
+    for _ in 0..300 {
+        if http_get(port, "/healthz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(child);
+    let all: Vec<String> = rx.try_iter().collect();
+    let all = all.join("\n");
+    assert!(!all.contains("Bootstrap admin API key"), "{all}");
+    assert!(!all.contains("generated a development key"), "{all}");
+}
+
+#[test]
+fn keys_create_prints_the_key_alone_and_list_never_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(patchbay(dir.path()).args([
+        "keys",
+        "create",
+        "--org",
+        "acme",
+        "--scopes",
+        "read,test",
+    ]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "stdout must hold only the key: {stdout:?}");
+    let key = lines[0];
+    assert!(patchbay_domain::auth::looks_like_api_key(key), "{key}");
+
+    let out = run(patchbay(dir.path()).args(["keys", "list"]));
+    assert!(out.status.success());
+    let listing = String::from_utf8(out.stdout).unwrap();
+    assert!(!listing.contains(key));
+    assert!(
+        listing.contains(&key[..10]),
+        "listing shows the display prefix: {listing}"
+    );
+    assert!(listing.contains("read,test"));
+    let id = listing
+        .lines()
+        .find(|l| l.contains("read,test"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+
+    let out = run(patchbay(dir.path()).args(["keys", "revoke", &id]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(patchbay(dir.path()).args(["keys", "list"]));
+    let listing = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with(&id) && l.contains("revoked")),
+        "{listing}"
+    );
+    let out = run(patchbay(dir.path()).args(["keys", "revoke", &id]));
+    assert!(!out.status.success(), "revoking twice is an error");
+}
+
+#[test]
+fn bad_input_is_an_error_message_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["keys", "create", "--org", "acme", "--scopes", "root"],
+        vec!["keys", "revoke", "not-an-id"],
+        vec!["--config", "/nonexistent.toml", "migrate"],
+    ] {
+        let out = run(patchbay(dir.path()).args(&args));
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    let out = run(patchbay(dir.path())
+        .arg("migrate")
+        .env("PATCHBAY__HTTP__PROT", "1"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("prot"));
+}
+
+#[test]
+fn production_without_a_key_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(patchbay(dir.path())
+        .arg("serve")
+        .env("PATCHBAY__ENVIRONMENT", "production"));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no encryption key"), "{err}");
+    assert!(
+        !dir.path().join("data/dev-secrets.key").exists(),
+        "production never generates a key"
+    );
+}
+
+#[test]
+fn migrate_and_openapi_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(patchbay(dir.path()).arg("migrate"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("data/patchbay.sqlite3").exists());
+    let out = run(patchbay(dir.path()).arg("openapi"));
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+}
+
+#[test]
+fn generated_encryption_keys_are_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(patchbay(dir.path()).args(["keys", "generate", "--id", "k9"]));
+    assert!(out.status.success());
+    let line = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(line.starts_with("k9:"));
+    // `keys list` opens the store with the keyring, so a bad key line fails.
+    let out = run(patchbay(dir.path())
+        .args(["keys", "list"])
+        .env("PATCHBAY__ENVIRONMENT", "production")
+        .env("PATCHBAY__SECRETS__KEYS", &line));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real app on port 0, a fresh database per test, each
+//! test run on SQLite and on Postgres. One test binary, so it links once.
+
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod foundation;
+mod seed;
