@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test lint fmt openapi check-deps build
+.PHONY: run test contract lint fmt openapi check-deps build
 
 run:
 	$(CARGO) run -p patchbay -- serve
@@ -14,6 +14,12 @@ build:
 test:
 	$(CARGO) test --workspace --all-targets --no-fail-fast
 	$(CARGO) test --workspace --doc
+	scripts/contract-tests.sh
+
+# The contract tests alone: schemathesis and the generated-SDK round trip
+# against a live server.
+contract:
+	scripts/contract-tests.sh
 
 lint:
 	$(CARGO) fmt --all --check

@@ -38,7 +38,7 @@ key=$(grep -o 'pbk_[A-Za-z0-9_-]*' "$work/out.log" | head -n1)
 if [ -z "$key" ]; then echo "no bootstrap key in server output" >&2; cat "$work/err.log" >&2; exit 1; fi
 
 echo "== schemathesis"
-"$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
+"$venv/bin/schemathesis" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
     --header "Authorization: Bearer $key" \
     --checks all \
     --mode all \
@@ -51,7 +51,7 @@ echo "== schemathesis"
 echo "== generated SDK"
 sdk="$root/target/sdk"
 rm -rf "$sdk"
-"$venv/bin/openapi-python-client" generate --path openapi/openapi.json --output-path "$sdk" --overwrite >/dev/null
+"$venv/bin/openapi-python-client" generate --path openapi/openapi.json --output-path "$sdk" --overwrite --config scripts/sdk-generator.yaml >/dev/null
 PYTHONPATH="$sdk" "$venv/bin/python" scripts/sdk_smoke.py "http://127.0.0.1:$port" "$key"
 
 if grep -q 'panicked' "$work/err.log"; then

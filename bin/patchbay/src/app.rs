@@ -12,7 +12,11 @@ use patchbay_api::{ApiConfig, ApiState};
 use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scopes};
 use patchbay_domain::validation::ValidationPolicy;
 use patchbay_domain::{ApiKeyId, IntegrationService, ProviderRegistry, TenantStore};
+use patchbay_provider_ai::AiGatewayProvider;
+use patchbay_provider_chat::{DiscordProvider, SlackProvider, TelegramProvider};
+use patchbay_provider_email::{ResendProvider, SendgridProvider};
 use patchbay_provider_kit::OutboundClient;
+use patchbay_provider_web3::Web3Provider;
 use patchbay_provider_webhook::WebhookProvider;
 use patchbay_storage::{Database, SqlStore};
 use secrecy::{ExposeSecret, SecretString};
@@ -120,8 +124,29 @@ impl Application {
 pub fn providers(settings: &Settings) -> anyhow::Result<ProviderRegistry> {
     let client = OutboundClient::new(settings.outbound.clone())
         .context("building the outbound HTTP client")?;
+    let p = &settings.providers;
     let mut registry = ProviderRegistry::new();
-    registry.register(Arc::new(WebhookProvider::new(client)));
+    registry.register(Arc::new(DiscordProvider::new(client.clone())));
+    registry.register(Arc::new(SlackProvider::new(
+        client.clone(),
+        p.slack.base_url.clone(),
+    )));
+    registry.register(Arc::new(TelegramProvider::new(
+        client.clone(),
+        p.telegram.base_url.clone(),
+    )));
+    registry.register(Arc::new(SendgridProvider::new(
+        client.clone(),
+        p.sendgrid.base_url.clone(),
+        p.sendgrid.eu_base_url.clone(),
+    )));
+    registry.register(Arc::new(ResendProvider::new(
+        client.clone(),
+        p.resend.base_url.clone(),
+    )));
+    registry.register(Arc::new(WebhookProvider::new(client.clone())));
+    registry.register(Arc::new(Web3Provider::new(client.clone())));
+    registry.register(Arc::new(AiGatewayProvider::new(client)));
     Ok(registry)
 }
 

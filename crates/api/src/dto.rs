@@ -279,6 +279,7 @@ pub struct ListIntegrationsQuery {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// The `nextCursor` of the previous page.
+    #[param(pattern = r"^int_[0-7][0-9a-hjkmnp-tv-z]{25}$")]
     pub cursor: Option<String>,
 }
 

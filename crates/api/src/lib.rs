@@ -154,6 +154,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     routes().1
 }
 
+/// `*`, or a comma-separated list of (weak or strong) entity tags.
+const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$"#;
+
 /// What the path macros cannot say: optional `If-Match` headers and the
 /// optional body of `testIntegration`.
 fn polish(doc: &mut utoipa::openapi::OpenApi) {
@@ -172,6 +175,13 @@ fn polish(doc: &mut utoipa::openapi::OpenApi) {
             for p in op.parameters.iter_mut().flatten() {
                 if p.parameter_in == ParameterIn::Header && p.name == "If-Match" {
                     p.required = Required::False;
+                    // `*` or a list of entity tags (RFC 9110); anything else is a 400.
+                    p.schema = Some(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::String)
+                            .pattern(Some(IF_MATCH_PATTERN))
+                            .into(),
+                    );
                 }
             }
             if op.operation_id.as_deref() == Some("testIntegration")

@@ -787,15 +787,14 @@ async fn if_match_guards_updates_and_deletes() {
     let v2 = r.header("etag").unwrap();
     assert_eq!(v2, format!("\"{id}-v2\""));
 
-    // Stale, weak, malformed and another resource's tags all fail.
+    // Stale, weak and another resource's tags fail the precondition; a
+    // header that is not a list of entity tags is a malformed request.
     let other = patchbay_domain::IntegrationId::generate();
-    for stale in [
-        v1.clone(),
-        format!("W/{v2}"),
-        "garbage".to_string(),
-        format!("\"{other}-v2\""),
-    ] {
+    for stale in [v1.clone(), format!("W/{v2}"), format!("\"{other}-v2\"")] {
         call(&app, put(&stale, "lost")).await.problem(412);
+    }
+    for malformed in ["garbage", "", "\"unterminated"] {
+        call(&app, put(malformed, "lost")).await.problem(400);
     }
     let r = call(&app, put("*", "third")).await;
     assert_eq!(r.status, 200);

@@ -165,7 +165,7 @@ impl IntegrationService {
             errors.push("limit", format!("must be between 1 and {MAX_PAGE_LIMIT}"));
         }
         let after = match req.cursor.as_deref() {
-            None | Some("") => None,
+            None => None,
             Some(c) => match c.parse::<IntegrationId>() {
                 Ok(id) => Some(id),
                 Err(_) => {
@@ -207,10 +207,12 @@ impl IntegrationService {
             if current.is_managed && !input.allow_managed {
                 return Err(DomainError::Managed);
             }
+            // A bad request is a 422 whatever the precondition says: the
+            // client must fix the body either way.
+            let next = self.apply_update(&current, &input)?;
             if input.expected_version.is_some_and(|v| v != current.version) {
                 return Err(DomainError::PreconditionFailed);
             }
-            let next = self.apply_update(&current, &input)?;
             match self.store.update(&next, current.version).await? {
                 WriteOutcome::Done(saved) => return Ok(saved),
                 WriteOutcome::NotFound => return Err(DomainError::NotFound),

@@ -6,4 +6,5 @@
 mod helpers;
 
 mod foundation;
+mod providers;
 mod seed;

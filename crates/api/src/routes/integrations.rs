@@ -81,10 +81,11 @@ fn list_request(q: ListIntegrationsQuery) -> Result<ListRequest, ApiError> {
 
 /// The version an `If-Match` header names for this integration.
 ///
-/// Absent: no precondition. `*`: any current version. Otherwise the header
-/// must hold this integration's ETag (`"<id>-v<version>"`); a weak, malformed
-/// or other integration's tag fails the precondition (412), as does a list
-/// naming several versions.
+/// Absent: no precondition. `*`: any current version. A header that is not
+/// a list of entity tags is a malformed request (400). A well-formed list
+/// must hold this integration's ETag (`"<id>-v<version>"`); a weak tag,
+/// another integration's tag or a list naming several versions fails the
+/// precondition (412).
 pub(crate) fn if_match_version(
     req: &HttpRequest,
     id: &IntegrationId,
@@ -93,28 +94,51 @@ pub(crate) fn if_match_version(
     if values.peek().is_none() {
         return Ok(None);
     }
-    let failed = || ApiError::generic(ProblemKind::PreconditionFailed);
+    let malformed = || {
+        ApiError::new(
+            ProblemKind::BadRequest,
+            "If-Match must be `*` or a list of entity tags such as the ETag this API returns.",
+        )
+    };
     let mut any = false;
     let mut versions: Vec<i64> = Vec::new();
+    let mut tags = 0;
     for value in values {
-        let text = value.to_str().map_err(|_| failed())?;
-        for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let text = value.to_str().map_err(|_| malformed())?;
+        for tag in text.split(',').map(str::trim) {
             if tag == "*" {
                 any = true;
-                continue;
+            } else if is_entity_tag(tag) {
+                if let Some(v) = parse_etag(tag, id) {
+                    versions.push(v);
+                }
+            } else {
+                return Err(malformed());
             }
-            if let Some(v) = parse_etag(tag, id) {
-                versions.push(v);
-            }
+            tags += 1;
         }
+    }
+    if tags == 0 {
+        return Err(malformed());
     }
     versions.sort_unstable();
     versions.dedup();
     match versions.as_slice() {
         [v] => Ok(Some(*v)),
         [] if any => Ok(None),
-        _ => Err(failed()),
+        _ => Err(ApiError::generic(ProblemKind::PreconditionFailed)),
     }
+}
+
+/// RFC 9110 entity-tag: optional `W/`, then a quoted string of etagc.
+fn is_entity_tag(tag: &str) -> bool {
+    let quoted = tag.strip_prefix("W/").unwrap_or(tag);
+    quoted.len() >= 2
+        && quoted.starts_with('"')
+        && quoted.ends_with('"')
+        && quoted[1..quoted.len() - 1]
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80)
 }
 
 fn parse_etag(tag: &str, id: &IntegrationId) -> Option<i64> {
@@ -264,7 +288,7 @@ pub async fn get_integration(
         (status = 200, description = "The updated integration.", body = IntegrationDetail, headers(
             ("ETag" = String, description = "The integration's new version."),
         )),
-        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON or a malformed `If-Match`.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `write` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration in this organization.", body = Problem, content_type = "application/problem+json"),
@@ -317,6 +341,7 @@ pub async fn update_integration(
     security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "Deleted."),
+        (status = 400, description = "A malformed `If-Match`.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `write` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration in this organization.", body = Problem, content_type = "application/problem+json"),
@@ -441,7 +466,9 @@ mod tests {
         );
         assert_eq!(check(Some(format!("W/\"{id}-v3\""))), Err(412));
         assert_eq!(check(Some(format!("\"{other}-v3\""))), Err(412));
-        assert_eq!(check(Some("garbage".into())), Err(412));
+        assert_eq!(check(Some("garbage".into())), Err(400));
+        assert_eq!(check(Some(String::new())), Err(400));
+        assert_eq!(check(Some(format!("\"{id}-v3\",,"))), Err(400));
         assert_eq!(check(Some(format!("\"{id}-vx\""))), Err(412));
         assert_eq!(check(Some(format!("\"{id}-v3\", \"{id}-v4\""))), Err(412));
     }
