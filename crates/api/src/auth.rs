@@ -241,6 +241,11 @@ impl<S: RequiredScope> Authorized<S> {
     pub fn org(&self) -> &OrgId {
         &self.principal.org_id
     }
+
+    /// The audit trail's actor: this request's API key.
+    pub fn actor(&self) -> patchbay_domain::Actor {
+        patchbay_domain::Actor::ApiKey(self.principal.key_id.clone())
+    }
 }
 
 impl<S: RequiredScope> FromRequest for Authorized<S> {

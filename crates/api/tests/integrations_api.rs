@@ -829,6 +829,7 @@ async fn managed_integrations_cannot_be_changed() {
         .integrations
         .create(
             &h.admin.org,
+            &patchbay_domain::Actor::Provisioning,
             patchbay_domain::service::CreateIntegration {
                 name: "ops".into(),
                 kind: patchbay_domain::IntegrationType::Slack,

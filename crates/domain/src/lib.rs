@@ -24,7 +24,7 @@ pub use catalogue::{IntegrationType, TypeSpec};
 pub use config::{Config, ConfigValue, SecretValue};
 pub use error::DomainError;
 pub use ids::{ApiKeyId, IntegrationId, OrgId};
-pub use model::{Environment, Integration, Status, TestResult};
+pub use model::{Actor, Environment, Integration, Status, TestResult};
 pub use provider::{
     Message, PermanentKind, Provider, ProviderContext, ProviderRegistry, SendOutcome, TestOutcome,
     TestStatus,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::IntegrationType;
 use crate::config::Config;
-use crate::ids::{IntegrationId, OrgId};
+use crate::ids::{ApiKeyId, IntegrationId, OrgId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -92,5 +92,27 @@ impl Integration {
     /// A strong ETag over the configuration version.
     pub fn etag(&self) -> String {
         format!("\"{}-v{}\"", self.id, self.version)
+    }
+}
+
+/// Who asked for a change: recorded in the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// A request authenticated with this API key.
+    ApiKey(ApiKeyId),
+    /// The operator's provisioning file.
+    Provisioning,
+    /// An operator command or an embedding service acting directly.
+    Operator,
+}
+
+impl Actor {
+    /// As stored and listed: the key id, `provisioning` or `operator`.
+    pub fn as_label(&self) -> String {
+        match self {
+            Actor::ApiKey(id) => id.to_string(),
+            Actor::Provisioning => "provisioning".into(),
+            Actor::Operator => "operator".into(),
+        }
     }
 }

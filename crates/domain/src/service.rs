@@ -11,7 +11,7 @@ use crate::catalogue::IntegrationType;
 use crate::config::Config;
 use crate::error::DomainError;
 use crate::ids::{IntegrationId, OrgId};
-use crate::model::{Environment, Integration, Status, TestResult};
+use crate::model::{Actor, Environment, Integration, Status, TestResult};
 use crate::provider::{ProviderContext, ProviderRegistry, TestOutcome};
 use crate::store::{IntegrationStore, ListQuery, WriteOutcome};
 use crate::validation::{
@@ -112,6 +112,7 @@ impl IntegrationService {
     pub async fn create(
         &self,
         org: &OrgId,
+        _actor: &Actor,
         input: CreateIntegration,
     ) -> Result<Integration, DomainError> {
         let mut errors = ValidationErrors::default();
@@ -199,6 +200,7 @@ impl IntegrationService {
     pub async fn update(
         &self,
         org: &OrgId,
+        _actor: &Actor,
         id: &IntegrationId,
         input: UpdateIntegration,
     ) -> Result<Integration, DomainError> {
@@ -293,6 +295,7 @@ impl IntegrationService {
     pub async fn delete(
         &self,
         org: &OrgId,
+        _actor: &Actor,
         id: &IntegrationId,
         expected_version: Option<i64>,
         allow_managed: bool,
@@ -326,6 +329,7 @@ impl IntegrationService {
     pub async fn test_saved(
         &self,
         org: &OrgId,
+        _actor: &Actor,
         id: &IntegrationId,
         overrides: Option<Map<String, Value>>,
     ) -> Result<TestReport, DomainError> {

@@ -3,7 +3,7 @@
 
 use patchbay::app::Application;
 use patchbay_domain::service::CreateIntegration;
-use patchbay_domain::{IntegrationType, TenantStore};
+use patchbay_domain::{Actor, IntegrationType, TenantStore};
 use serde_json::json;
 
 use crate::both;
@@ -38,7 +38,7 @@ async fn rotation_keeps_every_secret_readable(backend: Backend) {
         ids.push(
             app.state()
                 .integrations
-                .create(&org.id, webhook(n))
+                .create(&org.id, &Actor::Operator, webhook(n))
                 .await
                 .unwrap()
                 .id,
@@ -67,7 +67,7 @@ async fn rotation_keeps_every_secret_readable(backend: Backend) {
     ids.push(
         app.state()
             .integrations
-            .create(&org.id, webhook(7))
+            .create(&org.id, &Actor::Operator, webhook(7))
             .await
             .unwrap()
             .id,
@@ -107,7 +107,7 @@ async fn start_up_refuses_a_keyring_missing_a_used_key(backend: Backend) {
     let org = app.store().ensure_organization("acme").await.unwrap();
     app.state()
         .integrations
-        .create(&org.id, webhook(1))
+        .create(&org.id, &Actor::Operator, webhook(1))
         .await
         .unwrap();
     drop(app);

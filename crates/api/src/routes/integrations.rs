@@ -221,6 +221,7 @@ pub async fn create_integration(
         .integrations
         .create(
             auth.org(),
+            &auth.actor(),
             CreateIntegration {
                 name: body.name,
                 kind: body.kind.kind(),
@@ -315,6 +316,7 @@ pub async fn update_integration(
         .integrations
         .update(
             auth.org(),
+            &auth.actor(),
             &id,
             UpdateIntegration {
                 name: body.name,
@@ -361,7 +363,7 @@ pub async fn delete_integration(
     let expected_version = if_match_version(&req, &id)?;
     state
         .integrations
-        .delete(auth.org(), &id, expected_version, false)
+        .delete(auth.org(), &auth.actor(), &id, expected_version, false)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -401,7 +403,7 @@ pub async fn test_integration(
     let overrides = body.0.and_then(|b| b.config_overrides);
     let report = state
         .integrations
-        .test_saved(auth.org(), &id, overrides)
+        .test_saved(auth.org(), &auth.actor(), &id, overrides)
         .await?;
     Ok(HttpResponse::Ok().json(TestResponse::from(report)))
 }
