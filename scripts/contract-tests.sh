@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-venv="$root/target/pyenv"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+venv="$target_dir/pyenv"
 stamp="$venv/.patchbay-deps"
 deps="schemathesis==4.32.5 openapi-python-client==0.29.1"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$deps" ]; then
@@ -17,7 +18,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$deps" ]; then
 fi
 
 cargo build -q -p patchbay
-bin="$root/target/debug/patchbay"
+bin="$target_dir/debug/patchbay"
 
 work=$(mktemp -d)
 server_pid=""
@@ -46,10 +47,10 @@ echo "== schemathesis"
     --seed 1 \
     --generation-database none \
     --no-color \
-    --report junit --report-dir "$root/target/schemathesis"
+    --report junit --report-dir "$target_dir/schemathesis"
 
 echo "== generated SDK"
-sdk="$root/target/sdk"
+sdk="$target_dir/sdk"
 rm -rf "$sdk"
 "$venv/bin/openapi-python-client" generate --path openapi/openapi.json --output-path "$sdk" --overwrite --config scripts/sdk-generator.yaml >/dev/null
 PYTHONPATH="$sdk" "$venv/bin/python" scripts/sdk_smoke.py "http://127.0.0.1:$port" "$key"
