@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test contract lint fmt openapi check-deps build
+.PHONY: run test contract lint fmt openapi check-deps build bench
 
 run:
 	$(CARGO) run -p patchbay -- serve
@@ -35,3 +35,9 @@ openapi:
 
 check-deps:
 	scripts/check-deps.sh
+
+# Load benchmark (release build, SQLite then a throw-away Postgres database,
+# wrk + pgbench on loopback); prints a table and writes target/bench/.
+# Not a test and not part of `make test` or CI; see docs/performance.md.
+bench:
+	CARGO="$(CARGO)" scripts/bench/run.sh $(BENCH_ARGS)

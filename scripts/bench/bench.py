@@ -1,0 +1,841 @@
+#!/usr/bin/env python3
+"""`make bench`: a load benchmark of Patchbay against this machine's ceilings.
+
+Not a test: nothing here fails a build. Every target is a ratio to a ceiling
+measured in the same run on the same machine (see docs/performance.md).
+
+The release binary must exist (scripts/bench/run.sh builds it). This script
+starts the service on SQLite and then on a fresh Postgres database, drives
+load with wrk (and pgbench for the database ceilings) from separate
+processes on loopback, and writes target/bench/latest.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import datetime as dt
+import glob
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+OUT = ROOT / "target" / "bench"
+TMP = OUT / "tmp"
+LUA = HERE / "report.lua"
+MOCK = HERE / "mock.py"
+T0 = time.monotonic()
+
+# Request bodies of the integrations the bench creates through the API, in
+# rotation: every one has secrets, as real integrations do.
+SEED_CONFIGS = [
+    ("discord", {"webhookUrl": "https://discord.com/api/webhooks/123456789012345678/bench_Token-abcdefghijklmnopqrstuvwxyz", "username": "bench"}),
+    ("webhook", {"url": "https://example.com/hooks/bench", "method": "POST"}),
+    ("resend", {"apiKey": "re_bench_0123456789abcdefghij", "from": "Bench <bench@example.com>"}),
+    ("ai-gateway", {"apiKey": "vck_bench_0123456789abcdefghijklmnop", "defaultModel": "openai/gpt-4o-mini"}),
+    ("telegram", {"botToken": "123456789:AAbench_0123456789abcdefghijklmnopq", "chatId": -1001234567890}),
+]
+
+CREATE_BODY = json.dumps(
+    {
+        "name": "bench create {n}",
+        "type": "discord",
+        "config": {
+            "webhookUrl": "https://discord.com/api/webhooks/123456789012345678/bench_Token-abcdefghijklmnopqrstuvwxyz",
+            "username": "bench",
+        },
+    }
+)
+SEND_BODY = json.dumps(
+    {"subject": "bench", "text": "bench message {n}", "data": {"n": "{n}", "source": "make bench"}}
+)
+
+# Rows bulk-inserted for list-pg: shapes the API would store (non-secret
+# config only, so secrets/key_id are NULL).
+BULK_SHAPES = [
+    ("discord", '{"username":"bench"}'),
+    ("telegram", '{"chatId":-1001234567890}'),
+    ("web3", '{"chainId":1}'),
+    ("slack", '{"channel":"#bench"}'),
+    ("sendgrid", '{"fromEmail":"bench@example.com"}'),
+]
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.monotonic() - T0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+def mib(kib: int | None) -> float | None:
+    return None if kib is None else round(kib / 1024, 1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, key: str | None = None, body=None, timeout=30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        resp = conn.getresponse()
+        raw = resp.read()
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = raw.decode(errors="replace")
+        return resp.status, parsed
+    finally:
+        conn.close()
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    k, v = line.split(":", 1)
+                    out[k] = int(v.split()[0])
+    except OSError:
+        pass
+    return out
+
+
+class RssWatch:
+    """Peak RSS of a process over one row: the kernel's high-water mark reset
+    through clear_refs when allowed, else sampling VmRSS every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.sampled = 0
+        self.stop_ev = threading.Event()
+        try:
+            with open(f"/proc/{pid}/clear_refs", "w") as f:
+                f.write("5")
+            self.reset = True
+        except OSError:
+            self.reset = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop_ev.is_set():
+            self.sampled = max(self.sampled, proc_status(self.pid).get("VmRSS", 0))
+            self.stop_ev.wait(0.05)
+
+    def peak_kib(self) -> int:
+        self.stop_ev.set()
+        self.thread.join()
+        st = proc_status(self.pid)
+        hwm = st.get("VmHWM", 0) if self.reset else 0
+        return max(hwm, self.sampled, st.get("VmRSS", 0))
+
+
+class Server:
+    def __init__(self, args, name: str, db_url: str, keys: str, workdir: Path):
+        self.args = args
+        self.name = name
+        self.port = free_port()
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith("PATCHBAY__") and k != "RUST_LOG"
+        }
+        self.env.update(
+            {
+                "PATCHBAY__DATABASE__URL": db_url,
+                "PATCHBAY__HTTP__PORT": str(self.port),
+                "PATCHBAY__SECRETS__KEYS": keys,
+                "PATCHBAY__LOG__LEVEL": "warn",
+                "PATCHBAY__OUTBOUND__ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
+            }
+        )
+        self.proc = None
+
+    def cli(self, *argv: str) -> str:
+        r = subprocess.run(
+            [str(self.args.binary), *argv], env=self.env, cwd=self.workdir,
+            capture_output=True, text=True, timeout=120,
+        )
+        if r.returncode != 0:
+            raise RuntimeError(f"patchbay {' '.join(argv)} failed: {r.stderr.strip()}")
+        return r.stdout.strip()
+
+    def start(self) -> None:
+        logf = open(self.workdir / "server.log", "w")
+        self.proc = subprocess.Popen(
+            [str(self.args.binary), "serve"], env=self.env, cwd=self.workdir,
+            stdout=logf, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} server exited: {(self.workdir / 'server.log').read_text()[-2000:]}"
+                )
+            try:
+                if request(self.port, "GET", "/readyz", timeout=2)[0] == 200:
+                    log(f"{self.name} server up on port {self.port} (pid {self.proc.pid})")
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} server not ready within 60 s")
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def rss_kib(self) -> int:
+        return proc_status(self.pid).get("VmRSS", 0)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def run_wrk(args, port: int, paths: list[str], *, key=None, method="GET", body=None,
+            connections=None, threads=None, duration=None, label="wrk") -> dict:
+    connections = connections or args.concurrency
+    threads = min(threads or args.threads, connections)
+    duration = duration or args.duration
+    pf = TMP / f"paths-{label}.txt"
+    pf.write_text("\n".join(paths) + "\n")
+    env = dict(os.environ)
+    env.update({"BENCH_METHOD": method, "BENCH_PATHS_FILE": str(pf)})
+    for k in ("BENCH_AUTH", "BENCH_BODY"):
+        env.pop(k, None)
+    if key:
+        env["BENCH_AUTH"] = key
+    if body:
+        env["BENCH_BODY"] = body
+    cmd = [
+        "wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s",
+        "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}{paths[0]}",
+    ]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=duration + 60)
+    line = next((l for l in r.stdout.splitlines() if l.startswith("BENCH_RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no result: {r.stdout}\n{r.stderr}")
+    d = json.loads(line[len("BENCH_RESULT "):])
+    secs = d["duration_us"] / 1e6
+    errors = sum(d[k] for k in ("err_connect", "err_read", "err_write", "err_timeout", "err_status"))
+    return {
+        "requests": d["requests"],
+        "rps": d["requests"] / secs if secs else 0.0,
+        "p50_ms": d["p50_us"] / 1000,
+        "p99_ms": d["p99_us"] / 1000,
+        "max_ms": d["max_us"] / 1000,
+        "errors": errors,
+        "error_detail": {k: d[k] for k in d if k.startswith("err_") and d[k]},
+        "connections": connections,
+        "duration_s": round(secs, 2),
+    }
+
+
+def http_row(args, server: Server, row: str, paths, **kw) -> dict:
+    """Warm up, then measure one wrk row with the server's peak RSS."""
+    if args.warmup > 0:
+        run_wrk(args, server.port, paths, duration=args.warmup, label=row + "-warmup", **kw)
+    watch = RssWatch(server.pid)
+    res = run_wrk(args, server.port, paths, label=row, **kw)
+    res["rss_peak_kib"] = watch.peak_kib()
+    log(f"{row}: {res['rps']:.0f} req/s p50 {res['p50_ms']:.2f} ms p99 {res['p99_ms']:.2f} ms "
+        f"errors {res['errors']} rss {mib(res['rss_peak_kib'])} MiB")
+    return res
+
+
+class Pg:
+    def __init__(self, args, db: str):
+        self.args = args
+        self.db = db
+        self.base = ["-h", args.pg_host, "-p", str(args.pg_port), "-U", args.pg_user]
+
+    def psql(self, sql: str, db: str | None = None) -> str:
+        r = subprocess.run(
+            ["psql", *self.base, "-d", db or self.db, "-v", "ON_ERROR_STOP=1", "-qtA", "-c", sql],
+            capture_output=True, text=True, timeout=600,
+        )
+        if r.returncode != 0:
+            raise RuntimeError(f"psql failed ({sql[:80]}): {r.stderr.strip()}")
+        return r.stdout.strip()
+
+    def url(self) -> str:
+        return f"postgres://{self.args.pg_user}@{self.args.pg_host}:{self.args.pg_port}/{self.db}"
+
+    def pgbench(self, row: str, extra: list[str]) -> dict:
+        prefix = TMP / f"pgbench-{row}"
+        for f in glob.glob(f"{prefix}.*"):
+            os.unlink(f)
+        threads = min(self.args.threads, self.args.concurrency)
+        cmd = [
+            "pgbench", *self.base, "-n", "-M", "prepared", "-c", str(self.args.concurrency),
+            "-j", str(threads), "-T", str(self.args.duration), "-l", f"--log-prefix={prefix}",
+            *extra, self.db,
+        ]
+        if self.args.warmup > 0:
+            warm = [c if c != str(self.args.duration) else str(self.args.warmup) for c in cmd]
+            warm = [c for c in warm if c != "-l" and not c.startswith("--log-prefix")]
+            subprocess.run(warm, capture_output=True, text=True, timeout=self.args.warmup + 60)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=self.args.duration + 120)
+        if r.returncode != 0:
+            raise RuntimeError(f"pgbench failed: {r.stdout}\n{r.stderr}")
+        tps = failed = processed = None
+        for line in r.stdout.splitlines():
+            if line.startswith("tps ="):
+                tps = float(line.split()[2])
+            elif line.startswith("number of failed transactions:"):
+                failed = int(line.split(":")[1].split()[0])
+            elif line.startswith("number of transactions actually processed:"):
+                processed = int(line.split(":")[1].split("/")[0].strip())
+        lat, bad = [], 0
+        for f in glob.glob(f"{prefix}.*"):
+            with open(f) as fh:
+                for line in fh:
+                    parts = line.split()
+                    if len(parts) >= 3:
+                        if parts[2].isdigit():
+                            lat.append(int(parts[2]))
+                        else:
+                            bad += 1
+            os.unlink(f)
+        lat.sort()
+        pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p))] / 1000 if lat else None
+        res = {
+            "requests": processed,
+            "rps": tps,
+            "p50_ms": pct(0.50),
+            "p99_ms": pct(0.99),
+            "errors": (failed or 0) + (0 if failed is not None else bad),
+            "connections": self.args.concurrency,
+            "duration_s": self.args.duration,
+            "rss_peak_kib": None,
+        }
+        log(f"{row}: {res['rps']:.0f} tps p50 {res['p50_ms']:.2f} ms p99 {res['p99_ms']:.2f} ms "
+            f"errors {res['errors']}")
+        return res
+
+
+# --- bulk seeding for list-pg ---------------------------------------------------
+
+_B32 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789abcdefghjkmnpqrstvwxyz")
+
+
+def ulid(ms: int) -> str:
+    """A canonical (lowercase) ULID for a millisecond timestamp."""
+    value = (ms << 80) | random.getrandbits(80)
+    # 160 bits in base32 are 32 digits; the top 30 bits are zero, so the
+    # last 26 digits are the ULID.
+    return base64.b32encode(value.to_bytes(20, "big")).translate(_B32)[6:].decode()
+
+
+def bulk_insert(pg: Pg, org_id: str, timestamps) -> int:
+    """COPY integrations with these creation times (ms), in id order."""
+    cols = "id, org_id, name, type_slug, environment, status, is_managed, config, version, created_at, updated_at"
+    proc = subprocess.Popen(
+        ["psql", *pg.base, "-d", pg.db, "-v", "ON_ERROR_STOP=1", "-q", "-c",
+         f"COPY integrations ({cols}) FROM STDIN"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    n = 0
+    buf = []
+    for ms in timestamps:
+        slug, config = BULK_SHAPES[n % len(BULK_SHAPES)]
+        at = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        buf.append(f"int_{ulid(ms)}\t{org_id}\tbulk {n}\t{slug}\tproduction\tactive\tf\t{config}\t1\t{at}\t{at}\n")
+        n += 1
+        if len(buf) >= 20000:
+            proc.stdin.write("".join(buf).encode())
+            buf.clear()
+    proc.stdin.write("".join(buf).encode())
+    proc.stdin.close()
+    err = proc.stderr.read().decode()
+    if proc.wait() != 0:
+        raise RuntimeError(f"COPY failed: {err}")
+    return n
+
+
+def seed_list_rows(pg: Pg, org_id: str, target: int, base_ms: int, phase: int) -> None:
+    have = int(pg.psql(f"SELECT count(*) FROM integrations WHERE org_id = '{org_id}'"))
+    need = target - have
+    if need <= 0:
+        return
+    t = time.monotonic()
+    if phase == 1:
+        # One row every 100 ms of a past window.
+        stamps = (base_ms + 100 * i for i in range(need))
+    else:
+        # Interleaved with phase 1's rows, so the first page at 1M is mostly
+        # rows that did not exist at 10k.
+        stamps = (base_ms + k for k in range(1, 10 * need) if k % 100 != 0)
+        stamps = (s for _, s in zip(range(need), stamps))
+    n = bulk_insert(pg, org_id, stamps)
+    pg.psql("ANALYZE integrations")
+    pg.psql("CHECKPOINT")
+    log(f"seeded {n} integrations by COPY in {time.monotonic() - t:.1f} s (org now {target})")
+
+
+# --- fan-out ---------------------------------------------------------------------
+
+
+async def _test_call(port: int, path: str, key: str) -> tuple[float, float, bool, str]:
+    body = b"{}"
+    req = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    start = time.monotonic()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(req)
+        await writer.drain()
+        data = await reader.read()
+        writer.close()
+    except OSError as e:
+        return start, time.monotonic(), False, f"socket: {e}"
+    end = time.monotonic()
+    head, _, payload = data.partition(b"\r\n\r\n")
+    status = head.split(b" ", 2)[1].decode() if head.count(b" ") >= 2 else "?"
+    ok = status == "200" and b'"status":"success"' in payload.replace(b" ", b"")
+    return start, end, ok, status if not ok else ""
+
+
+async def _fanout(port: int, paths: list[str], key: str, n: int):
+    t = time.monotonic()
+    results = await asyncio.gather(*(_test_call(port, paths[i % len(paths)], key) for i in range(n)))
+    return t, results
+
+
+async def _fanout_with_probe(args, port, test_paths, get_paths, key, n):
+    probe_s = args.probe_duration
+    pf = TMP / "paths-fanout-probe.txt"
+    pf.write_text("\n".join(get_paths) + "\n")
+    env = dict(os.environ, BENCH_METHOD="GET", BENCH_PATHS_FILE=str(pf), BENCH_AUTH=key)
+    env.pop("BENCH_BODY", None)
+    wrk = await asyncio.create_subprocess_exec(
+        "wrk", "-t", "1", "-c", str(args.probe_connections), "-d", f"{probe_s}s", "--timeout", "10s",
+        "-s", str(LUA), f"http://127.0.0.1:{port}{get_paths[0]}",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    await asyncio.sleep(0.5)
+    started, results = await _fanout(port, test_paths, key, n)
+    out, _ = await wrk.communicate()
+    line = next(l for l in out.decode().splitlines() if l.startswith("BENCH_RESULT "))
+    return started, results, json.loads(line[len("BENCH_RESULT "):])
+
+
+def fanout_row(args, server: Server, key: str, mock_port: int, get_paths: list[str]) -> dict:
+    paths = []
+    for i in range(args.fanout_integrations):
+        st, body = request(server.port, "POST", "/api/integrations", key, {
+            "name": f"bench fanout {i}", "type": "webhook",
+            "config": {"url": f"http://127.0.0.1:{mock_port}/slow"},
+        })
+        if st != 201:
+            raise RuntimeError(f"creating a fan-out webhook: {st} {body}")
+        paths.append(f"/api/integrations/{body['id']}/test")
+    st, body = request(server.port, "POST", paths[0], key, {}, timeout=10)
+    if st != 200 or body.get("status") != "success":
+        raise RuntimeError(f"a /test against the mock did not succeed: {st} {body}")
+    idle = run_wrk(args, server.port, get_paths, key=key, connections=args.probe_connections,
+                   threads=1, duration=args.probe_duration, label="fanout-idle")
+    watch = RssWatch(server.pid)
+    started, results, probe = asyncio.run(
+        _fanout_with_probe(args, server.port, paths, get_paths, key, args.fanout)
+    )
+    rss = watch.peak_kib()
+    wall = max(r[1] for r in results) - started
+    lat = sorted((r[1] - r[0]) * 1000 for r in results)
+    failures = [r[3] for r in results if not r[2]]
+    probe_errors = sum(probe[k] for k in ("err_connect", "err_read", "err_write", "err_timeout", "err_status"))
+    _, stats = request(mock_port, "GET", "/stats")
+    res = {
+        "requests": len(results),
+        "rps": len(results) / wall,
+        "p50_ms": lat[len(lat) // 2],
+        "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))],
+        "errors": len(failures) + probe_errors,
+        "error_detail": {s: failures.count(s) for s in set(failures)} if failures else {},
+        "wall_s": round(wall, 3),
+        "mock_in_flight_peak": stats.get("slowInFlightPeak"),
+        "get_idle_p99_ms": idle["p99_ms"],
+        "get_idle_rps": idle["rps"],
+        "get_during_p99_ms": probe["p99_us"] / 1000,
+        "get_during_rps": probe["requests"] / (probe["duration_us"] / 1e6),
+        "get_idle_errors": idle["errors"],
+        "get_during_errors": probe_errors,
+        "connections": args.fanout,
+        "rss_peak_kib": rss,
+    }
+    log(f"test-fanout: {len(results)} in {wall:.2f} s, failures {len(failures)}, mock peak in flight "
+        f"{res['mock_in_flight_peak']}, GET p99 idle {idle['p99_ms']:.2f} ms during "
+        f"{res['get_during_p99_ms']:.2f} ms, rss {mib(rss)} MiB")
+    return res
+
+
+def deliver_row(args, server: Server, key: str, mock_port: int) -> dict:
+    paths = []
+    for i in range(args.deliver_integrations):
+        st, body = request(server.port, "POST", "/api/integrations", key, {
+            "name": f"bench deliver {i}", "type": "webhook",
+            "config": {"url": f"http://127.0.0.1:{mock_port}/sink"},
+        })
+        if st != 201:
+            raise RuntimeError(f"creating a delivery webhook: {st} {body}")
+        paths.append(f"/api/integrations/{body['id']}/send")
+    st, body = request(server.port, "POST", paths[0], key, json.loads(SEND_BODY.replace("{n}", "probe")))
+    if st in (404, 405):
+        log("deliver: POST /api/integrations/{id}/send is absent (delivery not built)")
+        return {"na": "n/a (delivery not built)", "probe_status": st}
+    if st not in (200, 201, 202):
+        log(f"deliver: the send probe answered {st}: {body}")
+        return {"na": f"n/a (send answered {st})", "probe_status": st, "probe_body": body}
+    # Let the probe arrive, then measure from a known sink count.
+    time.sleep(1)
+    _, before = request(mock_port, "GET", "/stats")
+    start = time.time()
+    watch = RssWatch(server.pid)
+    res = run_wrk(args, server.port, paths, key=key, method="POST", body=SEND_BODY, label="deliver")
+    accepted = res["requests"] - res["errors"]
+    want = before["sinkUnique"] + accepted
+    deadline, last_seen, last_change = time.monotonic() + args.deliver_drain, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        _, stats = request(mock_port, "GET", "/stats")
+        if stats["sinkUnique"] >= want:
+            break
+        if stats["sinkUnique"] != last_seen:
+            last_seen, last_change = stats["sinkUnique"], time.monotonic()
+        elif time.monotonic() - last_change > 20:
+            break
+        time.sleep(0.2)
+    _, stats = request(mock_port, "GET", "/stats")
+    delivered = stats["sinkUnique"] - before["sinkUnique"]
+    span = max(1e-3, (stats["sinkLast"] or start) - start)
+    res.update({
+        "accepted": accepted,
+        "delivered": delivered,
+        "lost": max(0, accepted - delivered),
+        "sink_duplicates": stats["sinkTotal"] - stats["sinkUnique"],
+        "accept_rps": res["rps"],
+        "rps": delivered / span,
+        "deliver_span_s": round(span, 2),
+        "rss_peak_kib": watch.peak_kib(),
+    })
+    log(f"deliver: accepted {accepted}, delivered {delivered} in {span:.1f} s = {res['rps']:.0f}/s")
+    return res
+
+
+# --- phases ------------------------------------------------------------------------
+
+
+def seed_api(server: Server, key: str, n: int) -> list[str]:
+    ids = []
+    for i in range(n):
+        slug, config = SEED_CONFIGS[i % len(SEED_CONFIGS)]
+        st, body = request(server.port, "POST", "/api/integrations", key,
+                           {"name": f"bench {slug} {i}", "type": slug, "config": config})
+        if st != 201:
+            raise RuntimeError(f"creating a {slug} integration answered {st}: {body}")
+        ids.append(body["id"])
+    st, body = request(server.port, "GET", f"/api/integrations/{ids[0]}", key)
+    if st != 200:
+        raise RuntimeError(f"GET of a created integration answered {st}: {body}")
+    return [f"/api/integrations/{i}" for i in ids]
+
+
+def idle_rss(server: Server, key: str, paths: list[str]) -> int:
+    for p in paths[:20]:
+        request(server.port, "GET", p, key)
+    time.sleep(2)
+    return server.rss_kib()
+
+
+def sqlite_phase(args, keys: str, results: dict) -> None:
+    work = TMP / "sqlite"
+    shutil.rmtree(work, ignore_errors=True)
+    server = Server(args, "sqlite", f"sqlite://{work / 'bench.sqlite3'}", keys, work)
+    key = server.cli("keys", "create", "--org", "bench", "--scopes", "read,write,test")
+    server.start()
+    try:
+        paths = seed_api(server, key, args.seed)
+        results["_sqlite_idle_rss_kib"] = idle_rss(server, key, paths)
+        results["ceiling-http"] = http_row(args, server, "ceiling-http", ["/healthz"])
+        results["get-sqlite"] = http_row(args, server, "get-sqlite", paths, key=key)
+    finally:
+        server.stop()
+
+
+def postgres_phase(args, keys: str, results: dict, pg: Pg, mock_port: int) -> None:
+    work = TMP / "postgres"
+    shutil.rmtree(work, ignore_errors=True)
+    server = Server(args, "postgres", pg.url(), keys, work)
+    key = server.cli("keys", "create", "--org", "bench", "--scopes", "read,write,test")
+    org_id = pg.psql("SELECT id FROM organizations WHERE name = 'bench'")
+    # The database ceilings' tables live in the same database.
+    t = time.monotonic()
+    r = subprocess.run(["pgbench", *pg.base, "-i", "-q", "-s", str(args.pgbench_scale), pg.db],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise RuntimeError(f"pgbench -i failed: {r.stderr}")
+    pg.psql(
+        "CREATE TABLE bench_insert (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+        "org_id TEXT NOT NULL, payload TEXT NOT NULL, created_at TIMESTAMP NOT NULL); "
+        "CREATE INDEX bench_insert_org_id ON bench_insert (org_id, id)"
+    )
+    insert_script = TMP / "insert.sql"
+    insert_script.write_text(
+        "INSERT INTO bench_insert (id, org_id, payload, created_at) VALUES "
+        "('int_' || md5(random()::text || clock_timestamp()::text), 'org_bench', "
+        "'{\"username\":\"bench\"}', now());\n"
+    )
+    log(f"pgbench tables ready in {time.monotonic() - t:.1f} s")
+    server.start()
+    try:
+        paths = seed_api(server, key, args.seed)
+        results["_pg_idle_rss_kib"] = idle_rss(server, key, paths)
+        results["ceiling-pg"] = pg.pgbench("ceiling-pg", ["-S"])
+        results["get-pg"] = http_row(args, server, "get-pg", paths, key=key)
+
+        base_ms = int(time.time() * 1000) - 30 * 86400 * 1000
+        list_path = ["/api/integrations?limit=50"]
+        seed_list_rows(pg, org_id, args.list_small, base_ms, 1)
+        results["list-pg-10k"] = http_row(args, server, "list-pg-10k", list_path, key=key)
+
+        results["ceiling-insert"] = pg.pgbench("ceiling-insert", ["-f", str(insert_script)])
+        results["create-pg"] = http_row(args, server, "create-pg", ["/api/integrations"], key=key,
+                                        method="POST", body=CREATE_BODY)
+
+        seed_list_rows(pg, org_id, args.list_large, base_ms, 2)
+        results["list-pg-1m"] = http_row(args, server, "list-pg-1m", list_path, key=key)
+        results["_list_rows"] = int(pg.psql(f"SELECT count(*) FROM integrations WHERE org_id = '{org_id}'"))
+
+        results["test-fanout"] = fanout_row(args, server, key, mock_port, paths)
+        results["deliver"] = deliver_row(args, server, key, mock_port)
+    finally:
+        server.stop()
+
+
+# --- report ------------------------------------------------------------------------
+
+
+def evaluate(res: dict, args) -> list[dict]:
+    rows = []
+
+    def row(name, what, r, target, met, note=""):
+        rows.append({"row": name, "what": what, "target": target, "met": met, "note": note, **(r or {})})
+
+    def ok0(r):
+        return r is not None and not r.get("na") and r.get("errors", 1) == 0
+
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
+    ch, cpg, cins = res.get("ceiling-http"), res.get("ceiling-pg"), res.get("ceiling-insert")
+    row("ceiling-http", "GET /healthz, same server (SQLite)", ch, "reference", ok0(ch))
+    row("ceiling-pg", "pgbench -S -M prepared", cpg, "reference", ok0(cpg))
+    row("ceiling-insert", "pgbench one-row INSERT", cins, "reference", ok0(cins))
+
+    r = res.get("get-sqlite")
+    q = ratio(r and r["rps"], ch and ch["rps"])
+    row("get-sqlite", "GET /api/integrations/{id}", r, "≥ 0.5 × ceiling-http",
+        q is not None and q >= 0.5 and ok0(r), f"{q:.2f} × ceiling-http" if q else "")
+
+    r = res.get("get-pg")
+    q = ratio(r and r["rps"], cpg and cpg["rps"])
+    row("get-pg", "GET /api/integrations/{id}", r, "≥ 0.6 × ceiling-pg",
+        q is not None and q >= 0.6 and ok0(r), f"{q:.2f} × ceiling-pg" if q else "")
+
+    small, large = res.get("list-pg-10k"), res.get("list-pg-1m")
+    q = ratio(large and large["p99_ms"], small and small["p99_ms"])
+    row("list-pg 10k", "GET first page of 50, 10k in org", small, "reference for 1M", ok0(small))
+    row("list-pg 1M", f"GET first page of 50, {res.get('_list_rows', 0):,} in org", large,
+        "p99 ≤ 1.5 × p99 at 10k", q is not None and q <= 1.5 and ok0(large),
+        f"p99 {q:.2f} × 10k" if q else "")
+
+    r = res.get("create-pg")
+    q = ratio(r and r["rps"], cins and cins["rps"])
+    row("create-pg", "POST /api/integrations", r, "≥ 0.5 × ceiling-insert",
+        q is not None and q >= 0.5 and ok0(r), f"{q:.2f} × ceiling-insert" if q else "")
+
+    r = res.get("test-fanout")
+    if r:
+        q = ratio(r["get_during_p99_ms"], r["get_idle_p99_ms"])
+        met = r["wall_s"] <= 3.0 and q is not None and q <= 2.0 and ok0(r)
+        note = (f"all {r['requests']} in {r['wall_s']:.2f} s; GET p99 {r['get_idle_p99_ms']:.1f} → "
+                f"{r['get_during_p99_ms']:.1f} ms ({q:.2f} × idle)")
+    else:
+        met, note = False, ""
+    row("test-fanout", f"{args.fanout} concurrent /test, mock answers after 1 s", r,
+        "≤ 3 s; GET p99 ≤ 2 × idle", met, note)
+
+    r = res.get("deliver")
+    if r and r.get("na"):
+        row("deliver", "POST /send → webhook → local sink", None, "≥ 0.25 × ceiling-insert, 0 lost",
+            None, r["na"])
+    else:
+        q = ratio(r and r["rps"], cins and cins["rps"])
+        met = q is not None and q >= 0.25 and ok0(r) and r.get("lost", 1) == 0
+        row("deliver", "POST /send → webhook → local sink", r, "≥ 0.25 × ceiling-insert, 0 lost", met,
+            f"{q:.2f} × ceiling-insert, lost {r.get('lost')}" if q else "")
+
+    idle = res.get("_pg_idle_rss_kib")
+    load = (res.get("get-pg") or {}).get("rss_peak_kib")
+    met = idle is not None and load is not None and idle <= 30 * 1024 and load <= 100 * 1024
+    rows.append({
+        "row": "memory", "what": "server RSS idle / peak under get-pg", "target": "≤ 30 / ≤ 100 MiB",
+        "met": met, "note": f"{mib(idle)} / {mib(load)} MiB (SQLite idle {mib(res.get('_sqlite_idle_rss_kib'))} MiB)",
+        "idle_rss_kib": idle, "rss_peak_kib": load, "errors": 0,
+    })
+    return rows
+
+
+def fmt(v, spec="{:.0f}"):
+    return "—" if v is None else spec.format(v)
+
+
+def table(rows: list[dict]) -> str:
+    head = "| row | req/s | p50 ms | p99 ms | errors | server peak RSS MiB | target | result |"
+    lines = [head, "|---|---:|---:|---:|---:|---:|---|---|"]
+    for r in rows:
+        if r["met"] is None:
+            verdict = r["note"]
+        else:
+            verdict = ("met" if r["met"] else "MISSED") + (f": {r['note']}" if r["note"] else "")
+        if r["row"] == "memory":
+            cells = ["—", "—", "—", "0", fmt(mib(r.get("rss_peak_kib")), "{}")]
+        elif r.get("rps") is None:
+            cells = ["—"] * 5
+        else:
+            cells = [fmt(r.get("rps")), fmt(r.get("p50_ms"), "{:.2f}"), fmt(r.get("p99_ms"), "{:.2f}"),
+                     fmt(r.get("errors"), "{}"), fmt(mib(r.get("rss_peak_kib")), "{}")]
+        lines.append(f"| {r['row']} | " + " | ".join(cells) + f" | {r['target']} | {verdict} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--binary", type=Path, default=ROOT / "target" / "release" / "patchbay")
+    ap.add_argument("--concurrency", type=int, default=16, help="connections / pgbench clients per row")
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads / pgbench -j")
+    ap.add_argument("--duration", type=int, default=10, help="seconds measured per row")
+    ap.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each row")
+    ap.add_argument("--seed", type=int, default=100, help="integrations created through the API for GETs")
+    ap.add_argument("--list-small", type=int, default=10_000)
+    ap.add_argument("--list-large", type=int, default=1_000_000)
+    ap.add_argument("--fanout", type=int, default=1000)
+    ap.add_argument("--fanout-integrations", type=int, default=20)
+    ap.add_argument("--probe-connections", type=int, default=4, help="GET connections during the fan-out")
+    ap.add_argument("--probe-duration", type=int, default=4)
+    ap.add_argument("--deliver-integrations", type=int, default=16)
+    ap.add_argument("--deliver-drain", type=int, default=120, help="max seconds to wait for deliveries")
+    ap.add_argument("--pgbench-scale", type=int, default=1)
+    ap.add_argument("--pg-host", default=os.environ.get("BENCH_PG_HOST", "127.0.0.1"))
+    ap.add_argument("--pg-port", type=int, default=int(os.environ.get("BENCH_PG_PORT", "5432")))
+    ap.add_argument("--pg-user", default=os.environ.get("BENCH_PG_USER", "postgres"))
+    ap.add_argument("--skip-sqlite", action="store_true")
+    args = ap.parse_args()
+
+    for tool in ("wrk", "pgbench", "psql"):
+        if not shutil.which(tool):
+            print(f"bench: `{tool}` not found (scripts/bench/run.sh installs wrk)", file=sys.stderr)
+            return 2
+    if not args.binary.exists():
+        print(f"bench: {args.binary} missing: run `cargo build --release -p patchbay`", file=sys.stderr)
+        return 2
+    OUT.mkdir(parents=True, exist_ok=True)
+    TMP.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now(dt.timezone.utc)
+
+    keys = subprocess.run([str(args.binary), "keys", "generate", "--id", "bench-1"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    keys = next(l for l in keys.splitlines() if l.startswith("bench-1:"))
+
+    pg = Pg(args, f"patchbay_bench_{os.getpid()}")
+    admin = Pg(args, "postgres")
+    # Drop databases left by earlier runs that were killed (their pid is gone).
+    for name in admin.psql("SELECT datname FROM pg_database WHERE datname LIKE 'patchbay\\_bench\\_%'").split():
+        pid = name.rsplit("_", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            admin.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    mock = subprocess.Popen([sys.executable, str(MOCK), "--delay", "1.0"], stdout=subprocess.PIPE, text=True)
+    mock_port = int(mock.stdout.readline().split()[1])
+    results: dict = {}
+    try:
+        if not args.skip_sqlite:
+            sqlite_phase(args, keys, results)
+        admin.psql(f'CREATE DATABASE "{pg.db}"')
+        try:
+            postgres_phase(args, keys, results, pg, mock_port)
+        finally:
+            admin.psql(f'DROP DATABASE IF EXISTS "{pg.db}" WITH (FORCE)')
+    finally:
+        mock.terminate()
+        mock.wait()
+
+    rows = evaluate(results, args)
+    elapsed = time.monotonic() - T0
+    # BENCH_COMMIT: run.sh built that commit (BENCH_REF); else the working
+    # tree, marked +dirty when the service's sources differ from HEAD.
+    commit = os.environ.get("BENCH_COMMIT") or subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = "" if os.environ.get("BENCH_COMMIT") else subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "crates", "bin", "migrations", "Cargo.lock"],
+        capture_output=True, text=True,
+    ).stdout.strip()
+    meta = {
+        "started": started.isoformat(timespec="seconds"),
+        "commit": commit + ("+dirty" if dirty else ""),
+        "cpus": os.cpu_count(),
+        "concurrency": args.concurrency,
+        "threads": args.threads,
+        "duration_s": args.duration,
+        "elapsed_s": round(elapsed, 1),
+        "postgres": Pg(args, "postgres").psql("SHOW server_version"),
+        "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0].strip(),
+    }
+    md = table(rows)
+    header = (f"make bench {meta['started']} · commit {meta['commit']} · {meta['cpus']} CPUs · "
+              f"{args.concurrency} connections · {args.duration} s per row · {elapsed:.0f} s total")
+    print()
+    print(header)
+    print()
+    print(md)
+    doc = {"meta": meta, "rows": rows, "raw": results}
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    for name in (f"bench-{stamp}.json", "latest.json"):
+        (OUT / name).write_text(json.dumps(doc, indent=2, default=str) + "\n")
+    (OUT / "latest.md").write_text(header + "\n\n" + md + "\n")
+    print(f"\nwritten: target/bench/bench-{stamp}.json (and latest.json, latest.md)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
