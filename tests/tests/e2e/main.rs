@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod api;
 mod foundation;
 mod providers;
 mod seed;
