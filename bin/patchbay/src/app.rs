@@ -32,6 +32,8 @@ pub struct Application {
     server: Server,
     state: ApiState,
     store: Arc<SqlStore>,
+    /// The delivery workers, started with the server.
+    worker: Option<patchbay_delivery::Worker>,
     /// Set when this start created the first API key: shown once, never stored.
     pub bootstrap_key: Option<SecretString>,
     /// Set when a development key file was generated.
@@ -68,9 +70,36 @@ impl Application {
             providers(&settings)?,
             validation_policy(&settings),
         );
+        let metrics = Arc::new(patchbay_domain::metrics::Metrics::new());
+        let wake = patchbay_delivery::WakeSignal::new();
+        let delivery_service = patchbay_domain::delivery::DeliveryService::new(
+            store.clone(),
+            store.clone(),
+            Arc::new(wake.clone()),
+            settings.delivery.service_settings(),
+        );
+        let worker = if settings.delivery.workers_enabled {
+            Some(patchbay_delivery::Worker::new(
+                store.clone(),
+                store.clone(),
+                // The same providers the use cases have (a registry of its own).
+                providers(&settings)?,
+                service.clone(),
+                settings.delivery.retry_policy(),
+                settings.delivery.worker_config(),
+                metrics.clone(),
+                wake,
+            ))
+        } else {
+            None
+        };
         let state = ApiState {
             integrations: service,
             tenants: store.clone(),
+            delivery: Some(patchbay_api::routes::deliveries::DeliveryApi {
+                service: delivery_service,
+                metrics,
+            }),
         };
         let config = ApiConfig {
             max_body_bytes: settings.http.max_body_bytes,
@@ -96,6 +125,7 @@ impl Application {
             server: server.run(),
             state,
             store,
+            worker,
             bootstrap_key,
             key_notice,
         })
@@ -113,8 +143,26 @@ impl Application {
         &self.store
     }
 
+    /// Serve until stopped (SIGTERM or SIGINT: in-flight requests finish),
+    /// with the delivery workers beside the server; on the way out the
+    /// workers finish or release their in-flight attempts.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let control = self.worker.as_ref().map(patchbay_delivery::Worker::control);
+        if let Some(worker) = self.worker {
+            worker.start();
+        }
+        let result = self.server.await;
+        if let Some(control) = control {
+            control.shutdown().await;
+        }
+        result
+    }
+
+    /// A guard that stops the delivery workers when dropped (and waits, up
+    /// to a few seconds, for them to release their claims): tests keep it
+    /// beside the app so the workers stop before the database goes away.
+    pub fn worker_guard(&self) -> Option<WorkerGuard> {
+        self.worker.as_ref().map(|w| WorkerGuard(w.control()))
     }
 }
 
@@ -177,4 +225,25 @@ async fn bootstrap_admin_key(store: &dyn TenantStore) -> anyhow::Result<Option<S
     };
     store.insert_api_key(&record, &key.hash).await?;
     Ok(Some(key.plaintext))
+}
+
+/// Stops the delivery workers on drop; see [`Application::worker_guard`].
+pub struct WorkerGuard(patchbay_delivery::WorkerControl);
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        self.0.request_stop();
+        // Waiting needs a multi-thread runtime (`block_in_place`); elsewhere
+        // the request to stop is all a drop can do.
+        if let Ok(handle) = tokio::runtime::Handle::try_current()
+            && handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            let control = self.0.clone();
+            tokio::task::block_in_place(|| {
+                handle.block_on(async {
+                    let _ = tokio::time::timeout(Duration::from_secs(5), control.shutdown()).await;
+                })
+            });
+        }
+    }
 }

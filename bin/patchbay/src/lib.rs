@@ -3,5 +3,6 @@
 
 pub mod app;
 pub mod cli;
+pub mod delivery;
 pub mod keys;
 pub mod settings;

@@ -40,6 +40,8 @@ pub struct Settings {
     #[serde(default)]
     pub outbound: patchbay_provider_kit::OutboundConfig,
     pub providers: ProviderSettings,
+    #[serde(default)]
+    pub delivery: crate::delivery::DeliveryConfig,
 }
 
 /// Where each provider's API lives, and which webhook hosts are accepted
@@ -136,6 +138,7 @@ impl fmt::Debug for Settings {
             .field("api", &self.api)
             .field("outbound", &self.outbound)
             .field("providers", &self.providers)
+            .field("delivery", &self.delivery)
             .finish()
     }
 }
@@ -196,6 +199,7 @@ impl Settings {
         if self.database.pool_size == 0 {
             bail!("database.pool_size must be at least 1");
         }
+        self.delivery.validate()?;
         if self.http.max_body_bytes < 1024 {
             bail!("http.max_body_bytes must be at least 1024");
         }

@@ -40,6 +40,8 @@ pub const DOCS_PATH: &str = "/docs";
 pub struct ApiState {
     pub integrations: patchbay_domain::IntegrationService,
     pub tenants: Arc<dyn patchbay_domain::TenantStore>,
+    /// Sending and deliveries; `None` answers their endpoints with 503.
+    pub delivery: Option<routes::deliveries::DeliveryApi>,
 }
 
 /// HTTP-level limits and knobs.
@@ -75,6 +77,7 @@ impl Default for ApiConfig {
     ),
     tags(
         (name = "integrations", description = "Integrations of an organization: credentials and settings for one provider each."),
+        (name = "deliveries", description = "Sending messages through integrations, and the deliveries that carry them."),
         (name = "integration-types", description = "The catalogue of supported types and the JSON Schema of each type's config."),
         (name = "health", description = "Liveness and readiness probes."),
         (name = "meta", description = "This document."),
@@ -138,6 +141,10 @@ fn routes() -> (
         .service(routes::integrations::update_integration)
         .service(routes::integrations::delete_integration)
         .service(routes::integrations::test_integration)
+        .service(routes::deliveries::send_message)
+        .service(routes::deliveries::list_deliveries)
+        .service(routes::deliveries::get_delivery)
+        .service(routes::deliveries::retry_delivery)
         .service(routes::types::list_integration_types)
         .service(routes::types::get_integration_type)
         .service(routes::health::healthz)
@@ -240,6 +247,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .route(DOCS_PATH, web::get().to(middleware::docs_redirect))
+        .route("/metrics", web::get().to(routes::deliveries::metrics))
         .service(swagger)
         .default_service(web::to(middleware::fallback))
         .wrap(from_fn(auth::authenticate))

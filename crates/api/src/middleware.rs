@@ -28,6 +28,13 @@ pub(crate) async fn log_request(
         .match_pattern()
         .unwrap_or_else(|| "(unmatched)".to_string());
     let status = res.status().as_u16();
+    if let Some(state) = res.request().app_data::<Data<crate::ApiState>>()
+        && let Some(delivery) = &state.delivery
+    {
+        delivery
+            .metrics
+            .http_request(method.as_str(), &path, status);
+    }
     // Microsecond resolution, printed without float noise.
     let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
     if status >= 500 {

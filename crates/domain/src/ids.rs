@@ -87,6 +87,12 @@ prefixed_id!(
     "key_",
     "API key"
 );
+prefixed_id!(
+    /// A delivery (one message queued for one integration).
+    DeliveryId,
+    "dlv_",
+    "delivery"
+);
 
 #[cfg(test)]
 mod tests {

@@ -12,8 +12,10 @@
 pub mod auth;
 pub mod catalogue;
 pub mod config;
+pub mod delivery;
 pub mod error;
 pub mod ids;
+pub mod metrics;
 pub mod model;
 pub mod provider;
 pub mod service;

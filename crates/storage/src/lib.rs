@@ -7,6 +7,7 @@
 
 pub mod crypto;
 mod db;
+mod deliveries;
 mod error;
 mod schema;
 mod store;

@@ -33,6 +33,8 @@ pub fn settings_for(db: &TestDatabase, extra: &[(&str, &str)]) -> Settings {
         ("PATCHBAY__HTTP__WORKERS", "2"),
         ("PATCHBAY__DATABASE__POOL_SIZE", "4"),
         ("PATCHBAY__SECRETS__KEYS", TEST_KEYS),
+        // No scheduled re-tests unless a test asks for them.
+        ("PATCHBAY__DELIVERY__RETEST_INTERVAL_SECS", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -49,6 +51,8 @@ pub struct TestApp {
     /// Admin key of the `default` organization (the bootstrap key).
     pub admin_key: String,
     pub app_store: std::sync::Arc<patchbay_storage::SqlStore>,
+    /// Stops the delivery workers before the database is dropped.
+    pub _workers: Option<patchbay::app::WorkerGuard>,
     // Dropped last: the database outlives the server using it.
     pub _db: TestDatabase,
 }
@@ -72,6 +76,7 @@ impl TestApp {
             .expose_secret()
             .to_string();
         let app_store = app.store().clone();
+        let workers = app.worker_guard();
         tokio::spawn(app.run_until_stopped());
         Some(TestApp {
             base: format!("http://127.0.0.1:{port}"),
@@ -81,6 +86,7 @@ impl TestApp {
                 .expect("client"),
             admin_key,
             app_store,
+            _workers: workers,
             _db: db,
         })
     }

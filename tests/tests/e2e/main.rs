@@ -6,6 +6,7 @@
 mod helpers;
 
 mod api;
+mod delivery;
 mod foundation;
 mod providers;
 mod seed;

@@ -1,6 +1,7 @@
 //! The handlers, one module per resource. Each maps HTTP to one use case:
 //! no SQL and no provider logic here.
 
+pub mod deliveries;
 pub mod health;
 pub mod integrations;
 pub mod types;

@@ -319,6 +319,7 @@ impl Harness {
         let state = ApiState {
             integrations,
             tenants: tenants.clone(),
+            delivery: None,
         };
         let mut h = Self {
             state,

@@ -1,0 +1,132 @@
+//! Delivery settings (`[delivery]`) and their translation into the worker's
+//! and the use cases' knobs.
+
+use std::time::Duration;
+
+use anyhow::bail;
+use patchbay_delivery::WorkerConfig;
+use patchbay_domain::delivery::{DeliverySettings, RetryPolicy};
+use serde::Deserialize;
+
+/// The least an idempotency key is kept: the API promises 24 hours.
+const MIN_IDEMPOTENCY_TTL_SECS: u64 = 24 * 3600;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliveryConfig {
+    /// Run delivery workers in this process (the API accepts sends either
+    /// way; another process may deliver them).
+    pub workers_enabled: bool,
+    /// Attempts in flight at once in this process.
+    pub concurrency: usize,
+    pub poll_interval_ms: u64,
+    /// How long a claim holds a delivery; after a crash, in-flight
+    /// deliveries are attempted again once their lease expires.
+    pub lease_ms: u64,
+    pub batch: u32,
+    /// Space sends per integration within each provider's published rate.
+    pub pacing: bool,
+    pub shutdown_grace_ms: u64,
+    /// Delay before the first retry; doubles (`retry_factor`) each time.
+    pub retry_base_ms: u64,
+    pub retry_factor: f64,
+    pub retry_max_delay_ms: u64,
+    /// Attempts in all, the first included.
+    pub max_attempts: i64,
+    /// No retry is scheduled later than this after the send was accepted.
+    pub retry_window_secs: u64,
+    /// Each delay is multiplied by a random factor in [1 - j, 1 + j].
+    pub retry_jitter: f64,
+    pub idempotency_ttl_secs: u64,
+    /// The longest a `?wait=true` send waits for the first attempt.
+    pub max_wait_ms: u64,
+    /// Re-test active integrations whose last test is older than this;
+    /// 0 turns the scheduled re-test off.
+    pub retest_interval_secs: u64,
+    pub retest_batch: u32,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            workers_enabled: true,
+            concurrency: 16,
+            poll_interval_ms: 500,
+            lease_ms: 60_000,
+            batch: 16,
+            pacing: true,
+            shutdown_grace_ms: 20_000,
+            retry_base_ms: 5_000,
+            retry_factor: 2.0,
+            retry_max_delay_ms: 3_600_000,
+            max_attempts: 12,
+            retry_window_secs: 24 * 3600,
+            retry_jitter: 0.2,
+            idempotency_ttl_secs: MIN_IDEMPOTENCY_TTL_SECS,
+            max_wait_ms: 10_000,
+            retest_interval_secs: 3600,
+            retest_batch: 10,
+        }
+    }
+}
+
+impl DeliveryConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.concurrency == 0 || self.batch == 0 {
+            bail!("delivery.concurrency and delivery.batch must be at least 1");
+        }
+        if self.lease_ms < 500 {
+            bail!("delivery.lease_ms must be at least 500");
+        }
+        if self.max_attempts < 1 {
+            bail!("delivery.max_attempts must be at least 1");
+        }
+        if !(1.0..=10.0).contains(&self.retry_factor) {
+            bail!("delivery.retry_factor must be between 1 and 10");
+        }
+        if !(0.0..=1.0).contains(&self.retry_jitter) {
+            bail!("delivery.retry_jitter must be between 0 and 1");
+        }
+        if self.idempotency_ttl_secs < MIN_IDEMPOTENCY_TTL_SECS {
+            bail!("delivery.idempotency_ttl_secs must be at least 86400 (24 hours)");
+        }
+        if self.max_wait_ms > 60_000 {
+            bail!("delivery.max_wait_ms must be at most 60000");
+        }
+        Ok(())
+    }
+
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            base: Duration::from_millis(self.retry_base_ms),
+            factor: self.retry_factor,
+            max_delay: Duration::from_millis(self.retry_max_delay_ms),
+            max_attempts: self.max_attempts,
+            window: Duration::from_secs(self.retry_window_secs),
+            jitter: self.retry_jitter,
+        }
+    }
+
+    pub fn service_settings(&self) -> DeliverySettings {
+        DeliverySettings {
+            retry: self.retry_policy(),
+            idempotency_ttl: Duration::from_secs(self.idempotency_ttl_secs),
+            max_wait: Duration::from_millis(self.max_wait_ms),
+        }
+    }
+
+    pub fn worker_config(&self) -> WorkerConfig {
+        WorkerConfig {
+            concurrency: self.concurrency,
+            poll_interval: Duration::from_millis(self.poll_interval_ms.max(10)),
+            lease: Duration::from_millis(self.lease_ms),
+            batch: self.batch,
+            pacing: self.pacing,
+            shutdown_grace: Duration::from_millis(self.shutdown_grace_ms),
+            retest_interval: (self.retest_interval_secs > 0)
+                .then(|| Duration::from_secs(self.retest_interval_secs)),
+            retest_batch: self.retest_batch.max(1),
+            purge_interval: Duration::from_secs(300),
+        }
+    }
+}

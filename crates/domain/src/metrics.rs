@@ -1,0 +1,197 @@
+//! A small in-process metrics registry rendered as Prometheus text
+//! (exposition format 0.0.4). Std only: counters and histograms keyed by
+//! label values, behind one mutex (updates are a map lookup and an add).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds (seconds) of the attempt latency histogram.
+const LATENCY_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0,
+];
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    buckets: [u64; LATENCY_BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    deliveries: BTreeMap<(String, String), u64>,
+    attempts: BTreeMap<(String, String), u64>,
+    latency: BTreeMap<String, Histogram>,
+    http: BTreeMap<(String, String, u16), u64>,
+}
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+        let mut guard = match self.inner.lock() {
+            Ok(g) => g,
+            // A panic while holding the lock leaves counters usable.
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
+    }
+
+    /// A delivery reached a final state (`delivered` or `failed`).
+    pub fn delivery_finished(&self, kind: &str, outcome: &str) {
+        self.with(|m| {
+            *m.deliveries
+                .entry((kind.to_string(), outcome.to_string()))
+                .or_default() += 1
+        });
+    }
+
+    /// One attempt ended with this outcome after `latency`.
+    pub fn attempt(&self, kind: &str, outcome: &str, latency: Duration) {
+        let secs = latency.as_secs_f64();
+        self.with(|m| {
+            *m.attempts
+                .entry((kind.to_string(), outcome.to_string()))
+                .or_default() += 1;
+            let h = m.latency.entry(kind.to_string()).or_default();
+            for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
+                if secs <= *le {
+                    h.buckets[i] += 1;
+                }
+            }
+            h.count += 1;
+            h.sum += secs;
+        });
+    }
+
+    /// An HTTP request answered: `route` is the matched route template.
+    pub fn http_request(&self, method: &str, route: &str, status: u16) {
+        self.with(|m| {
+            *m.http
+                .entry((method.to_string(), route.to_string(), status))
+                .or_default() += 1;
+        });
+    }
+
+    /// The Prometheus text of every metric; `queue_depth` (type, count) is
+    /// read from the database by the caller at scrape time.
+    pub fn render(&self, queue_depth: &[(String, i64)]) -> String {
+        let mut out = String::new();
+        self.with(|m| {
+            let _ = writeln!(
+                out,
+                "# HELP patchbay_deliveries_total Deliveries that reached a final state, by type and outcome.\n\
+                 # TYPE patchbay_deliveries_total counter"
+            );
+            for ((kind, outcome), n) in &m.deliveries {
+                let _ = writeln!(
+                    out,
+                    "patchbay_deliveries_total{{type=\"{}\",outcome=\"{}\"}} {n}",
+                    escape(kind),
+                    escape(outcome)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "# HELP patchbay_delivery_attempts_total Delivery attempts, by type and outcome.\n\
+                 # TYPE patchbay_delivery_attempts_total counter"
+            );
+            for ((kind, outcome), n) in &m.attempts {
+                let _ = writeln!(
+                    out,
+                    "patchbay_delivery_attempts_total{{type=\"{}\",outcome=\"{}\"}} {n}",
+                    escape(kind),
+                    escape(outcome)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "# HELP patchbay_delivery_attempt_duration_seconds Latency of delivery attempts (the provider call).\n\
+                 # TYPE patchbay_delivery_attempt_duration_seconds histogram"
+            );
+            for (kind, h) in &m.latency {
+                let k = escape(kind);
+                for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        "patchbay_delivery_attempt_duration_seconds_bucket{{type=\"{k}\",le=\"{le}\"}} {}",
+                        h.buckets[i]
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "patchbay_delivery_attempt_duration_seconds_bucket{{type=\"{k}\",le=\"+Inf\"}} {}\n\
+                     patchbay_delivery_attempt_duration_seconds_sum{{type=\"{k}\"}} {}\n\
+                     patchbay_delivery_attempt_duration_seconds_count{{type=\"{k}\"}} {}",
+                    h.count, h.sum, h.count
+                );
+            }
+            let _ = writeln!(
+                out,
+                "# HELP patchbay_http_requests_total HTTP requests answered, by method, route and status.\n\
+                 # TYPE patchbay_http_requests_total counter"
+            );
+            for ((method, route, status), n) in &m.http {
+                let _ = writeln!(
+                    out,
+                    "patchbay_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
+                    escape(method),
+                    escape(route)
+                );
+            }
+        });
+        let _ = writeln!(
+            out,
+            "# HELP patchbay_delivery_queue_depth Deliveries queued or being sent, by type.\n\
+             # TYPE patchbay_delivery_queue_depth gauge"
+        );
+        for (kind, n) in queue_depth {
+            let _ = writeln!(
+                out,
+                "patchbay_delivery_queue_depth{{type=\"{}\"}} {n}",
+                escape(kind)
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_prometheus_text() {
+        let m = Metrics::new();
+        m.delivery_finished("slack", "delivered");
+        m.attempt("slack", "delivered", Duration::from_millis(30));
+        m.http_request("POST", "/api/integrations/{integrationId}/send", 202);
+        let text = m.render(&[("slack".into(), 3)]);
+        assert!(text.contains("patchbay_deliveries_total{type=\"slack\",outcome=\"delivered\"} 1"));
+        assert!(text.contains(
+            "patchbay_delivery_attempt_duration_seconds_bucket{type=\"slack\",le=\"0.05\"} 1"
+        ));
+        assert!(text.contains(
+            "patchbay_delivery_attempt_duration_seconds_bucket{type=\"slack\",le=\"0.025\"} 0"
+        ));
+        assert!(text.contains("patchbay_delivery_queue_depth{type=\"slack\"} 3"));
+        assert!(text.contains(
+            "patchbay_http_requests_total{method=\"POST\",route=\"/api/integrations/{integrationId}/send\",status=\"202\"} 1"
+        ));
+    }
+}

@@ -1,0 +1,765 @@
+//! `DeliveryStore` over either backend: the outbox, attempts, idempotency
+//! keys and recorded integration health.
+//!
+//! Claiming is the one statement that differs by backend: Postgres takes
+//! rows with `FOR UPDATE SKIP LOCKED`, so several processes share one queue
+//! without waiting on each other or taking the same row; SQLite serialises
+//! writers, so the same `UPDATE ... WHERE id IN (SELECT ... LIMIT n)` is
+//! atomic there without it. Every other write is a transaction whose first
+//! statement writes (on SQLite that takes the write lock up front, which
+//! waits on the busy timeout instead of failing on a lock upgrade).
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::{BigInt, Text, Timestamp};
+use patchbay_domain::catalogue::IntegrationType;
+use patchbay_domain::delivery::{
+    Attempt, AttemptNext, AttemptOutcome, Claimed, Delivery, DeliveryListQuery, DeliveryStatus,
+    DeliveryStore, EnqueueOutcome, Health, HealthState, NewDelivery,
+};
+use patchbay_domain::ids::DeliveryId;
+use patchbay_domain::{IntegrationId, Message, OrgId, StoreError};
+
+use crate::db::DbConnection;
+use crate::schema::integrations;
+use crate::store::SqlStore;
+
+mod schema {
+    diesel::table! {
+        deliveries (id) {
+            id -> Text,
+            org_id -> Text,
+            integration_id -> Text,
+            type_slug -> Text,
+            message -> Text,
+            status -> Text,
+            attempts -> BigInt,
+            max_attempts -> BigInt,
+            next_attempt_at -> Timestamp,
+            deadline_at -> Timestamp,
+            lease_owner -> Nullable<Text>,
+            lease_until -> Nullable<Timestamp>,
+            last_error -> Nullable<Text>,
+            last_code -> Nullable<Text>,
+            provider_message_id -> Nullable<Text>,
+            created_at -> Timestamp,
+            updated_at -> Timestamp,
+            completed_at -> Nullable<Timestamp>,
+        }
+    }
+
+    diesel::table! {
+        delivery_attempts (id) {
+            id -> Text,
+            delivery_id -> Text,
+            number -> BigInt,
+            started_at -> Timestamp,
+            finished_at -> Timestamp,
+            outcome -> Text,
+            status_class -> Text,
+            latency_ms -> BigInt,
+            provider_message_id -> Nullable<Text>,
+            error -> Nullable<Text>,
+            code -> Nullable<Text>,
+            retry_after_ms -> Nullable<BigInt>,
+        }
+    }
+
+    diesel::table! {
+        idempotency_keys (org_id, idem_key) {
+            org_id -> Text,
+            idem_key -> Text,
+            request_hash -> Text,
+            delivery_id -> Text,
+            completed_at -> Nullable<Timestamp>,
+            in_progress_until -> Timestamp,
+            created_at -> Timestamp,
+            expires_at -> Timestamp,
+        }
+    }
+
+    diesel::table! {
+        integration_health (integration_id) {
+            integration_id -> Text,
+            org_id -> Text,
+            state -> Text,
+            reason -> Nullable<Text>,
+            changed_at -> Timestamp,
+        }
+    }
+}
+
+use schema::{deliveries, delivery_attempts, idempotency_keys, integration_health};
+
+#[derive(Queryable, Selectable, QueryableByName, Insertable)]
+#[diesel(table_name = deliveries)]
+struct DeliveryRow {
+    id: String,
+    org_id: String,
+    integration_id: String,
+    type_slug: String,
+    message: String,
+    status: String,
+    attempts: i64,
+    max_attempts: i64,
+    next_attempt_at: NaiveDateTime,
+    deadline_at: NaiveDateTime,
+    lease_owner: Option<String>,
+    lease_until: Option<NaiveDateTime>,
+    last_error: Option<String>,
+    last_code: Option<String>,
+    provider_message_id: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    completed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = delivery_attempts)]
+struct AttemptRow {
+    id: String,
+    delivery_id: String,
+    number: i64,
+    started_at: NaiveDateTime,
+    finished_at: NaiveDateTime,
+    outcome: String,
+    status_class: String,
+    latency_ms: i64,
+    provider_message_id: Option<String>,
+    error: Option<String>,
+    code: Option<String>,
+    retry_after_ms: Option<i64>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+struct IdempotencyRow {
+    org_id: String,
+    idem_key: String,
+    request_hash: String,
+    delivery_id: String,
+    completed_at: Option<NaiveDateTime>,
+    in_progress_until: NaiveDateTime,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = integration_health)]
+struct HealthRow {
+    integration_id: String,
+    org_id: String,
+    state: String,
+    reason: Option<String>,
+    changed_at: NaiveDateTime,
+}
+
+fn t(x: DateTime<Utc>) -> NaiveDateTime {
+    x.naive_utc()
+}
+
+fn db_err(e: DieselError) -> StoreError {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            StoreError::Duplicate("delivery")
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+            StoreError::Unavailable(info.message().to_owned())
+        }
+        DieselError::DatabaseError(_, info)
+            if info.message().contains("database is locked")
+                || info.message().contains("database is busy") =>
+        {
+            StoreError::Unavailable(info.message().to_owned())
+        }
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+fn corrupt(what: &str, id: &str) -> StoreError {
+    StoreError::Other(format!("stored {what} of delivery {id} is not valid"))
+}
+
+fn decode(row: DeliveryRow) -> Result<Delivery, StoreError> {
+    let message: Message =
+        serde_json::from_str(&row.message).map_err(|_| corrupt("message", &row.id))?;
+    Ok(Delivery {
+        id: row.id.parse().map_err(|_| corrupt("id", &row.id))?,
+        org_id: row
+            .org_id
+            .parse()
+            .map_err(|_| corrupt("organization", &row.id))?,
+        integration_id: row
+            .integration_id
+            .parse()
+            .map_err(|_| corrupt("integration", &row.id))?,
+        kind: IntegrationType::from_slug(&row.type_slug).ok_or_else(|| corrupt("type", &row.id))?,
+        message,
+        status: DeliveryStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.id))?,
+        attempts: row.attempts,
+        max_attempts: row.max_attempts,
+        next_attempt_at: row.next_attempt_at.and_utc(),
+        deadline_at: row.deadline_at.and_utc(),
+        last_error: row.last_error,
+        last_code: row.last_code,
+        provider_message_id: row.provider_message_id,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+        completed_at: row.completed_at.map(|x| x.and_utc()),
+    })
+}
+
+fn decode_attempt(row: AttemptRow) -> Result<Attempt, StoreError> {
+    Ok(Attempt {
+        number: row.number,
+        started_at: row.started_at.and_utc(),
+        finished_at: row.finished_at.and_utc(),
+        outcome: AttemptOutcome::parse(&row.outcome)
+            .ok_or_else(|| corrupt("attempt outcome", &row.delivery_id))?,
+        status_class: row.status_class,
+        latency_ms: row.latency_ms,
+        provider_message_id: row.provider_message_id,
+        error: row.error,
+        code: row.code,
+        retry_after_ms: row.retry_after_ms,
+    })
+}
+
+fn encode(d: &Delivery) -> Result<DeliveryRow, StoreError> {
+    Ok(DeliveryRow {
+        id: d.id.to_string(),
+        org_id: d.org_id.to_string(),
+        integration_id: d.integration_id.to_string(),
+        type_slug: d.kind.slug().to_string(),
+        message: serde_json::to_string(&d.message)
+            .map_err(|e| StoreError::Other(format!("serialising a message: {e}")))?,
+        status: d.status.as_str().to_string(),
+        attempts: d.attempts,
+        max_attempts: d.max_attempts,
+        next_attempt_at: t(d.next_attempt_at),
+        deadline_at: t(d.deadline_at),
+        lease_owner: None,
+        lease_until: None,
+        last_error: d.last_error.clone(),
+        last_code: d.last_code.clone(),
+        provider_message_id: d.provider_message_id.clone(),
+        created_at: t(d.created_at),
+        updated_at: t(d.updated_at),
+        completed_at: d.completed_at.map(t),
+    })
+}
+
+fn load(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<Delivery>, StoreError> {
+    deliveries::table
+        .filter(deliveries::org_id.eq(org))
+        .filter(deliveries::id.eq(id))
+        .select(DeliveryRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db_err)?
+        .map(decode)
+        .transpose()
+}
+
+impl SqlStore {
+    /// Blocking diesel work on tokio's blocking pool with a pooled connection.
+    async fn run_sql<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.database().clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db
+                .get()
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("storage task failed: {e}")))?
+    }
+}
+
+const CLAIM_PG: &str = "UPDATE deliveries SET status = 'sending', lease_owner = $1, \
+     lease_until = $2, updated_at = $3 \
+     WHERE id IN (SELECT id FROM deliveries \
+       WHERE (status = 'queued' AND next_attempt_at <= $3) \
+          OR (status = 'sending' AND lease_until < $3) \
+       ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     RETURNING *";
+
+const CLAIM_SQLITE: &str = "UPDATE deliveries SET status = 'sending', lease_owner = ?1, \
+     lease_until = ?2, updated_at = ?3 \
+     WHERE id IN (SELECT id FROM deliveries \
+       WHERE (status = 'queued' AND next_attempt_at <= ?3) \
+          OR (status = 'sending' AND lease_until < ?3) \
+       ORDER BY next_attempt_at LIMIT ?4) \
+     RETURNING *";
+
+#[async_trait]
+impl DeliveryStore for SqlStore {
+    async fn enqueue(&self, new: &NewDelivery) -> Result<EnqueueOutcome, StoreError> {
+        let row = encode(&new.delivery)?;
+        let idem = new.idempotency.as_ref().map(|k| IdempotencyRow {
+            org_id: row.org_id.clone(),
+            idem_key: k.key.clone(),
+            request_hash: k.request_hash.clone(),
+            delivery_id: row.id.clone(),
+            completed_at: (!k.completes_later).then_some(row.created_at),
+            in_progress_until: t(k.in_progress_until),
+            created_at: row.created_at,
+            expires_at: t(k.expires_at),
+        });
+        let now = row.created_at;
+        self.run_sql(move |conn| {
+            if let Some(k) = &idem {
+                // An expired key is as good as absent.
+                diesel::delete(
+                    idempotency_keys::table
+                        .filter(idempotency_keys::org_id.eq(&k.org_id))
+                        .filter(idempotency_keys::idem_key.eq(&k.idem_key))
+                        .filter(idempotency_keys::expires_at.lt(now)),
+                )
+                .execute(conn)
+                .map_err(db_err)?;
+            }
+            let written = conn.transaction::<_, DieselError, _>(|c| {
+                if let Some(k) = &idem {
+                    diesel::insert_into(idempotency_keys::table)
+                        .values(k)
+                        .execute(c)?;
+                }
+                diesel::insert_into(deliveries::table)
+                    .values(&row)
+                    .execute(c)?;
+                Ok(())
+            });
+            match (written, &idem) {
+                (Ok(()), _) => load(conn, &row.org_id, &row.id)?
+                    .map(EnqueueOutcome::Created)
+                    .ok_or_else(|| StoreError::Other("a written delivery vanished".into())),
+                (
+                    Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)),
+                    Some(k),
+                ) => {
+                    let existing = idempotency_keys::table
+                        .filter(idempotency_keys::org_id.eq(&k.org_id))
+                        .filter(idempotency_keys::idem_key.eq(&k.idem_key))
+                        .select(IdempotencyRow::as_select())
+                        .first(conn)
+                        .optional()
+                        .map_err(db_err)?;
+                    let Some(existing) = existing else {
+                        return Ok(EnqueueOutcome::InProgress);
+                    };
+                    if existing.request_hash != k.request_hash {
+                        return Ok(EnqueueOutcome::KeyReused);
+                    }
+                    if existing.completed_at.is_none() && existing.in_progress_until > now {
+                        return Ok(EnqueueOutcome::InProgress);
+                    }
+                    Ok(load(conn, &existing.org_id, &existing.delivery_id)?
+                        .map(EnqueueOutcome::Replayed)
+                        .unwrap_or(EnqueueOutcome::InProgress))
+                }
+                (Err(e), _) => Err(db_err(e)),
+            }
+        })
+        .await
+    }
+
+    async fn complete_idempotency(&self, org: &OrgId, key: &str) -> Result<(), StoreError> {
+        let (org, key) = (org.to_string(), key.to_string());
+        let now = t(patchbay_domain::service::now());
+        self.run_sql(move |conn| {
+            diesel::update(
+                idempotency_keys::table
+                    .filter(idempotency_keys::org_id.eq(&org))
+                    .filter(idempotency_keys::idem_key.eq(&key))
+                    .filter(idempotency_keys::completed_at.is_null()),
+            )
+            .set(idempotency_keys::completed_at.eq(Some(now)))
+            .execute(conn)
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get(&self, org: &OrgId, id: &DeliveryId) -> Result<Option<Delivery>, StoreError> {
+        let (org, id) = (org.to_string(), id.to_string());
+        self.run_sql(move |conn| load(conn, &org, &id)).await
+    }
+
+    async fn attempts(&self, org: &OrgId, id: &DeliveryId) -> Result<Vec<Attempt>, StoreError> {
+        let (org, id) = (org.to_string(), id.to_string());
+        self.run_sql(move |conn| {
+            // The delivery must be the organization's.
+            if load(conn, &org, &id)?.is_none() {
+                return Ok(Vec::new());
+            }
+            delivery_attempts::table
+                .filter(delivery_attempts::delivery_id.eq(&id))
+                .order((
+                    delivery_attempts::number.asc(),
+                    delivery_attempts::started_at.asc(),
+                ))
+                .select(AttemptRow::as_select())
+                .load(conn)
+                .map_err(db_err)?
+                .into_iter()
+                .map(decode_attempt)
+                .collect()
+        })
+        .await
+    }
+
+    async fn list(
+        &self,
+        org: &OrgId,
+        integration: &IntegrationId,
+        query: &DeliveryListQuery,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let (org, integration) = (org.to_string(), integration.to_string());
+        let before = query.before.as_ref().map(ToString::to_string);
+        let limit = i64::from(query.limit.max(1));
+        self.run_sql(move |conn| {
+            let mut q = deliveries::table
+                .filter(deliveries::org_id.eq(&org))
+                .filter(deliveries::integration_id.eq(&integration))
+                .into_boxed();
+            if let Some(b) = &before {
+                q = q.filter(deliveries::id.lt(b.clone()));
+            }
+            q.order(deliveries::id.desc())
+                .limit(limit)
+                .select(DeliveryRow::as_select())
+                .load(conn)
+                .map_err(db_err)?
+                .into_iter()
+                .map(decode)
+                .collect()
+        })
+        .await
+    }
+
+    async fn claim(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        let owner = owner.to_string();
+        let (now, until) = (t(now), t(lease_until));
+        let limit = i64::from(limit.max(1));
+        self.run_sql(move |conn| {
+            let rows: Vec<DeliveryRow> = match conn {
+                DbConnection::Pg(pg) => diesel::sql_query(CLAIM_PG)
+                    .bind::<Text, _>(&owner)
+                    .bind::<Timestamp, _>(until)
+                    .bind::<Timestamp, _>(now)
+                    .bind::<BigInt, _>(limit)
+                    .load(pg),
+                DbConnection::Sqlite(lite) => diesel::sql_query(CLAIM_SQLITE)
+                    .bind::<Text, _>(&owner)
+                    .bind::<Timestamp, _>(until)
+                    .bind::<Timestamp, _>(now)
+                    .bind::<BigInt, _>(limit)
+                    .load(lite),
+            }
+            .map_err(db_err)?;
+            rows.into_iter()
+                .map(|r| {
+                    let lease = r.lease_until.unwrap_or(until).and_utc();
+                    decode(r).map(|delivery| Claimed {
+                        delivery,
+                        lease_until: lease,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn finish_attempt(
+        &self,
+        id: &DeliveryId,
+        owner: &str,
+        attempt: &Attempt,
+        next: &AttemptNext,
+    ) -> Result<bool, StoreError> {
+        let (id, owner) = (id.to_string(), owner.to_string());
+        let row = AttemptRow {
+            id: DeliveryId::generate().as_str().replacen("dlv_", "att_", 1),
+            delivery_id: id.clone(),
+            number: attempt.number,
+            started_at: t(attempt.started_at),
+            finished_at: t(attempt.finished_at),
+            outcome: attempt.outcome.as_str().to_string(),
+            status_class: attempt.status_class.clone(),
+            latency_ms: attempt.latency_ms,
+            provider_message_id: attempt.provider_message_id.clone(),
+            error: attempt.error.clone(),
+            code: attempt.code.clone(),
+            retry_after_ms: attempt.retry_after_ms,
+        };
+        let next = next.clone();
+        let finished = row.finished_at;
+        self.run_sql(move |conn| {
+            conn.transaction::<_, DieselError, _>(|c| {
+                diesel::insert_into(delivery_attempts::table)
+                    .values(&row)
+                    .execute(c)?;
+                let target = deliveries::table
+                    .filter(deliveries::id.eq(&id))
+                    .filter(deliveries::status.eq(DeliveryStatus::Sending.as_str()))
+                    .filter(deliveries::lease_owner.eq(&owner));
+                let (status, next_at, completed, pmid) = match &next {
+                    AttemptNext::Delivered {
+                        provider_message_id,
+                    } => (
+                        DeliveryStatus::Delivered,
+                        finished,
+                        Some(finished),
+                        provider_message_id.clone(),
+                    ),
+                    AttemptNext::Retry { at } => (DeliveryStatus::Queued, t(*at), None, None),
+                    AttemptNext::Failed => (DeliveryStatus::Failed, finished, Some(finished), None),
+                };
+                let n = diesel::update(target)
+                    .set((
+                        deliveries::status.eq(status.as_str()),
+                        deliveries::attempts.eq(row.number),
+                        deliveries::next_attempt_at.eq(next_at),
+                        deliveries::lease_owner.eq(None::<String>),
+                        deliveries::lease_until.eq(None::<NaiveDateTime>),
+                        deliveries::last_error.eq(&row.error),
+                        deliveries::last_code.eq(&row.code),
+                        deliveries::provider_message_id.eq(pmid),
+                        deliveries::updated_at.eq(finished),
+                        deliveries::completed_at.eq(completed),
+                    ))
+                    .execute(c)?;
+                Ok(n == 1)
+            })
+            .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn release(
+        &self,
+        id: &DeliveryId,
+        owner: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (id, owner, at) = (id.to_string(), owner.to_string(), t(at));
+        let now = t(patchbay_domain::service::now());
+        self.run_sql(move |conn| {
+            let n = diesel::update(
+                deliveries::table
+                    .filter(deliveries::id.eq(&id))
+                    .filter(deliveries::status.eq(DeliveryStatus::Sending.as_str()))
+                    .filter(deliveries::lease_owner.eq(&owner)),
+            )
+            .set((
+                deliveries::status.eq(DeliveryStatus::Queued.as_str()),
+                deliveries::next_attempt_at.eq(at),
+                deliveries::lease_owner.eq(None::<String>),
+                deliveries::lease_until.eq(None::<NaiveDateTime>),
+                deliveries::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(db_err)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn release_all(&self, owner: &str, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let (owner, at) = (owner.to_string(), t(at));
+        self.run_sql(move |conn| {
+            let n = diesel::update(
+                deliveries::table
+                    .filter(deliveries::status.eq(DeliveryStatus::Sending.as_str()))
+                    .filter(deliveries::lease_owner.eq(&owner)),
+            )
+            .set((
+                deliveries::status.eq(DeliveryStatus::Queued.as_str()),
+                deliveries::next_attempt_at.eq(at),
+                deliveries::lease_owner.eq(None::<String>),
+                deliveries::lease_until.eq(None::<NaiveDateTime>),
+                deliveries::updated_at.eq(at),
+            ))
+            .execute(conn)
+            .map_err(db_err)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn retry_failed(
+        &self,
+        org: &OrgId,
+        id: &DeliveryId,
+        now: DateTime<Utc>,
+        deadline_at: DateTime<Utc>,
+        max_attempts: i64,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let (org, id) = (org.to_string(), id.to_string());
+        let (now, deadline) = (t(now), t(deadline_at));
+        self.run_sql(move |conn| {
+            let n = diesel::update(
+                deliveries::table
+                    .filter(deliveries::org_id.eq(&org))
+                    .filter(deliveries::id.eq(&id))
+                    .filter(deliveries::status.eq(DeliveryStatus::Failed.as_str())),
+            )
+            .set((
+                deliveries::status.eq(DeliveryStatus::Queued.as_str()),
+                deliveries::next_attempt_at.eq(now),
+                deliveries::deadline_at.eq(deadline),
+                deliveries::max_attempts.eq(max_attempts),
+                deliveries::completed_at.eq(None::<NaiveDateTime>),
+                deliveries::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(db_err)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            load(conn, &org, &id)
+        })
+        .await
+    }
+
+    async fn health(
+        &self,
+        org: &OrgId,
+        integration: &IntegrationId,
+    ) -> Result<Option<Health>, StoreError> {
+        let (org, integration) = (org.to_string(), integration.to_string());
+        self.run_sql(move |conn| {
+            let row = integration_health::table
+                .filter(integration_health::org_id.eq(&org))
+                .filter(integration_health::integration_id.eq(&integration))
+                .select(HealthRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(db_err)?;
+            Ok(row.map(|r| Health {
+                state: HealthState::parse(&r.state).unwrap_or(HealthState::Unknown),
+                reason: r.reason,
+                changed_at: Some(r.changed_at.and_utc()),
+            }))
+        })
+        .await
+    }
+
+    async fn set_health(
+        &self,
+        org: &OrgId,
+        integration: &IntegrationId,
+        health: &Health,
+    ) -> Result<(), StoreError> {
+        let row = HealthRow {
+            integration_id: integration.to_string(),
+            org_id: org.to_string(),
+            state: health.state.as_str().to_string(),
+            reason: health.reason.clone(),
+            changed_at: t(health
+                .changed_at
+                .unwrap_or_else(patchbay_domain::service::now)),
+        };
+        self.run_sql(move |conn| {
+            for _ in 0..3 {
+                let n = diesel::update(
+                    integration_health::table
+                        .filter(integration_health::integration_id.eq(&row.integration_id)),
+                )
+                .set((
+                    integration_health::state.eq(&row.state),
+                    integration_health::reason.eq(&row.reason),
+                    integration_health::changed_at.eq(row.changed_at),
+                ))
+                .execute(conn)
+                .map_err(db_err)?;
+                if n > 0 {
+                    return Ok(());
+                }
+                match diesel::insert_into(integration_health::table)
+                    .values(&row)
+                    .execute(conn)
+                {
+                    Ok(_) => return Ok(()),
+                    // Inserted meanwhile by another writer: update it.
+                    Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                        continue;
+                    }
+                    Err(e) => return Err(db_err(e)),
+                }
+            }
+            Err(StoreError::Other("recording health kept colliding".into()))
+        })
+        .await
+    }
+
+    async fn queue_depth(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.run_sql(move |conn| {
+            deliveries::table
+                .filter(deliveries::status.eq_any([
+                    DeliveryStatus::Queued.as_str(),
+                    DeliveryStatus::Sending.as_str(),
+                ]))
+                .group_by(deliveries::type_slug)
+                .select((deliveries::type_slug, diesel::dsl::count_star()))
+                .load::<(String, i64)>(conn)
+                .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn purge_idempotency(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let now = t(now);
+        self.run_sql(move |conn| {
+            let n = diesel::delete(
+                idempotency_keys::table.filter(idempotency_keys::expires_at.lt(now)),
+            )
+            .execute(conn)
+            .map_err(db_err)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn due_for_retest(
+        &self,
+        tested_before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(OrgId, IntegrationId)>, StoreError> {
+        let before = t(tested_before);
+        let limit = i64::from(limit.max(1));
+        self.run_sql(move |conn| {
+            let rows: Vec<(String, String)> = integrations::table
+                .filter(integrations::status.eq("active"))
+                .filter(
+                    integrations::last_test_at
+                        .is_null()
+                        .or(integrations::last_test_at.lt(before)),
+                )
+                .order(integrations::last_test_at.asc())
+                .limit(limit)
+                .select((integrations::org_id, integrations::id))
+                .load(conn)
+                .map_err(db_err)?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(o, i)| Some((o.parse().ok()?, i.parse().ok()?)))
+                .collect())
+        })
+        .await
+    }
+}

@@ -1,0 +1,4 @@
+DROP TABLE integration_health;
+DROP TABLE idempotency_keys;
+DROP TABLE delivery_attempts;
+DROP TABLE deliveries;
