@@ -65,11 +65,20 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let (store, key_notice) = open_store(&settings).await?;
         let bootstrap_key = bootstrap_admin_key(store.as_ref()).await?;
-        let service = IntegrationService::new(
-            store.clone(),
-            providers(&settings)?,
-            validation_policy(&settings),
-        );
+        let service = integration_service(&settings, &store)?;
+        if let Some(path) = &settings.provisioning.file {
+            let reports = crate::provisioning::run(
+                path,
+                &crate::provisioning::process_env,
+                &service,
+                store.as_ref(),
+            )
+            .await
+            .context("applying the provisioning file")?;
+            for r in &reports {
+                tracing::info!(organization = %r.organization, result = %r.report, "provisioned");
+            }
+        }
         let metrics = Arc::new(patchbay_domain::metrics::Metrics::new());
         let wake = patchbay_delivery::WakeSignal::new();
         let delivery_service = patchbay_domain::delivery::DeliveryService::new(
@@ -164,6 +173,19 @@ impl Application {
     pub fn worker_guard(&self) -> Option<WorkerGuard> {
         self.worker.as_ref().map(|w| WorkerGuard(w.control()))
     }
+}
+
+/// The use cases over this store, with every provider and the audit trail.
+pub fn integration_service(
+    settings: &Settings,
+    store: &Arc<SqlStore>,
+) -> anyhow::Result<IntegrationService> {
+    Ok(IntegrationService::new(
+        store.clone(),
+        providers(settings)?,
+        validation_policy(settings),
+    )
+    .with_audit(store.clone()))
 }
 
 /// The providers compiled into this build, all sharing the one guarded

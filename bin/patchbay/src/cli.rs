@@ -12,7 +12,7 @@ use patchbay_storage::crypto::Keyring;
 use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
-use crate::app::{Application, open_store};
+use crate::app::{Application, integration_service, open_store};
 use crate::settings::{LogFormat, Settings};
 
 #[derive(Debug, Parser)]
@@ -36,6 +36,13 @@ pub enum Command {
     Keys(KeysCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Apply the provisioning file (operator-managed integrations) and exit:
+    /// create, update and delete managed integrations to match it.
+    Provision {
+        /// The file to apply; default: the `provisioning.file` setting.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys(keys) => runtime.block_on(keys_command(settings, keys)),
+        Command::Provision { file } => runtime.block_on(provision(settings, file)),
         Command::Openapi => Ok(()),
     }
 }
@@ -138,6 +146,34 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     tracing::info!(%host, port = app.port(), database, "patchbay listening");
     app.run_until_stopped().await.context("HTTP server failed")
+}
+
+async fn provision(settings: Settings, file: Option<PathBuf>) -> anyhow::Result<()> {
+    let Some(path) = file.or_else(|| settings.provisioning.file.clone()) else {
+        bail!(
+            "no provisioning file: pass --file or set provisioning.file \
+             (PATCHBAY__PROVISIONING__FILE)"
+        );
+    };
+    let (store, notice) = open_store(&settings).await?;
+    if let Some(notice) = notice {
+        eprintln!("{notice}");
+    }
+    let service = integration_service(&settings, &store)?;
+    let reports = crate::provisioning::run(
+        &path,
+        &crate::provisioning::process_env,
+        &service,
+        store.as_ref(),
+    )
+    .await?;
+    if reports.is_empty() {
+        println!("nothing to provision");
+    }
+    for r in reports {
+        println!("{}: {}", r.organization, r.report);
+    }
+    Ok(())
 }
 
 fn backend_name(settings: &Settings) -> &'static str {

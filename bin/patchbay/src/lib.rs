@@ -5,4 +5,5 @@ pub mod app;
 pub mod cli;
 pub mod delivery;
 pub mod keys;
+pub mod provisioning;
 pub mod settings;

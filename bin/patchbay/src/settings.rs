@@ -42,6 +42,18 @@ pub struct Settings {
     pub providers: ProviderSettings,
     #[serde(default)]
     pub delivery: crate::delivery::DeliveryConfig,
+    #[serde(default)]
+    pub provisioning: ProvisioningSettings,
+}
+
+/// Operator-managed integrations.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisioningSettings {
+    /// A TOML file of managed integrations, applied at start-up and by
+    /// `patchbay provision`. Unset: no provisioning (managed integrations
+    /// already stored are left alone).
+    pub file: Option<PathBuf>,
 }
 
 /// Where each provider's API lives, and which webhook hosts are accepted
@@ -139,6 +151,7 @@ impl fmt::Debug for Settings {
             .field("outbound", &self.outbound)
             .field("providers", &self.providers)
             .field("delivery", &self.delivery)
+            .field("provisioning", &self.provisioning)
             .finish()
     }
 }
@@ -310,6 +323,21 @@ mod tests {
         std::fs::write(&file, "[databse]\nurl = \"x\"\n").unwrap();
         let err = Settings::load_from(Some(&file), env(&[])).unwrap_err();
         assert!(format!("{err:#}").contains("databse"), "{err:#}");
+    }
+
+    #[test]
+    fn provisioning_file_is_optional() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.provisioning.file, None);
+        let s = Settings::load_from(
+            None,
+            env(&[("PATCHBAY__PROVISIONING__FILE", "/etc/patchbay/managed.toml")]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.provisioning.file.as_deref(),
+            Some(Path::new("/etc/patchbay/managed.toml"))
+        );
     }
 
     #[test]

@@ -178,9 +178,14 @@ fn forbidden(scope: Scope) -> ApiError {
 }
 
 /// Routes that need a key: everything under `/api` except the OpenAPI
-/// document, which is public so SDK generators and the docs page can fetch it.
+/// document, which is public so SDK generators and the docs page can fetch
+/// it, and everything under `/integrations` (the second API).
 pub(crate) fn requires_key(path: &str) -> bool {
-    (path == "/api" || path.starts_with("/api/")) && path != crate::OPENAPI_PATH
+    let under = |root: &str| {
+        path.strip_prefix(root)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    (under("/api") || under("/integrations")) && path != crate::OPENAPI_PATH
 }
 
 /// The authentication middleware.
@@ -218,6 +223,8 @@ pub struct Read;
 pub struct Write;
 /// Credential tests.
 pub struct Test;
+/// Administration (the audit trail).
+pub struct Admin;
 
 impl RequiredScope for Read {
     const SCOPE: Scope = Scope::Read;
@@ -227,6 +234,9 @@ impl RequiredScope for Write {
 }
 impl RequiredScope for Test {
     const SCOPE: Scope = Scope::Test;
+}
+impl RequiredScope for Admin {
+    const SCOPE: Scope = Scope::Admin;
 }
 
 /// An authenticated caller holding scope `S` (answered 403 otherwise). Put
@@ -287,6 +297,9 @@ mod tests {
         assert!(requires_key("/api/nope"));
         assert!(!requires_key("/api/openapi.json"));
         assert!(!requires_key("/apix"));
+        assert!(requires_key("/integrations"));
+        assert!(requires_key("/integrations/12/status"));
+        assert!(!requires_key("/integrationsx"));
         assert!(!requires_key("/healthz"));
         assert!(!requires_key("/docs/"));
     }

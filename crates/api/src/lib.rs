@@ -79,6 +79,8 @@ impl Default for ApiConfig {
         (name = "integrations", description = "Integrations of an organization: credentials and settings for one provider each."),
         (name = "deliveries", description = "Sending messages through integrations, and the deliveries that carry them."),
         (name = "integration-types", description = "The catalogue of supported types and the JSON Schema of each type's config."),
+        (name = "typed-integrations", description = "The second seed's API over the same integrations: types by integer id, config fields in snake_case under `data`, integer ids, secrets replaced only with `changeKeys`."),
+        (name = "audit", description = "The audit trail: who changed which integration, and when (field names, never values)."),
         (name = "health", description = "Liveness and readiness probes."),
         (name = "meta", description = "This document."),
     ),
@@ -145,6 +147,14 @@ fn routes() -> (
         .service(routes::deliveries::list_deliveries)
         .service(routes::deliveries::get_delivery)
         .service(routes::deliveries::retry_delivery)
+        .service(routes::deliveries::get_integration_health)
+        .service(routes::typed::list_typed_integrations)
+        .service(routes::typed::create_typed_integration)
+        .service(routes::typed::get_typed_integration)
+        .service(routes::typed::update_typed_integration)
+        .service(routes::typed::delete_typed_integration)
+        .service(routes::typed::set_typed_integration_status)
+        .service(routes::audit::list_audit_events)
         .service(routes::types::list_integration_types)
         .service(routes::types::get_integration_type)
         .service(routes::health::healthz)
@@ -174,6 +184,7 @@ fn polish(doc: &mut utoipa::openapi::OpenApi) {
             &mut item.get,
             &mut item.post,
             &mut item.put,
+            &mut item.patch,
             &mut item.delete,
         ]
         .into_iter()

@@ -1150,8 +1150,8 @@ async fn verified_keys_are_cached_for_the_ttl_only() {
     call(&app, get()).await.problem(401);
 }
 
-/// Every documented operation under /api, the document itself aside, is
-/// refused without a key; every operation has an id, a tag and problem
+/// Every documented operation under /api and /integrations (the second
+/// API), the document itself aside, is refused without a key; every operation has an id, a tag and problem
 /// responses.
 #[actix_web::test]
 async fn every_documented_api_operation_requires_a_key() {
@@ -1163,7 +1163,8 @@ async fn every_documented_api_operation_requires_a_key() {
         for (method, op) in item.as_object().unwrap() {
             assert!(op["operationId"].is_string(), "{method} {path}");
             assert!(op["tags"][0].is_string(), "{method} {path}");
-            let public = !path.starts_with("/api/") || path == "/api/openapi.json";
+            let keyed = path.starts_with("/api/") || path.starts_with("/integrations");
+            let public = !keyed || path == "/api/openapi.json";
             if public {
                 assert!(op.get("security").is_none(), "{method} {path}");
                 continue;
@@ -1178,7 +1179,8 @@ async fn every_documented_api_operation_requires_a_key() {
             assert_eq!(problem, "#/components/schemas/Problem", "{method} {path}");
             let uri = path
                 .replace("{integrationId}", "int_01jf8k2m3n4p5q6r7s8t9v0w1x")
-                .replace("{slug}", "slack");
+                .replace("{slug}", "slack")
+                .replace("{id}", "1");
             let req = TestRequest::default()
                 .method(method.to_uppercase().parse().unwrap())
                 .uri(&uri);
@@ -1186,5 +1188,7 @@ async fn every_documented_api_operation_requires_a_key() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 9);
+    // The first API's 9, the second API's 6 and the audit trail's 1, at
+    // least (other resources add theirs).
+    assert!(checked >= 16, "{checked}");
 }

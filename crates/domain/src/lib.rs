@@ -9,6 +9,7 @@
 //! with its path); use cases answer `DomainError`; storage answers
 //! `StoreError`, which the API reports as an opaque 500 and logs.
 
+pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod ids;
 pub mod metrics;
 pub mod model;
 pub mod provider;
+pub mod provisioning;
 pub mod service;
 pub mod store;
 pub mod validation;

@@ -79,6 +79,9 @@ pub struct Integration {
     pub environment: Environment,
     pub status: Status,
     pub is_managed: bool,
+    /// The provisioning entry a managed integration comes from (unique per
+    /// organization), so re-provisioning finds it; `None` for the others.
+    pub managed_key: Option<String>,
     pub config: Config,
     pub last_test: Option<TestResult>,
     /// Bumped on every change to name, config, environment or status; the

@@ -7,6 +7,7 @@ use std::time::Instant;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::{Map, Value};
 
+use crate::audit::{AuditAction, AuditEvent, AuditQuery, AuditStore, NewAuditEvent, NoAudit};
 use crate::catalogue::IntegrationType;
 use crate::config::Config;
 use crate::error::DomainError;
@@ -22,7 +23,10 @@ use crate::validation::{
 pub const DEFAULT_PAGE_LIMIT: u32 = 50;
 pub const MAX_PAGE_LIMIT: u32 = 200;
 /// How often an update re-reads and re-merges when a concurrent writer won.
-const UPDATE_ATTEMPTS: usize = 8;
+/// Each lost attempt means another writer's change landed, so a burst of up
+/// to this many concurrent writers to one integration all succeed; only a
+/// sustained stream of changes makes a writer give up (409, retry).
+const UPDATE_ATTEMPTS: usize = 32;
 
 /// Timestamps at millisecond precision, so both backends return exactly what
 /// was written.
@@ -55,6 +59,10 @@ pub struct UpdateIntegration {
     pub expected_version: Option<i64>,
     /// Operator provisioning may change managed integrations; the API may not.
     pub allow_managed: bool,
+    /// The secret fields in `config` replace the whole stored set of secrets
+    /// (a secret not sent is removed) instead of being merged into it. The
+    /// second API's `changeKeys: true`.
+    pub replace_secrets: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +81,14 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// Filters and paging for the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct AuditListRequest {
+    pub integration_id: Option<IntegrationId>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
 #[derive(Debug, Clone)]
 pub struct TestReport {
     pub outcome: TestOutcome,
@@ -85,9 +101,11 @@ pub struct IntegrationService {
     store: Arc<dyn IntegrationStore>,
     providers: ProviderRegistry,
     policy: ValidationPolicy,
+    audit: Arc<dyn AuditStore>,
 }
 
 impl IntegrationService {
+    /// Without an audit trail; add one with [`IntegrationService::with_audit`].
     pub fn new(
         store: Arc<dyn IntegrationStore>,
         providers: ProviderRegistry,
@@ -97,7 +115,14 @@ impl IntegrationService {
             store,
             providers,
             policy,
+            audit: Arc::new(NoAudit),
         }
+    }
+
+    /// Record every change in this audit store.
+    pub fn with_audit(mut self, audit: Arc<dyn AuditStore>) -> Self {
+        self.audit = audit;
+        self
     }
 
     pub fn policy(&self) -> &ValidationPolicy {
@@ -112,7 +137,7 @@ impl IntegrationService {
     pub async fn create(
         &self,
         org: &OrgId,
-        _actor: &Actor,
+        actor: &Actor,
         input: CreateIntegration,
     ) -> Result<Integration, DomainError> {
         let mut errors = ValidationErrors::default();
@@ -135,13 +160,24 @@ impl IntegrationService {
             environment: input.environment.unwrap_or_default(),
             status: input.status.unwrap_or_default(),
             is_managed: input.is_managed,
+            managed_key: None,
             config,
             last_test: None,
             version: 1,
             created_at: at,
             updated_at: at,
         };
-        Ok(self.store.insert(&integration).await?)
+        let saved = self.store.insert(&integration).await?;
+        self.record(
+            org,
+            actor,
+            AuditAction::Created,
+            Some(&saved.id),
+            created_fields(&saved),
+            None,
+        )
+        .await;
+        Ok(saved)
     }
 
     pub async fn get(&self, org: &OrgId, id: &IntegrationId) -> Result<Integration, DomainError> {
@@ -200,7 +236,7 @@ impl IntegrationService {
     pub async fn update(
         &self,
         org: &OrgId,
-        _actor: &Actor,
+        actor: &Actor,
         id: &IntegrationId,
         input: UpdateIntegration,
     ) -> Result<Integration, DomainError> {
@@ -216,7 +252,17 @@ impl IntegrationService {
                 return Err(DomainError::PreconditionFailed);
             }
             match self.store.update(&next, current.version).await? {
-                WriteOutcome::Done(saved) => return Ok(saved),
+                WriteOutcome::Done(saved) => {
+                    let fields = changed_fields(&current, &saved);
+                    let action = if fields == ["status"] {
+                        AuditAction::StatusChanged
+                    } else {
+                        AuditAction::Updated
+                    };
+                    self.record(org, actor, action, Some(&saved.id), fields, None)
+                        .await;
+                    return Ok(saved);
+                }
                 WriteOutcome::NotFound => return Err(DomainError::NotFound),
                 WriteOutcome::VersionMismatch if input.expected_version.is_some() => {
                     return Err(DomainError::PreconditionFailed);
@@ -254,6 +300,11 @@ impl IntegrationService {
         let mut config = current.config.clone();
         for key in &cleared {
             config.remove(key);
+        }
+        if input.replace_secrets {
+            for key in current.config.secret_names() {
+                config.remove(&key);
+            }
         }
         if let Some(patch) = &input.config {
             let parsed = parse_fields(kind, patch, &self.policy, &mut errors);
@@ -295,7 +346,7 @@ impl IntegrationService {
     pub async fn delete(
         &self,
         org: &OrgId,
-        _actor: &Actor,
+        actor: &Actor,
         id: &IntegrationId,
         expected_version: Option<i64>,
         allow_managed: bool,
@@ -309,7 +360,11 @@ impl IntegrationService {
                 return Err(DomainError::PreconditionFailed);
             }
             match self.store.delete(org, id, Some(current.version)).await? {
-                WriteOutcome::Done(()) => return Ok(()),
+                WriteOutcome::Done(()) => {
+                    self.record(org, actor, AuditAction::Deleted, Some(id), Vec::new(), None)
+                        .await;
+                    return Ok(());
+                }
                 WriteOutcome::NotFound => return Err(DomainError::NotFound),
                 WriteOutcome::VersionMismatch if expected_version.is_some() => {
                     return Err(DomainError::PreconditionFailed);
@@ -329,7 +384,7 @@ impl IntegrationService {
     pub async fn test_saved(
         &self,
         org: &OrgId,
-        _actor: &Actor,
+        actor: &Actor,
         id: &IntegrationId,
         overrides: Option<Map<String, Value>>,
     ) -> Result<TestReport, DomainError> {
@@ -374,6 +429,16 @@ impl IntegrationService {
                 tested_at: report.tested_at,
             };
             self.store.record_test(org, id, &result).await?;
+            let verdict = if result.success { "success" } else { "error" };
+            self.record(
+                org,
+                actor,
+                AuditAction::Tested,
+                Some(id),
+                Vec::new(),
+                Some(verdict.to_string()),
+            )
+            .await;
         }
         Ok(report)
     }
@@ -425,7 +490,78 @@ impl IntegrationService {
         }
     }
 
-    fn fill_defaults(&self, kind: IntegrationType, config: &mut Config) {
+    /// One organization's audit events, oldest first, a page at a time.
+    pub async fn list_audit_events(
+        &self,
+        org: &OrgId,
+        req: AuditListRequest,
+    ) -> Result<Page<AuditEvent>, DomainError> {
+        let mut errors = ValidationErrors::default();
+        let limit = req.limit.unwrap_or(DEFAULT_PAGE_LIMIT);
+        if limit == 0 || limit > MAX_PAGE_LIMIT {
+            errors.push("limit", format!("must be between 1 and {MAX_PAGE_LIMIT}"));
+        }
+        let after = match req.cursor.as_deref() {
+            None => None,
+            Some(c) => match c.parse::<i64>() {
+                Ok(n) if n >= 0 && c.bytes().all(|b| b.is_ascii_digit()) => Some(n),
+                _ => {
+                    errors.push("cursor", "is not a cursor this service issued");
+                    None
+                }
+            },
+        };
+        errors.into_result()?;
+        let query = AuditQuery {
+            integration_id: req.integration_id,
+            after,
+            limit: limit + 1,
+        };
+        let mut items = self.audit.list(org, &query).await?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|e| e.id.to_string())
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Record an audit event. The change it describes is already made, so a
+    /// failure to record is logged (with the event's metadata, which holds
+    /// no value) rather than reported to a caller who would retry it.
+    pub(crate) async fn record(
+        &self,
+        org: &OrgId,
+        actor: &Actor,
+        action: AuditAction,
+        integration_id: Option<&IntegrationId>,
+        changed_fields: Vec<String>,
+        detail: Option<String>,
+    ) {
+        let event = NewAuditEvent {
+            org_id: org.clone(),
+            actor: actor.as_label(),
+            action,
+            integration_id: integration_id.cloned(),
+            changed_fields,
+            detail,
+            at: now(),
+        };
+        if let Err(e) = self.audit.record(&event).await {
+            tracing::error!(
+                error = %e,
+                org = %event.org_id,
+                actor = %event.actor,
+                action = action.as_str(),
+                integration = ?event.integration_id.as_ref().map(IntegrationId::as_str),
+                changed_fields = ?event.changed_fields,
+                "recording an audit event failed; the change itself was made"
+            );
+        }
+    }
+
+    pub(crate) fn fill_defaults(&self, kind: IntegrationType, config: &mut Config) {
         // A webhook always has a signing secret: receivers can verify from the
         // first delivery, and the secret never has to travel back to them
         // through this API (they set their own, or rotate by clearing it).
@@ -434,7 +570,7 @@ impl IntegrationService {
         }
     }
 
-    fn provider_validate(
+    pub(crate) fn provider_validate(
         &self,
         kind: IntegrationType,
         config: &Config,
@@ -446,4 +582,32 @@ impl IntegrationService {
             errors.extend(e);
         }
     }
+}
+
+/// The audit names of a new integration's config fields.
+pub(crate) fn created_fields(i: &Integration) -> Vec<String> {
+    i.config.keys().map(|k| format!("config.{k}")).collect()
+}
+
+/// What differs between two versions of an integration, by name only:
+/// `name`, `environment`, `status`, `config.<field>`.
+pub(crate) fn changed_fields(before: &Integration, after: &Integration) -> Vec<String> {
+    let mut fields = Vec::new();
+    if before.name != after.name {
+        fields.push("name".to_string());
+    }
+    if before.environment != after.environment {
+        fields.push("environment".to_string());
+    }
+    if before.status != after.status {
+        fields.push("status".to_string());
+    }
+    fields.extend(
+        before
+            .config
+            .changed_keys(&after.config)
+            .into_iter()
+            .map(|k| format!("config.{k}")),
+    );
+    fields
 }

@@ -85,6 +85,15 @@ pub trait IntegrationStore: Send + Sync + 'static {
         id: &IntegrationId,
         result: &TestResult,
     ) -> Result<bool, StoreError>;
+
+    /// Every managed integration of the organization (those with a
+    /// `managed_key`), in id order.
+    async fn list_managed(&self, org: &OrgId) -> Result<Vec<Integration>, StoreError>;
+
+    /// The organizations that have at least one managed integration, so a
+    /// provisioning run can remove what a file no longer lists. Ids only:
+    /// no row leaves its organization.
+    async fn orgs_with_managed(&self) -> Result<Vec<OrgId>, StoreError>;
 }
 
 /// Organizations and API keys.

@@ -5,6 +5,7 @@
 //! Diesel is synchronous; the async store methods run their queries on
 //! tokio's blocking pool so they never stall the reactor.
 
+mod audit;
 pub mod crypto;
 mod db;
 mod deliveries;

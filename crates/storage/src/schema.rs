@@ -42,9 +42,24 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        managed_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        org_id -> Text,
+        actor -> Text,
+        action -> Text,
+        integration_id -> Nullable<Text>,
+        changed_fields -> Text,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
 diesel::joinable!(api_keys -> organizations (org_id));
 diesel::joinable!(integrations -> organizations (org_id));
-diesel::allow_tables_to_appear_in_same_query!(organizations, api_keys, integrations);
+diesel::joinable!(audit_events -> organizations (org_id));
+diesel::allow_tables_to_appear_in_same_query!(organizations, api_keys, integrations, audit_events);

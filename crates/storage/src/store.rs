@@ -67,6 +67,7 @@ struct IntegrationRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    managed_key: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -89,6 +90,7 @@ struct NewIntegrationRow<'a> {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    managed_key: Option<&'a str>,
 }
 
 #[derive(AsChangeset)]
@@ -151,16 +153,16 @@ struct SealedRow {
 
 // ---------------------------------------------------------------- helpers
 
-fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
+pub(crate) fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
 }
 
-fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
 /// Map a diesel error, naming what a unique violation collided with.
-fn db_error(what: &'static str) -> impl Fn(DieselError) -> StoreError {
+pub(crate) fn db_error(what: &'static str) -> impl Fn(DieselError) -> StoreError {
     move |e| match e {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
             StoreError::Duplicate(what)
@@ -183,7 +185,7 @@ fn is_busy(message: &str) -> bool {
     message.contains("database is locked") || message.contains("database is busy")
 }
 
-fn corrupt(what: &str, id: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, id: &str) -> StoreError {
     StoreError::Other(format!("stored {what} of {id} is not valid"))
 }
 
@@ -263,6 +265,7 @@ fn decode_integration(row: IntegrationRow, keyring: &Keyring) -> Result<Integrat
         environment,
         status,
         is_managed: row.is_managed,
+        managed_key: row.managed_key,
         config: Config::from_parts(plain, secrets),
         last_test,
         version: row.version,
@@ -375,7 +378,7 @@ impl SqlStore {
 
     /// Run blocking diesel work on tokio's blocking pool with a pooled
     /// connection.
-    async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection, &Keyring) -> Result<T, StoreError> + Send + 'static,
@@ -595,6 +598,7 @@ impl IntegrationStore for SqlStore {
                 version: it.version,
                 created_at: to_db_time(it.created_at),
                 updated_at: to_db_time(it.updated_at),
+                managed_key: it.managed_key.as_deref(),
             };
             let seq = diesel::insert_into(integrations::table)
                 .values(&row)
@@ -767,6 +771,39 @@ impl IntegrationStore for SqlStore {
             .execute(conn)
             .map_err(db_error("integration"))?;
             Ok(updated > 0)
+        })
+        .await
+    }
+
+    async fn list_managed(&self, org: &OrgId) -> Result<Vec<Integration>, StoreError> {
+        let org = org.as_str().to_owned();
+        self.run(move |conn, keyring| {
+            integrations::table
+                .filter(integrations::org_id.eq(&org))
+                .filter(integrations::managed_key.is_not_null())
+                .order(integrations::id.asc())
+                .select(IntegrationRow::as_select())
+                .load(conn)
+                .map_err(db_error("integration"))?
+                .into_iter()
+                .map(|row| decode_integration(row, keyring))
+                .collect()
+        })
+        .await
+    }
+
+    async fn orgs_with_managed(&self) -> Result<Vec<OrgId>, StoreError> {
+        self.run(|conn, _| {
+            integrations::table
+                .filter(integrations::managed_key.is_not_null())
+                .select(integrations::org_id)
+                .distinct()
+                .order(integrations::org_id.asc())
+                .load::<String>(conn)
+                .map_err(db_error("integration"))?
+                .into_iter()
+                .map(|id| id.parse().map_err(|_| corrupt("organization", &id)))
+                .collect()
         })
         .await
     }

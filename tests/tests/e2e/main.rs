@@ -6,7 +6,10 @@
 mod helpers;
 
 mod api;
+mod audit;
 mod delivery;
 mod foundation;
 mod providers;
+mod provisioning;
 mod seed;
+mod typed;

@@ -326,6 +326,7 @@ pub async fn update_integration(
                 cleared_config_keys: body.cleared_config_keys.unwrap_or_default(),
                 expected_version,
                 allow_managed: false,
+                replace_secrets: false,
             },
         )
         .await?;

@@ -167,6 +167,31 @@ impl IntegrationStore for MemoryStore {
             None => Ok(false),
         }
     }
+
+    async fn list_managed(&self, org: &OrgId) -> Result<Vec<Integration>, StoreError> {
+        self.check_up()?;
+        let rows = self.rows.lock().unwrap();
+        let mut out: Vec<Integration> = rows
+            .values()
+            .filter(|i| &i.org_id == org && i.managed_key.is_some())
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    async fn orgs_with_managed(&self) -> Result<Vec<OrgId>, StoreError> {
+        self.check_up()?;
+        let rows = self.rows.lock().unwrap();
+        let mut out: Vec<OrgId> = rows
+            .values()
+            .filter(|i| i.managed_key.is_some())
+            .map(|i| i.org_id.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
 }
 
 #[derive(Default)]

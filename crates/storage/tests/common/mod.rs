@@ -59,6 +59,7 @@ pub fn integration(
         environment,
         status,
         is_managed: false,
+        managed_key: None,
         config,
         last_test: None,
         version: 1,

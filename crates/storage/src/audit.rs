@@ -1,0 +1,114 @@
+//! The domain's `AuditStore` over the `audit_events` table. Events hold
+//! names only (the domain never puts a value in one), so nothing here is
+//! encrypted.
+
+use async_trait::async_trait;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use patchbay_domain::audit::{AuditAction, AuditEvent, AuditQuery, AuditStore, NewAuditEvent};
+use patchbay_domain::{OrgId, StoreError};
+
+use crate::schema::audit_events;
+use crate::store::{SqlStore, corrupt, db_error, from_db_time, to_db_time};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+struct AuditRow {
+    id: i64,
+    org_id: String,
+    actor: String,
+    action: String,
+    integration_id: Option<String>,
+    changed_fields: String,
+    detail: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewAuditRow<'a> {
+    org_id: &'a str,
+    actor: &'a str,
+    action: &'a str,
+    integration_id: Option<&'a str>,
+    changed_fields: &'a str,
+    detail: Option<&'a str>,
+    created_at: NaiveDateTime,
+}
+
+fn decode(row: AuditRow) -> Result<AuditEvent, StoreError> {
+    let what = format!("audit event {}", row.id);
+    let bad = |field: &str| corrupt(field, &what);
+    Ok(AuditEvent {
+        id: row.id,
+        event: NewAuditEvent {
+            org_id: row.org_id.parse().map_err(|_| bad("organization"))?,
+            actor: row.actor,
+            action: AuditAction::parse(&row.action).ok_or_else(|| bad("action"))?,
+            integration_id: row
+                .integration_id
+                .map(|id| id.parse())
+                .transpose()
+                .map_err(|_| bad("integration id"))?,
+            changed_fields: serde_json::from_str(&row.changed_fields)
+                .map_err(|_| bad("changed fields"))?,
+            detail: row.detail,
+            at: from_db_time(row.created_at),
+        },
+    })
+}
+
+#[async_trait]
+impl AuditStore for SqlStore {
+    async fn record(&self, event: &NewAuditEvent) -> Result<(), StoreError> {
+        let event = event.clone();
+        self.run(move |conn, _| {
+            let fields = serde_json::to_string(&event.changed_fields)
+                .map_err(|e| StoreError::Other(format!("serialising changed fields: {e}")))?;
+            let row = NewAuditRow {
+                org_id: event.org_id.as_str(),
+                actor: &event.actor,
+                action: event.action.as_str(),
+                integration_id: event.integration_id.as_ref().map(|i| i.as_str()),
+                changed_fields: &fields,
+                detail: event.detail.as_deref(),
+                created_at: to_db_time(event.at),
+            };
+            diesel::insert_into(audit_events::table)
+                .values(&row)
+                .execute(conn)
+                .map(drop)
+                .map_err(db_error("audit event"))
+        })
+        .await
+    }
+
+    async fn list(&self, org: &OrgId, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError> {
+        if query.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let org = org.as_str().to_owned();
+        let query = query.clone();
+        self.run(move |conn, _| {
+            let mut select = audit_events::table
+                .filter(audit_events::org_id.eq(&org))
+                .select(AuditRow::as_select())
+                .order(audit_events::id.asc())
+                .limit(i64::from(query.limit))
+                .into_boxed();
+            if let Some(id) = &query.integration_id {
+                select = select.filter(audit_events::integration_id.eq(id.as_str().to_owned()));
+            }
+            if let Some(after) = query.after {
+                select = select.filter(audit_events::id.gt(after));
+            }
+            select
+                .load(conn)
+                .map_err(db_error("audit event"))?
+                .into_iter()
+                .map(decode)
+                .collect()
+        })
+        .await
+    }
+}
