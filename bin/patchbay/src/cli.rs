@@ -1,4 +1,4 @@
-//! Subcommands: serve (default), migrate, keys, openapi.
+//! Subcommands: serve (default), migrate, keys, provision, openapi.
 
 use std::io::Write;
 use std::path::PathBuf;
