@@ -275,6 +275,16 @@ async fn refusals_are_clear_problems(backend: Backend) {
     assert_eq!(res.status(), 422);
     // Inactive integrations refuse sends.
     let hook = webhook(&app, &mock, "/hooks/ok").await;
+    // Never tested, nothing delivered (and no scheduled re-test in tests).
+    let health: Value = app
+        .admin(Method::GET, &format!("/api/integrations/{hook}/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "unknown", "{health}");
     let res = app
         .admin(Method::PUT, &format!("/api/integrations/{hook}"))
         .json(&json!({"status": "inactive"}))
@@ -757,3 +767,49 @@ async fn listing_and_metrics(backend: Backend) {
     }
 }
 both!(listing_and_metrics);
+
+async fn scheduled_retest_sets_health(backend: Backend) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/ok"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&mock)
+        .await;
+    let Some(app) = spawn(
+        backend,
+        &mock,
+        &[("PATCHBAY__DELIVERY__RETEST_INTERVAL_SECS", "1")],
+    )
+    .await
+    else {
+        return;
+    };
+    let id = webhook(&app, &mock, "/hooks/ok").await;
+    let mut health = Value::Null;
+    for _ in 0..100 {
+        health = app
+            .admin(Method::GET, &format!("/api/integrations/{id}/health"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if health["status"] == "healthy" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(health["status"], "healthy", "{health}");
+    assert!(
+        health["reason"]
+            .as_str()
+            .unwrap()
+            .contains("credential test"),
+        "{health}"
+    );
+    // The re-test really called the endpoint, with no send asked for.
+    let received = mock.received_requests().await.unwrap();
+    assert!(!received.is_empty());
+}
+both!(scheduled_retest_sets_health);

@@ -610,6 +610,47 @@ pub async fn retry_delivery(
         .json(DeliveryDto::from(&d)))
 }
 
+/// Get an integration's health
+///
+/// `healthy`, `unhealthy` or `unknown`, with the reason and when it changed:
+/// the newest of its last credential test, its deliveries (a success, or a
+/// permanent credential or gone failure) and the scheduled re-test.
+#[utoipa::path(
+    operation_id = "getIntegrationHealth",
+    tag = "deliveries",
+    params(("integrationId" = String, Path, description = "The integration's id (`int_…`).")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The integration's health.", body = HealthDto),
+        (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such integration.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/integrations/{integrationId}/health")]
+pub async fn get_integration_health(
+    auth: Authorized<Read>,
+    state: Data<ApiState>,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let delivery = api(&state)?;
+    let id: IntegrationId = path
+        .into_inner()
+        .parse()
+        .map_err(|_| integration_not_found())?;
+    let integration = state.integrations.get(auth.org(), &id).await?;
+    let health = delivery
+        .service
+        .health(auth.org(), &integration)
+        .await
+        .map_err(|e| map_error(e, integration_not_found))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(HealthDto::from(&health)))
+}
+
 /// Prometheus metrics (text exposition format). Not under `/api`: no key,
 /// like the health probes; expose it to the scraper only.
 pub async fn metrics(state: Data<ApiState>) -> HttpResponse {
