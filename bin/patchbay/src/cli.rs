@@ -155,18 +155,14 @@ async fn provision(settings: Settings, file: Option<PathBuf>) -> anyhow::Result<
              (PATCHBAY__PROVISIONING__FILE)"
         );
     };
+    // The file first: a bad file is reported without touching the database.
+    let entries = crate::provisioning::load(&path, &crate::provisioning::process_env)?;
     let (store, notice) = open_store(&settings).await?;
     if let Some(notice) = notice {
         eprintln!("{notice}");
     }
     let service = integration_service(&settings, &store)?;
-    let reports = crate::provisioning::run(
-        &path,
-        &crate::provisioning::process_env,
-        &service,
-        store.as_ref(),
-    )
-    .await?;
+    let reports = crate::provisioning::apply(entries, &service, store.as_ref()).await?;
     if reports.is_empty() {
         println!("nothing to provision");
     }
