@@ -21,6 +21,8 @@ forbid() {
 forbid patchbay-domain diesel diesel_migrations actix-web reqwest hyper patchbay-storage patchbay-api
 forbid patchbay-storage actix-web reqwest patchbay-api
 forbid patchbay-api diesel patchbay-storage
+# The delivery workers know the domain and tokio: no database, no HTTP.
+forbid patchbay-delivery diesel diesel_migrations actix-web reqwest hyper patchbay-storage patchbay-api
 for p in kit chat email webhook web3 ai; do
     forbid "patchbay-provider-$p" diesel actix-web patchbay-storage patchbay-api
 done
@@ -29,7 +31,7 @@ done
 # crate may depend on reqwest or build an HTTP client of its own. (The
 # end-to-end tests drive the app over HTTP with a test client; that is a
 # dev-dependency of the test crate, never linked into the service.)
-for manifest in crates/domain crates/storage crates/api bin/patchbay \
+for manifest in crates/domain crates/storage crates/api crates/delivery bin/patchbay \
     crates/providers/chat crates/providers/email crates/providers/webhook \
     crates/providers/web3 crates/providers/ai; do
     if sed -n '/^\[dependencies\]/,/^\[/p' "$manifest/Cargo.toml" | grep -Eq '^(reqwest|hyper|ureq|isahc|awc|surf)\b'; then
