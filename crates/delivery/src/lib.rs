@@ -379,9 +379,10 @@ impl Worker {
         };
         let started_at = utc_now();
         let started = Instant::now();
-        // Cut the attempt off well before the lease ends, so no other worker
-        // takes the delivery while this one still sends it.
-        let cutoff = self.config.lease.mul_f64(0.8);
+        // Cut the attempt off well before the lease ends (pacing waited at
+        // most a quarter of it), so no other worker takes the delivery while
+        // this one still sends it.
+        let cutoff = self.config.lease.mul_f64(0.7);
         let outcome = match tokio::time::timeout(
             cutoff,
             provider.send(&ctx, &integration.config, &d.message),
