@@ -813,3 +813,55 @@ async fn scheduled_retest_sets_health(backend: Backend) {
     assert!(!received.is_empty());
 }
 both!(scheduled_retest_sets_health);
+
+async fn a_repeat_while_the_first_is_answered_is_409(backend: Backend) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/slow"))
+        .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_millis(1500)))
+        .mount(&mock)
+        .await;
+    let Some(app) = spawn(backend, &mock, &[]).await else {
+        return;
+    };
+    let id = webhook(&app, &mock, "/hooks/slow").await;
+    let body = json!({"data": {"n": 1}});
+    let first = app
+        .admin(
+            Method::POST,
+            &format!("/api/integrations/{id}/send?wait=true"),
+        )
+        .header("Idempotency-Key", "wait-1")
+        .json(&body)
+        .send();
+    let first = tokio::spawn(first);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let res = app
+        .admin(Method::POST, &format!("/api/integrations/{id}/send"))
+        .header("Idempotency-Key", "wait-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    assert_eq!(res.headers()["retry-after"], "1");
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.status(), 202);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["status"], "delivered", "{first}");
+    assert_eq!(first["firstAttempt"]["outcome"], "delivered", "{first}");
+    // Answered: a repeat now replays it.
+    let res = app
+        .admin(Method::POST, &format!("/api/integrations/{id}/send"))
+        .header("Idempotency-Key", "wait-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    assert_eq!(res.headers()["idempotent-replayed"], "true");
+    let again: Value = res.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(mock.received_requests().await.unwrap().len(), 1);
+}
+both!(a_repeat_while_the_first_is_answered_is_409);

@@ -1,0 +1,268 @@
+//! The delivery outbox on both backends: claims are exclusive and carry a
+//! lease, an expired lease is claimed again, attempts and the next state are
+//! written together and only by the lease holder, idempotency keys answer
+//! replays, mismatches and in-progress requests.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use patchbay_domain::TenantStore;
+use patchbay_domain::catalogue::IntegrationType;
+use patchbay_domain::delivery::{
+    Attempt, AttemptNext, AttemptOutcome, Delivery, DeliveryStatus, DeliveryStore, EnqueueOutcome,
+    IdempotencyClaim, NewDelivery,
+};
+use patchbay_domain::ids::DeliveryId;
+use patchbay_domain::service::now;
+use patchbay_domain::{IntegrationId, Message, OrgId};
+use patchbay_storage::SqlStore;
+use patchbay_storage::testing::TestDatabase;
+
+fn delivery(org: &OrgId, integration: &IntegrationId, n: i64) -> Delivery {
+    let at = now();
+    Delivery {
+        id: DeliveryId::generate(),
+        org_id: org.clone(),
+        integration_id: integration.clone(),
+        kind: IntegrationType::Webhook,
+        message: Message {
+            text: Some(format!("message {n}")),
+            ..Message::default()
+        },
+        status: DeliveryStatus::Queued,
+        attempts: 0,
+        max_attempts: 3,
+        next_attempt_at: at,
+        deadline_at: at + TimeDelta::hours(1),
+        last_error: None,
+        last_code: None,
+        provider_message_id: None,
+        created_at: at,
+        updated_at: at,
+        completed_at: None,
+    }
+}
+
+fn attempt(n: i64, outcome: AttemptOutcome) -> Attempt {
+    let at = now();
+    Attempt {
+        number: n,
+        started_at: at,
+        finished_at: at,
+        outcome,
+        status_class: "success".into(),
+        latency_ms: 3,
+        provider_message_id: None,
+        error: None,
+        code: None,
+        retry_after_ms: None,
+    }
+}
+
+async fn setup(tdb: &TestDatabase) -> (Arc<SqlStore>, OrgId, IntegrationId) {
+    let store = Arc::new(common::store(tdb, common::keyring(&common::key_line("k1"))));
+    let org = store
+        .ensure_organization(&format!("org-{}", common::random_suffix()))
+        .await
+        .unwrap()
+        .id;
+    (store, org, IntegrationId::generate())
+}
+
+async fn enqueue(store: &SqlStore, d: Delivery) -> Delivery {
+    match store
+        .enqueue(&NewDelivery {
+            delivery: d,
+            idempotency: None,
+        })
+        .await
+        .unwrap()
+    {
+        EnqueueOutcome::Created(d) => d,
+        other => panic!("not created: {other:?}"),
+    }
+}
+
+async fn claims_are_exclusive_and_leases_expire(tdb: TestDatabase) {
+    let (store, org, integration) = setup(&tdb).await;
+    let mut ids = BTreeSet::new();
+    for n in 0..20 {
+        ids.insert(enqueue(&store, delivery(&org, &integration, n)).await.id);
+    }
+    // Four claimants at once: every delivery goes to exactly one of them.
+    let t = now();
+    let lease = t + TimeDelta::seconds(30);
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.claim(&format!("w{w}"), t, lease, 8).await.unwrap()
+        }));
+    }
+    let mut claimed = Vec::new();
+    for task in tasks {
+        claimed.extend(task.await.unwrap());
+    }
+    let got: BTreeSet<DeliveryId> = claimed.iter().map(|c| c.delivery.id.clone()).collect();
+    assert_eq!(claimed.len(), got.len(), "a delivery was claimed twice");
+    assert_eq!(got, ids);
+    assert!(
+        claimed
+            .iter()
+            .all(|c| c.delivery.status == DeliveryStatus::Sending)
+    );
+    // Nothing is due while the leases hold.
+    assert!(store.claim("w9", t, lease, 50).await.unwrap().is_empty());
+    // After the lease: claimed again (a crashed worker's deliveries).
+    let later = t + TimeDelta::seconds(31);
+    let again = store
+        .claim("w9", later, later + TimeDelta::seconds(30), 50)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 20);
+
+    // Only the lease holder writes the next state; the attempt is kept.
+    let first = &again[0].delivery;
+    let written = store
+        .finish_attempt(
+            &first.id,
+            "w0",
+            &attempt(1, AttemptOutcome::Delivered),
+            &AttemptNext::Delivered {
+                provider_message_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!written);
+    let written = store
+        .finish_attempt(
+            &first.id,
+            "w9",
+            &attempt(1, AttemptOutcome::Retryable),
+            &AttemptNext::Retry {
+                at: later + TimeDelta::seconds(5),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(written);
+    let d = store.get(&org, &first.id).await.unwrap().unwrap();
+    assert_eq!(d.status, DeliveryStatus::Queued);
+    assert_eq!(d.attempts, 1);
+    assert_eq!(store.attempts(&org, &first.id).await.unwrap().len(), 2);
+    // Not due before its time; due after.
+    let none = store
+        .claim("w9", later + TimeDelta::seconds(4), later, 50)
+        .await
+        .unwrap();
+    assert!(none.iter().all(|c| c.delivery.id != first.id));
+    // Another organization sees nothing.
+    let other = OrgId::generate();
+    assert!(store.get(&other, &first.id).await.unwrap().is_none());
+    assert!(store.attempts(&other, &first.id).await.unwrap().is_empty());
+
+    // Release on shutdown: queued again at once.
+    let released = store.release_all("w9", later).await.unwrap();
+    assert_eq!(released, 19);
+}
+
+async fn idempotency_outcomes(tdb: TestDatabase) {
+    let (store, org, integration) = setup(&tdb).await;
+    let t = now();
+    let claim = |hash: &str, later: bool| IdempotencyClaim {
+        key: "k-1".into(),
+        request_hash: hash.into(),
+        completes_later: later,
+        in_progress_until: t + TimeDelta::seconds(30),
+        expires_at: t + TimeDelta::hours(24),
+    };
+    let first = store
+        .enqueue(&NewDelivery {
+            delivery: delivery(&org, &integration, 1),
+            idempotency: Some(claim("h1", true)),
+        })
+        .await
+        .unwrap();
+    let EnqueueOutcome::Created(first) = first else {
+        panic!("{first:?}")
+    };
+    let again = store
+        .enqueue(&NewDelivery {
+            delivery: delivery(&org, &integration, 1),
+            idempotency: Some(claim("h1", false)),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(again, EnqueueOutcome::InProgress), "{again:?}");
+    store.complete_idempotency(&org, "k-1").await.unwrap();
+    let again = store
+        .enqueue(&NewDelivery {
+            delivery: delivery(&org, &integration, 1),
+            idempotency: Some(claim("h1", false)),
+        })
+        .await
+        .unwrap();
+    assert!(
+        matches!(&again, EnqueueOutcome::Replayed(d) if d.id == first.id),
+        "{again:?}"
+    );
+    let other = store
+        .enqueue(&NewDelivery {
+            delivery: delivery(&org, &integration, 2),
+            idempotency: Some(claim("h2", false)),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(other, EnqueueOutcome::KeyReused), "{other:?}");
+    // One delivery in all.
+    let list = store
+        .list(
+            &org,
+            &integration,
+            &patchbay_domain::delivery::DeliveryListQuery {
+                before: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    // Expired keys are purged.
+    assert_eq!(
+        store
+            .purge_idempotency(t + TimeDelta::hours(25))
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_sqlite() {
+    claims_are_exclusive_and_leases_expire(TestDatabase::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_postgres() {
+    if let Some(db) = TestDatabase::postgres() {
+        claims_are_exclusive_and_leases_expire(db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_sqlite() {
+    idempotency_outcomes(TestDatabase::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_postgres() {
+    if let Some(db) = TestDatabase::postgres() {
+        idempotency_outcomes(db).await;
+    }
+}
