@@ -472,6 +472,10 @@ impl Worker {
             error,
             code,
             retry_after_ms: hint,
+            retry_at: match &next {
+                AttemptNext::Retry { at } => Some(*at),
+                _ => None,
+            },
         };
         if called_provider {
             self.metrics

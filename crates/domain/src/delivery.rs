@@ -135,6 +135,8 @@ pub struct Attempt {
     pub code: Option<String>,
     /// The provider's hint, when it gave one.
     pub retry_after_ms: Option<i64>,
+    /// When the next attempt was scheduled, after a retryable outcome.
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 /// The provider status class of an outcome: a coarse, provider-neutral

@@ -64,6 +64,7 @@ mod schema {
             error -> Nullable<Text>,
             code -> Nullable<Text>,
             retry_after_ms -> Nullable<BigInt>,
+            retry_at -> Nullable<Timestamp>,
         }
     }
 
@@ -131,6 +132,7 @@ struct AttemptRow {
     error: Option<String>,
     code: Option<String>,
     retry_after_ms: Option<i64>,
+    retry_at: Option<NaiveDateTime>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -224,6 +226,7 @@ fn decode_attempt(row: AttemptRow) -> Result<Attempt, StoreError> {
         error: row.error,
         code: row.code,
         retry_after_ms: row.retry_after_ms,
+        retry_at: row.retry_at.map(|x| x.and_utc()),
     })
 }
 
@@ -505,6 +508,7 @@ impl DeliveryStore for SqlStore {
             error: attempt.error.clone(),
             code: attempt.code.clone(),
             retry_after_ms: attempt.retry_after_ms,
+            retry_at: attempt.retry_at.map(t),
         };
         let next = next.clone();
         let finished = row.finished_at;

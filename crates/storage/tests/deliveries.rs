@@ -61,6 +61,7 @@ fn attempt(n: i64, outcome: AttemptOutcome) -> Attempt {
         error: None,
         code: None,
         retry_after_ms: None,
+        retry_at: None,
     }
 }
 

@@ -46,7 +46,9 @@ CREATE TABLE delivery_attempts (
     provider_message_id TEXT,
     error TEXT,
     code TEXT,
-    retry_after_ms BIGINT
+    retry_after_ms BIGINT,
+    -- When the next attempt was scheduled (retryable outcomes).
+    retry_at TIMESTAMP
 );
 
 CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, number);

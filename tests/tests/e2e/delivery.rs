@@ -364,6 +364,11 @@ async fn rate_limit_hint_is_never_undercut(backend: Backend) {
     assert_eq!(body["firstAttempt"]["outcome"], "retryable", "{body}");
     assert_eq!(body["firstAttempt"]["statusClass"], "rate_limited");
     assert_eq!(body["firstAttempt"]["retryAfterMs"], 2000);
+    let scheduled = at(&body["firstAttempt"]["retryAt"]) - at(&body["firstAttempt"]["finishedAt"]);
+    assert!(
+        scheduled >= chrono::TimeDelta::milliseconds(2000),
+        "scheduled {scheduled} after a 2 s hint"
+    );
     assert_eq!(body["status"], "queued");
     let d = wait_final(&app, body["id"].as_str().unwrap()).await;
     assert_eq!(d["status"], "delivered", "{d}");
@@ -401,12 +406,21 @@ async fn server_errors_back_off_then_fail_at_the_limit(backend: Backend) {
         assert_eq!(a["outcome"], "retryable");
         assert_eq!(a["statusClass"], "server_error");
     }
-    // Backoff 300 ms then 600 ms, each within 20 % jitter: never sooner.
-    for (i, base_ms) in [(1usize, 300i64), (2, 600)] {
-        let gap = at(&attempts[i]["startedAt"]) - at(&attempts[i - 1]["finishedAt"]);
-        let floor = chrono::TimeDelta::milliseconds(base_ms * 8 / 10 - 2);
-        assert!(gap >= floor, "retry {i} came after {gap}, before {floor}");
+    // Backoff 300 ms then 600 ms, each within 20 % jitter, as scheduled;
+    // and no retry came before its schedule.
+    let ms = chrono::TimeDelta::milliseconds;
+    for (i, base_ms) in [(0usize, 300i64), (1, 600)] {
+        let scheduled = at(&attempts[i]["retryAt"]) - at(&attempts[i]["finishedAt"]);
+        assert!(
+            scheduled >= ms(base_ms * 8 / 10 - 1) && scheduled <= ms(base_ms * 12 / 10 + 1),
+            "retry {} was scheduled {scheduled} after a failure",
+            i + 1
+        );
+        let gap = at(&attempts[i + 1]["startedAt"]) - at(&attempts[i]["retryAt"]);
+        assert!(gap >= ms(-1), "retry {} came {gap} early", i + 1);
     }
+    // The last failure scheduled nothing.
+    assert!(attempts[2]["retryAt"].is_null(), "{d}");
     assert!(d["lastError"].as_str().unwrap().contains("500"), "{d}");
     assert_eq!(mock.received_requests().await.unwrap().len(), 3);
 }

@@ -188,6 +188,9 @@ pub struct AttemptDto {
     /// The provider's retry hint, in milliseconds.
     #[schema(required = true)]
     pub retry_after_ms: Option<i64>,
+    /// When the next attempt was scheduled (after a retryable outcome).
+    #[schema(required = true)]
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 impl From<&Attempt> for AttemptDto {
@@ -203,6 +206,7 @@ impl From<&Attempt> for AttemptDto {
             error: a.error.clone(),
             code: a.code.clone(),
             retry_after_ms: a.retry_after_ms,
+            retry_at: a.retry_at,
         }
     }
 }
