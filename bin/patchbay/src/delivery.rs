@@ -130,3 +130,54 @@ impl DeliveryConfig {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::HashMap;
+
+    use crate::settings::Settings;
+
+    fn load(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::load_from(None, Some(env))
+    }
+
+    #[test]
+    fn defaults_are_valid_and_env_overrides_them() {
+        let s = load(&[]).unwrap();
+        assert!(s.delivery.workers_enabled);
+        assert_eq!(s.delivery.idempotency_ttl_secs, 86_400);
+        let w = s.delivery.worker_config();
+        assert_eq!(
+            w.retest_interval,
+            Some(std::time::Duration::from_secs(3600))
+        );
+        let s = load(&[
+            ("PATCHBAY__DELIVERY__RETRY_BASE_MS", "250"),
+            ("PATCHBAY__DELIVERY__RETEST_INTERVAL_SECS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.delivery.retry_policy().base,
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(s.delivery.worker_config().retest_interval, None);
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for (k, v) in [
+            ("PATCHBAY__DELIVERY__IDEMPOTENCY_TTL_SECS", "3600"),
+            ("PATCHBAY__DELIVERY__MAX_ATTEMPTS", "0"),
+            ("PATCHBAY__DELIVERY__RETRY_JITTER", "1.5"),
+            ("PATCHBAY__DELIVERY__LEASE_MS", "10"),
+            ("PATCHBAY__DELIVERY__CONCURENCY", "4"),
+        ] {
+            assert!(load(&[(k, v)]).is_err(), "{k}={v} was accepted");
+        }
+    }
+}
