@@ -350,9 +350,12 @@ impl Worker {
         };
         // Pacing: wait for this integration's slot when it is near, or put
         // the delivery back for later (a burst is queued, not rejected).
-        if self.config.pacing
-            && let Some(interval) = pacing_interval(d.kind)
-        {
+        let paced = if self.config.pacing {
+            pacing_interval(d.kind)
+        } else {
+            None
+        };
+        if let Some(interval) = paced {
             let max_wait = self.config.lease / 4;
             let slot = self
                 .pacer
@@ -377,7 +380,24 @@ impl Worker {
             // The same on every attempt: a webhook's `webhook-id`.
             message_id: Some(d.id.to_string()),
         };
-        let started_at = utc_now();
+        // The slot was reserved before waiting; sends that waited for
+        // neighbouring slots may still wake close together, so each start
+        // is checked against the integration's last actual start too.
+        let started_at = match paced {
+            None => utc_now(),
+            Some(interval) => loop {
+                // (The guard must not live across the sleep: take an Option.)
+                let start = self.pacer.lock().ok().map(|mut p| {
+                    p.start(&d.integration_id, interval, Instant::now())
+                        .map(|()| utc_now())
+                });
+                match start {
+                    Some(Ok(at)) => break at,
+                    Some(Err(wait)) => tokio::time::sleep(wait).await,
+                    None => break utc_now(),
+                }
+            },
+        };
         let started = Instant::now();
         // Cut the attempt off well before the lease ends (pacing waited at
         // most a quarter of it), so no other worker takes the delivery while

@@ -523,6 +523,7 @@ pub fn pacing_interval(kind: IntegrationType) -> Option<Duration> {
 #[derive(Debug, Default)]
 pub struct Pacer {
     next_free: HashMap<IntegrationId, Instant>,
+    last_start: HashMap<IntegrationId, Instant>,
 }
 
 impl Pacer {
@@ -565,9 +566,29 @@ impl Pacer {
         Ok(wait)
     }
 
+    /// A send through `id` starts at `now` if at least `interval` passed
+    /// since the last start; otherwise `Err(how long to wait)`.
+    pub fn start(
+        &mut self,
+        id: &IntegrationId,
+        interval: Duration,
+        now: Instant,
+    ) -> Result<(), Duration> {
+        if let Some(last) = self.last_start.get(id) {
+            let due = *last + interval;
+            if now < due {
+                return Err(due - now);
+            }
+        }
+        self.last_start.insert(id.clone(), now);
+        Ok(())
+    }
+
     /// Forget slots that passed long ago.
     pub fn prune(&mut self, now: Instant) {
         self.next_free.retain(|_, t| *t > now);
+        let keep = Duration::from_secs(60);
+        self.last_start.retain(|_, t| *t + keep > now);
     }
 }
 
@@ -1075,6 +1096,11 @@ mod tests {
         assert_eq!(pacer.reserve(&other, s, t0), Duration::ZERO);
         pacer.hold(&other, t0 + Duration::from_secs(30));
         assert_eq!(pacer.reserve(&other, s, t0), Duration::from_secs(30));
+        // Actual starts are spaced too.
+        assert_eq!(pacer.start(&id, s, t0), Ok(()));
+        let early = t0 + Duration::from_millis(400);
+        assert_eq!(pacer.start(&id, s, early), Err(Duration::from_millis(600)));
+        assert_eq!(pacer.start(&id, s, t0 + s), Ok(()));
     }
 
     #[test]

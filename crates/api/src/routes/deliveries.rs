@@ -434,7 +434,10 @@ pub async fn send_message(
         while started.elapsed() < bound {
             actix_web::rt::time::sleep(WAIT_POLL).await;
             match delivery.service.get(auth.org(), &current.id).await {
-                Ok(report) if !report.attempts.is_empty() || report.delivery.status.is_final() => {
+                // The row's own count, not the attempts list: the row and its
+                // attempts are written in one transaction but read in two
+                // queries (row first), so a counted attempt is always listed.
+                Ok(report) if report.delivery.attempts > 0 || report.delivery.status.is_final() => {
                     first_attempt = report.attempts.first().map(AttemptDto::from);
                     current = report.delivery;
                     break;
