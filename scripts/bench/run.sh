@@ -25,12 +25,18 @@ done
 # shared with the normal build.
 if [ -n "${BENCH_REF:-}" ]; then
     src=target/bench/src
-    rm -rf "$src" && mkdir -p "$src"
-    git archive "$BENCH_REF" | tar -x -C "$src"
-    echo "bench: cargo build --release -p patchbay (at $(git rev-parse --short "$BENCH_REF"))" >&2
+    rev="$(git rev-parse "$BENCH_REF^{commit}")"
+    # Re-export only when the commit changed: fresh files would have fresh
+    # mtimes and make cargo rebuild every workspace crate.
+    if [ "$(cat "$src/.bench-commit" 2>/dev/null)" != "$rev" ]; then
+        rm -rf "$src" && mkdir -p "$src"
+        git archive "$rev" | tar -x -C "$src"
+        echo "$rev" > "$src/.bench-commit"
+    fi
+    echo "bench: cargo build --release -p patchbay (at ${rev:0:7})" >&2
     target_dir="$PWD/target"
     (cd "$src" && ${CARGO:-cargo} build --release -p patchbay --target-dir "$target_dir" >&2)
-    export BENCH_COMMIT="$(git rev-parse --short "$BENCH_REF")"
+    export BENCH_COMMIT="${rev:0:7}"
 else
     echo "bench: cargo build --release -p patchbay" >&2
     ${CARGO:-cargo} build --release -p patchbay >&2
