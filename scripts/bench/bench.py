@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -637,6 +638,23 @@ def idle_rss(server: Server, key: str, paths: list[str]) -> int:
     return server.rss_kib()
 
 
+def step(results: dict, names: list[str], fn) -> None:
+    """Run one row (or a pair); a failure is recorded on those rows and the
+    bench goes on with the next ones."""
+    try:
+        out = fn()
+        if len(names) == 1:
+            out = (out,)
+        for name, value in zip(names, out):
+            results[name] = value
+    except Exception as e:  # noqa: BLE001 - reported in the table and the JSON
+        msg = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+        log(f"{' / '.join(names)} failed: {msg}")
+        results.setdefault("_failures", []).append({"rows": names, "error": traceback.format_exc()})
+        for name in names:
+            results[name] = {"na": f"failed: {msg}"}
+
+
 def sqlite_phase(args, keys: str, results: dict) -> None:
     work = TMP / "sqlite"
     shutil.rmtree(work, ignore_errors=True)
@@ -646,11 +664,11 @@ def sqlite_phase(args, keys: str, results: dict) -> None:
     try:
         paths = seed_api(server, key, args.seed)
         results["_sqlite_idle_rss_kib"] = idle_rss(server, key, paths)
-        results["ceiling-http"], results["get-sqlite"] = paired(
+        step(results, ["ceiling-http", "get-sqlite"], lambda: paired(
             args,
             HttpRow(args, server, "ceiling-http", ["/healthz"]),
             HttpRow(args, server, "get-sqlite", paths, key=key),
-        )
+        ))
     finally:
         server.stop()
 
@@ -690,17 +708,17 @@ def postgres_phase(args, keys: str, results: dict, pg: Pg, mock_port: int) -> No
     try:
         paths = seed_api(server, key, args.seed)
         results["_pg_idle_rss_kib"] = idle_rss(server, key, paths)
-        results["ceiling-pg"], results["get-pg"] = paired(
+        step(results, ["ceiling-pg", "get-pg"], lambda: paired(
             args,
             PgbenchRow(pg, "ceiling-pg", ["-S"]),
             HttpRow(args, server, "get-pg", paths, key=key),
-        )
-        results["ceiling-insert"], results["create-pg"] = paired(
+        ))
+        step(results, ["ceiling-insert", "create-pg"], lambda: paired(
             args,
             PgbenchRow(pg, "ceiling-insert", ["-f", str(insert_script)]),
             HttpRow(args, server, "create-pg", ["/api/integrations"], key=key, method="POST",
                     body=CREATE_BODY),
-        )
+        ))
 
         base_ms = int(time.time() * 1000) - 60 * 86400 * 1000
         bulk_insert(pg, org_small, args.list_small, base_ms)
@@ -713,14 +731,14 @@ def postgres_phase(args, keys: str, results: dict, pg: Pg, mock_port: int) -> No
             "table": int(pg.psql("SELECT count(*) FROM integrations")),
         }
         list_path = ["/api/integrations?limit=50"]
-        results["list-pg-10k"], results["list-pg-1m"] = paired(
+        step(results, ["list-pg-10k", "list-pg-1m"], lambda: paired(
             args,
             HttpRow(args, server, "list-pg-10k", list_path, key=key_small),
             HttpRow(args, server, "list-pg-1m", list_path, key=key_large),
-        )
+        ))
 
-        results["test-fanout"] = fanout_row(args, server, key, mock_port, paths)
-        results["deliver"] = deliver_row(args, server, key, mock_port)
+        step(results, ["test-fanout"], lambda: fanout_row(args, server, key, mock_port, paths))
+        step(results, ["deliver"], lambda: deliver_row(args, server, key, mock_port))
     finally:
         server.stop()
 
@@ -730,8 +748,17 @@ def postgres_phase(args, keys: str, results: dict, pg: Pg, mock_port: int) -> No
 
 def evaluate(res: dict, args) -> list[dict]:
     rows = []
+    # A row that did not run (failed, or not built) has no figures; its
+    # table cell says why.
+    raw, res = res, {k: (None if isinstance(v, dict) and v.get("na") else v) for k, v in res.items()}
 
     def row(name, what, r, target, met, note=""):
+        key = {"list-pg 10k": "list-pg-10k", "list-pg 1M": "list-pg-1m"}.get(name, name)
+        why = (raw.get(key) or {}).get("na") if isinstance(raw.get(key), dict) else None
+        if why:
+            met, note = None, why
+        elif r is None:
+            met, note = None, "not run"
         rows.append({"row": name, "what": what, "target": target, "met": met, "note": note, **(r or {})})
 
     def ok0(r):
@@ -757,7 +784,7 @@ def evaluate(res: dict, args) -> list[dict]:
 
     small, large = res.get("list-pg-10k"), res.get("list-pg-1m")
     q = ratio(large and large["p99_ms"], small and small["p99_ms"])
-    counts = res.get("_list_rows") or {}
+    counts = raw.get("_list_rows") or {}
     row("list-pg 10k", f"GET first page of 50, {counts.get('small', 0):,} in the org", small,
         "reference for 1M", ok0(small))
     row("list-pg 1M", f"GET first page of 50, {counts.get('large', 0):,} in the org", large,
@@ -781,21 +808,21 @@ def evaluate(res: dict, args) -> list[dict]:
         "≤ 3 s; GET p99 ≤ 2 × idle", met, note)
 
     r = res.get("deliver")
-    if r and r.get("na"):
-        row("deliver", "POST /send → webhook → local sink", None, "≥ 0.25 × ceiling-insert, 0 lost",
-            None, r["na"])
-    else:
-        q = ratio(r and r["rps"], cins and cins["rps"])
-        met = q is not None and q >= 0.25 and ok0(r) and r.get("lost", 1) == 0
-        row("deliver", "POST /send → webhook → local sink", r, "≥ 0.25 × ceiling-insert, 0 lost", met,
-            f"{q:.2f} × ceiling-insert, lost {r.get('lost')}" if q else "")
+    q = ratio(r and r["rps"], cins and cins["rps"])
+    met = q is not None and q >= 0.25 and ok0(r) and r.get("lost", 1) == 0
+    row("deliver", "POST /send → webhook → local sink", r, "≥ 0.25 × ceiling-insert, 0 lost", met,
+        f"{q:.2f} × ceiling-insert, lost {r.get('lost')}" if q else "")
 
-    idle = res.get("_pg_idle_rss_kib")
+    idle = raw.get("_pg_idle_rss_kib")
     load = (res.get("get-pg") or {}).get("rss_peak_kib")
-    met = idle is not None and load is not None and idle <= 30 * 1024 and load <= 100 * 1024
+    if idle is None or load is None:
+        met, note = None, "not run"
+    else:
+        met = idle <= 30 * 1024 and load <= 100 * 1024
+        note = f"{mib(idle)} / {mib(load)} MiB (SQLite idle {mib(raw.get('_sqlite_idle_rss_kib'))} MiB)"
     rows.append({
         "row": "memory", "what": "server RSS idle / peak under get-pg", "target": "≤ 30 / ≤ 100 MiB",
-        "met": met, "note": f"{mib(idle)} / {mib(load)} MiB (SQLite idle {mib(res.get('_sqlite_idle_rss_kib'))} MiB)",
+        "met": met, "note": note,
         "idle_rss_kib": idle, "rss_peak_kib": load, "errors": 0,
     })
     return rows
@@ -876,10 +903,10 @@ def main() -> int:
     results: dict = {}
     try:
         if not args.skip_sqlite:
-            sqlite_phase(args, keys, results)
+            step(results, ["_sqlite_phase"], lambda: sqlite_phase(args, keys, results))
         admin.psql(f'CREATE DATABASE "{pg.db}"')
         try:
-            postgres_phase(args, keys, results, pg, mock_port)
+            step(results, ["_postgres_phase"], lambda: postgres_phase(args, keys, results, pg, mock_port))
         finally:
             admin.psql(f'DROP DATABASE IF EXISTS "{pg.db}" WITH (FORCE)')
     finally:
@@ -923,6 +950,9 @@ def main() -> int:
         (OUT / name).write_text(json.dumps(doc, indent=2, default=str) + "\n")
     (OUT / "latest.md").write_text(header + "\n\n" + md + "\n")
     print(f"\nwritten: target/bench/bench-{stamp}.json (and latest.json, latest.md)")
+    if results.get("_failures"):
+        print("some rows did not run: see the log above and `_failures` in the JSON", file=sys.stderr)
+        return 1
     return 0
 
 
