@@ -125,7 +125,10 @@ impl Application {
             HttpServer::new(move || patchbay_api::app(app_state.clone(), config.clone()))
                 .listen(listener)
                 .context("starting the HTTP server")?
-                .shutdown_timeout(30);
+                .shutdown_timeout(30)
+                .client_request_timeout(Duration::from_millis(
+                    settings.http.client_request_timeout_ms,
+                ));
         if settings.http.workers > 0 {
             server = server.workers(settings.http.workers);
         }

@@ -103,6 +103,8 @@ pub struct HttpSettings {
     pub port: u16,
     pub max_body_bytes: usize,
     pub workers: usize,
+    /// How long a client may take to send a request's head before 408.
+    pub client_request_timeout_ms: u64,
 }
 
 #[derive(Clone, Deserialize)]

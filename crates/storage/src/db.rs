@@ -164,23 +164,57 @@ pub(crate) struct Manager {
     target: Target,
 }
 
+/// A pooled connection. The pool does not ping on every checkout (that
+/// doubled the round trips of every request). Diesel already flags a Postgres
+/// connection the server closed; as a second line, a caller whose work failed
+/// pings once and marks the connection broken, and r2d2 drops it.
+pub struct ManagedConnection {
+    conn: DbConnection,
+    pub(crate) broken: bool,
+}
+
+impl std::ops::Deref for ManagedConnection {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for ManagedConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+impl ManagedConnection {
+    /// After a failed call: keep the connection only if it still answers.
+    pub(crate) fn check_after_error(&mut self) {
+        if self.conn.ping().is_err() {
+            self.broken = true;
+        }
+    }
+}
+
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = ManagedConnection;
     type Error = StorageError;
 
-    fn connect(&self) -> Result<DbConnection, StorageError> {
-        self.target.connect()
+    fn connect(&self) -> Result<ManagedConnection, StorageError> {
+        Ok(ManagedConnection {
+            conn: self.target.connect()?,
+            broken: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
-        conn.ping().map_err(|e| StorageError::Connect {
+    fn is_valid(&self, conn: &mut ManagedConnection) -> Result<(), StorageError> {
+        conn.conn.ping().map_err(|e| StorageError::Connect {
             backend: self.target.backend(),
             message: e.to_string(),
         })
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
+    fn has_broken(&self, conn: &mut ManagedConnection) -> bool {
+        conn.broken || conn.conn.is_broken()
     }
 }
 
@@ -222,6 +256,7 @@ impl Database {
             // Connections are opened on demand beyond the first; opening the
             // whole pool up front only slows start-up and tests.
             .min_idle(Some(1))
+            .test_on_check_out(false)
             .connection_timeout(CHECKOUT_TIMEOUT)
             .build(Manager { target })
             .map_err(|e| StorageError::Pool(e.to_string()))?;
@@ -241,7 +276,7 @@ impl Database {
             .map_err(|e| StorageError::Pool(e.to_string()))?;
         let migration_err =
             |e: Box<dyn std::error::Error + Send + Sync>| StorageError::Migration(e.to_string());
-        let applied = match &mut *conn {
+        let applied = match &mut **conn {
             DbConnection::Pg(pg) => {
                 pg.batch_execute(&format!("SELECT pg_advisory_lock({PG_MIGRATION_LOCK})"))
                     .map_err(|e| StorageError::Migration(e.to_string()))?;
@@ -367,11 +402,11 @@ mod tests {
         db.run_migrations().unwrap();
         let mut conn = db.get().unwrap();
         let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
-            .get_result(&mut *conn)
+            .get_result(&mut **conn)
             .unwrap();
         assert_eq!(mode.journal_mode, "wal");
         let fk: Fk = diesel::sql_query("PRAGMA foreign_keys")
-            .get_result(&mut *conn)
+            .get_result(&mut **conn)
             .unwrap();
         assert_eq!(fk.foreign_keys, 1);
     }

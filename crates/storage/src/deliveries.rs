@@ -259,7 +259,7 @@ fn load(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<Delivery>
         .filter(deliveries::org_id.eq(org))
         .filter(deliveries::id.eq(id))
         .select(DeliveryRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
         .map_err(db_err)?
         .map(decode)
@@ -351,7 +351,7 @@ impl DeliveryStore for SqlStore {
                         .filter(idempotency_keys::org_id.eq(&k.org_id))
                         .filter(idempotency_keys::idem_key.eq(&k.idem_key))
                         .select(IdempotencyRow::as_select())
-                        .first(conn)
+                        .get_result(conn)
                         .optional()
                         .map_err(db_err)?;
                     let Some(existing) = existing else {
@@ -651,7 +651,7 @@ impl DeliveryStore for SqlStore {
                 .filter(integration_health::org_id.eq(&org))
                 .filter(integration_health::integration_id.eq(&integration))
                 .select(HealthRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()
                 .map_err(db_err)?;
             Ok(row.map(|r| Health {

@@ -31,6 +31,9 @@ pub fn settings_for(db: &TestDatabase, extra: &[(&str, &str)]) -> Settings {
         ("PATCHBAY__DATABASE__URL", db.url()),
         ("PATCHBAY__HTTP__PORT", "0"),
         ("PATCHBAY__HTTP__WORKERS", "2"),
+        // Bursts of parallel requests on a loaded 2-core CI machine can wait
+        // longer than the default 5 s for a worker to read their heads.
+        ("PATCHBAY__HTTP__CLIENT_REQUEST_TIMEOUT_MS", "30000"),
         ("PATCHBAY__DATABASE__POOL_SIZE", "4"),
         ("PATCHBAY__SECRETS__KEYS", TEST_KEYS),
         // No scheduled re-tests unless a test asks for them.
