@@ -26,12 +26,13 @@ done
 if [ -n "${BENCH_REF:-}" ]; then
     src=target/bench/src
     rev="$(git rev-parse "$BENCH_REF^{commit}")"
-    # Re-export only when the commit changed: fresh files would have fresh
-    # mtimes and make cargo rebuild every workspace crate.
-    if [ "$(cat "$src/.bench-commit" 2>/dev/null)" != "$rev" ]; then
+    # Re-export only when the service's sources changed: fresh files would
+    # have fresh mtimes and make cargo rebuild every workspace crate.
+    sources="$(git ls-tree -r "$rev" -- Cargo.toml Cargo.lock bin crates migrations | sha256sum | cut -d' ' -f1)"
+    if [ "$(cat "$src/.bench-sources" 2>/dev/null)" != "$sources" ]; then
         rm -rf "$src" && mkdir -p "$src"
         git archive "$rev" | tar -x -C "$src"
-        echo "$rev" > "$src/.bench-commit"
+        echo "$sources" > "$src/.bench-sources"
     fi
     echo "bench: cargo build --release -p patchbay (at ${rev:0:7})" >&2
     target_dir="$PWD/target"
