@@ -43,11 +43,31 @@ pub struct Application {
 /// Open the database, run migrations and check the keyring against what is
 /// stored. Shared by `serve` and the maintenance subcommands.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<(Arc<SqlStore>, Option<String>)> {
+    open_store_with(settings, false).await
+}
+
+/// As `open_store`, with a small pool that opens nothing in the background,
+/// for subcommands that exit when done.
+pub async fn open_store_for_command(
+    settings: &Settings,
+) -> anyhow::Result<(Arc<SqlStore>, Option<String>)> {
+    open_store_with(settings, true).await
+}
+
+async fn open_store_with(
+    settings: &Settings,
+    one_shot: bool,
+) -> anyhow::Result<(Arc<SqlStore>, Option<String>)> {
     let (keyring, notice) = load_keyring(settings)?;
     let url = settings.database.url.expose_secret().to_string();
     let pool_size = settings.database.pool_size;
     let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
-        let db = Database::connect(&url, pool_size).context("connecting to the database")?;
+        let db = if one_shot {
+            Database::connect_for_command(&url)
+        } else {
+            Database::connect(&url, pool_size)
+        }
+        .context("connecting to the database")?;
         db.run_migrations().context("running database migrations")?;
         Ok(db)
     })

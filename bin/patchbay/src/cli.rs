@@ -12,7 +12,7 @@ use patchbay_storage::crypto::Keyring;
 use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
-use crate::app::{Application, integration_service, open_store};
+use crate::app::{Application, integration_service, open_store_for_command};
 use crate::settings::{LogFormat, Settings};
 
 #[derive(Debug, Parser)]
@@ -99,7 +99,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => runtime.block_on(serve(settings)),
         Command::Migrate => {
             let url = settings.database.url.expose_secret().to_string();
-            let db = Database::connect(&url, 1).context("connecting to the database")?;
+            let db = Database::connect_for_command(&url).context("connecting to the database")?;
             db.run_migrations().context("running database migrations")?;
             eprintln!("migrations applied");
             Ok(())
@@ -157,7 +157,7 @@ async fn provision(settings: Settings, file: Option<PathBuf>) -> anyhow::Result<
     };
     // The file first: a bad file is reported without touching the database.
     let entries = crate::provisioning::load(&path, &crate::provisioning::process_env)?;
-    let (store, notice) = open_store(&settings).await?;
+    let (store, notice) = open_store_for_command(&settings).await?;
     if let Some(notice) = notice {
         eprintln!("{notice}");
     }
@@ -200,7 +200,7 @@ async fn keys_command(settings: Settings, command: KeysCommand) -> anyhow::Resul
         }
         _ => {}
     }
-    let (store, notice) = open_store(&settings).await?;
+    let (store, notice) = open_store_for_command(&settings).await?;
     if let Some(notice) = notice {
         eprintln!("{notice}");
     }

@@ -245,6 +245,21 @@ impl Database {
     /// refused or misconfigured database reports its own message at once
     /// instead of a pool timeout.
     pub fn connect(url: &str, pool_size: u32) -> Result<Database, StorageError> {
+        Self::connect_with_min_idle(url, pool_size, 1)
+    }
+
+    /// A pool for a one-shot command: `min_idle` 0 means the pool never opens
+    /// a spare connection in the background, so none is mid-handshake when
+    /// the process exits (a TLS connect torn down by exit crashed libpq).
+    pub fn connect_for_command(url: &str) -> Result<Database, StorageError> {
+        Self::connect_with_min_idle(url, 2, 0)
+    }
+
+    fn connect_with_min_idle(
+        url: &str,
+        pool_size: u32,
+        min_idle: u32,
+    ) -> Result<Database, StorageError> {
         let target = Target::parse(url)?;
         let backend = target.backend();
         if let Target::Sqlite(path) = &target {
@@ -255,7 +270,7 @@ impl Database {
             .max_size(pool_size.max(1))
             // Connections are opened on demand beyond the first; opening the
             // whole pool up front only slows start-up and tests.
-            .min_idle(Some(1))
+            .min_idle(Some(min_idle))
             .test_on_check_out(false)
             .connection_timeout(CHECKOUT_TIMEOUT)
             .build(Manager { target })
