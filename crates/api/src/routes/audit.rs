@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get};
 use chrono::{DateTime, Utc};
 use patchbay_domain::IntegrationId;
 use patchbay_domain::audit::AuditEvent;
-use patchbay_domain::service::{AuditListRequest, MAX_PAGE_LIMIT};
+use patchbay_domain::service::AuditListRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -157,16 +157,7 @@ pub async fn list_audit_events(
         }
         id
     });
-    let limit = q.limit.as_deref().and_then(|s| match s.parse::<u32>() {
-        Ok(n) if (1..=MAX_PAGE_LIMIT).contains(&n) => Some(n),
-        _ => {
-            errors.push(ProblemFieldError {
-                field: "limit".into(),
-                message: format!("must be an integer between 1 and {MAX_PAGE_LIMIT}"),
-            });
-            None
-        }
-    });
+    let limit = crate::routes::page_limit(q.limit.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }

@@ -3,8 +3,8 @@
 use actix_web::http::header;
 use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put};
-use patchbay_domain::service::{CreateIntegration, ListRequest, MAX_PAGE_LIMIT, UpdateIntegration};
-use patchbay_domain::{Environment, Integration, IntegrationId, IntegrationType, Status};
+use patchbay_domain::service::{CreateIntegration, ListRequest, UpdateIntegration};
+use patchbay_domain::{Integration, IntegrationId, IntegrationType};
 
 use crate::ApiState;
 use crate::auth::{Authorized, Read, Test, Write};
@@ -15,6 +15,7 @@ use crate::dto::{
     UpdateIntegrationRequest,
 };
 use crate::problem::{ApiError, Problem, ProblemFieldError, ProblemKind};
+use crate::routes::{environment_filter, page_limit, status_filter};
 
 /// A malformed id is as unknown as a missing one.
 fn parse_id(raw: &str) -> Result<IntegrationId, ApiError> {
@@ -43,30 +44,9 @@ fn list_request(q: ListIntegrationsQuery) -> Result<ListRequest, ApiError> {
         }
         t
     });
-    let status = q.status.as_deref().and_then(|s| {
-        let v = Status::parse(s);
-        if v.is_none() {
-            invalid("status", "must be one of: active, inactive".into());
-        }
-        v
-    });
-    let environment = q.environment.as_deref().and_then(|s| {
-        let v = Environment::parse(s);
-        if v.is_none() {
-            invalid("environment", "must be one of: stage, production".into());
-        }
-        v
-    });
-    let limit = q.limit.as_deref().and_then(|s| match s.parse::<u32>() {
-        Ok(n) if (1..=MAX_PAGE_LIMIT).contains(&n) => Some(n),
-        _ => {
-            invalid(
-                "limit",
-                format!("must be an integer between 1 and {MAX_PAGE_LIMIT}"),
-            );
-            None
-        }
-    });
+    let status = status_filter(q.status.as_deref(), &mut errors);
+    let environment = environment_filter(q.environment.as_deref(), &mut errors);
+    let limit = page_limit(q.limit.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }

@@ -7,3 +7,62 @@ pub mod health;
 pub mod integrations;
 pub mod typed;
 pub mod types;
+
+use patchbay_domain::service::MAX_PAGE_LIMIT;
+use patchbay_domain::{Environment, Status};
+
+use crate::problem::ProblemFieldError;
+
+fn invalid(errors: &mut Vec<ProblemFieldError>, field: &str, message: String) {
+    errors.push(ProblemFieldError {
+        field: field.to_string(),
+        message,
+    });
+}
+
+/// The `limit` query parameter of the paged lists: 1 to `MAX_PAGE_LIMIT`.
+pub(crate) fn page_limit(raw: Option<&str>, errors: &mut Vec<ProblemFieldError>) -> Option<u32> {
+    raw.and_then(|s| match s.parse::<u32>() {
+        Ok(n) if (1..=MAX_PAGE_LIMIT).contains(&n) => Some(n),
+        _ => {
+            invalid(
+                errors,
+                "limit",
+                format!("must be an integer between 1 and {MAX_PAGE_LIMIT}"),
+            );
+            None
+        }
+    })
+}
+
+/// The `status` filter of the integration lists.
+pub(crate) fn status_filter(
+    raw: Option<&str>,
+    errors: &mut Vec<ProblemFieldError>,
+) -> Option<Status> {
+    raw.and_then(|s| {
+        let v = Status::parse(s);
+        if v.is_none() {
+            invalid(errors, "status", "must be one of: active, inactive".into());
+        }
+        v
+    })
+}
+
+/// The `environment` filter of the integration lists.
+pub(crate) fn environment_filter(
+    raw: Option<&str>,
+    errors: &mut Vec<ProblemFieldError>,
+) -> Option<Environment> {
+    raw.and_then(|s| {
+        let v = Environment::parse(s);
+        if v.is_none() {
+            invalid(
+                errors,
+                "environment",
+                "must be one of: stage, production".into(),
+            );
+        }
+        v
+    })
+}

@@ -20,8 +20,8 @@ use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put};
 use chrono::{DateTime, Utc};
 use patchbay_domain::catalogue::FieldSpec;
-use patchbay_domain::service::{CreateIntegration, ListRequest, MAX_PAGE_LIMIT, UpdateIntegration};
-use patchbay_domain::{DomainError, Environment, Integration, IntegrationType, Status};
+use patchbay_domain::service::{CreateIntegration, ListRequest, UpdateIntegration};
+use patchbay_domain::{DomainError, Environment, Integration, IntegrationType};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -32,6 +32,7 @@ use crate::body::JsonBody;
 use crate::dto::{IntegrationEnvironment, IntegrationStatus, IntegrationTypeSlug};
 use crate::problem::{ApiError, Problem, ProblemFieldError};
 use crate::routes::integrations::if_match_version;
+use crate::routes::{environment_filter, page_limit, status_filter};
 
 /// The catalogue's fixed timestamp: types are compiled in, so their
 /// `created_at` and `updated_at` never change.
@@ -436,30 +437,9 @@ fn list_request(q: TypedListQuery) -> Result<ListRequest, ApiError> {
         }
         t
     });
-    let status = q.status.as_deref().and_then(|s| {
-        let v = Status::parse(s);
-        if v.is_none() {
-            invalid("status", "must be one of: active, inactive".into());
-        }
-        v
-    });
-    let environment = q.environment.as_deref().and_then(|s| {
-        let v = Environment::parse(s);
-        if v.is_none() {
-            invalid("environment", "must be one of: stage, production".into());
-        }
-        v
-    });
-    let limit = q.limit.as_deref().and_then(|s| match s.parse::<u32>() {
-        Ok(n) if (1..=MAX_PAGE_LIMIT).contains(&n) => Some(n),
-        _ => {
-            invalid(
-                "limit",
-                format!("must be an integer between 1 and {MAX_PAGE_LIMIT}"),
-            );
-            None
-        }
-    });
+    let status = status_filter(q.status.as_deref(), &mut errors);
+    let environment = environment_filter(q.environment.as_deref(), &mut errors);
+    let limit = page_limit(q.limit.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
