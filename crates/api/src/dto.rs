@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use patchbay_domain::catalogue::{Category, TypeSpec};
+use patchbay_domain::delivery::Health as DomainHealth;
 use patchbay_domain::service::TestReport;
 use patchbay_domain::validation::ValidationPolicy;
 use patchbay_domain::{Environment, Integration, IntegrationType, Status, TestResult, TestStatus};
@@ -220,6 +221,8 @@ pub struct IntegrationDetail {
     /// The last test of the stored credentials, or `null` if never tested.
     #[schema(required = true)]
     pub last_test: Option<LastTest>,
+    /// Health from credential tests, deliveries and the scheduled re-test.
+    pub health: HealthDto,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -245,8 +248,32 @@ impl From<&Integration> for IntegrationDetail {
             config: i.config.plain_json(),
             secrets,
             last_test: i.last_test.as_ref().map(LastTest::from),
+            health: HealthDto::from(&i.health()),
             created_at: i.created_at,
             updated_at: i.updated_at,
+        }
+    }
+}
+
+/// An integration's health: set by credential tests, deliveries and the
+/// scheduled re-test.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthDto {
+    #[schema(value_type = String, pattern = "^(healthy|unhealthy|unknown)$")]
+    pub status: &'static str,
+    #[schema(required = true)]
+    pub reason: Option<String>,
+    #[schema(required = true)]
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+impl From<&DomainHealth> for HealthDto {
+    fn from(h: &DomainHealth) -> Self {
+        Self {
+            status: h.state.as_str(),
+            reason: h.reason.clone(),
+            changed_at: h.changed_at,
         }
     }
 }

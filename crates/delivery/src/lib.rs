@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use patchbay_domain::delivery::{
     Attempt, AttemptNext, AttemptOutcome, Claimed, DeliveryStore, Health, HealthState, Pacer,
-    QueueSignal, RetryPolicy, pacing_interval, status_class,
+    QueueSignal, RetryPolicy, SendSlot, pacing_interval, status_class,
 };
 use patchbay_domain::metrics::Metrics;
 use patchbay_domain::{
-    Actor, IntegrationService, IntegrationStore, PermanentKind, ProviderContext, ProviderRegistry,
-    SendOutcome, Status,
+    Actor, Integration, IntegrationService, IntegrationStore, PermanentKind, ProviderContext,
+    ProviderRegistry, SendOutcome, Status,
 };
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore, watch};
@@ -322,7 +322,7 @@ impl Worker {
                     kind: PermanentKind::Gone,
                     code: Some("integration_deleted".into()),
                 };
-                self.record(&d, utc_now(), Duration::ZERO, outcome, false)
+                self.record(&d, utc_now(), Duration::ZERO, outcome, None)
                     .await;
                 return;
             }
@@ -338,7 +338,7 @@ impl Worker {
                 kind: PermanentKind::Unsupported,
                 code: Some("integration_inactive".into()),
             };
-            self.record(&d, utc_now(), Duration::ZERO, outcome, false)
+            self.record(&d, utc_now(), Duration::ZERO, outcome, None)
                 .await;
             return;
         }
@@ -348,12 +348,13 @@ impl Worker {
                 kind: PermanentKind::Unsupported,
                 code: Some("provider_unavailable".into()),
             };
-            self.record(&d, utc_now(), Duration::ZERO, outcome, false)
+            self.record(&d, utc_now(), Duration::ZERO, outcome, None)
                 .await;
             return;
         };
         // Pacing: wait for this integration's slot when it is near, or put
-        // the delivery back for later (a burst is queued, not rejected).
+        // the delivery back for later (a burst is queued, not rejected). The
+        // slot is reserved in the database, so every instance shares it.
         let paced = if self.config.pacing {
             pacing_interval(d.kind)
         } else {
@@ -361,19 +362,39 @@ impl Worker {
         };
         if let Some(interval) = paced {
             let max_wait = self.config.lease / 4;
-            let slot = self
-                .pacer
-                .lock()
-                .map(|mut p| {
-                    p.prune(Instant::now());
-                    p.reserve_within(&d.integration_id, interval, Instant::now(), max_wait)
-                })
-                .unwrap_or(Ok(Duration::ZERO));
-            match slot {
-                Ok(wait) if !wait.is_zero() => tokio::time::sleep(wait).await,
-                Ok(_) => {}
-                Err(wait) => {
-                    self.back_off(&d, wait).await;
+            match self
+                .store
+                .reserve_send_slot(&d.integration_id, utc_now(), interval, max_wait)
+                .await
+            {
+                Ok(SendSlot::Reserved { at }) => {
+                    if let Ok(wait) = (at - utc_now()).to_std()
+                        && !wait.is_zero()
+                    {
+                        tokio::time::sleep(wait).await;
+                        // A hold can arrive while waiting (the previous
+                        // send's answer emptied the provider's bucket).
+                        match self.store.send_hold(&d.integration_id).await {
+                            Ok(Some(until)) if until > utc_now() => {
+                                self.back_off_until(&d, until).await;
+                                return;
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                tracing::warn!(delivery = %d.id, error = %e, "reading a send hold failed");
+                                self.back_off(&d, Duration::from_secs(1)).await;
+                                return;
+                            }
+                        }
+                    }
+                }
+                Ok(SendSlot::Later { at }) => {
+                    self.back_off_until(&d, at).await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(delivery = %d.id, error = %e, "reserving a send slot failed");
+                    self.back_off(&d, Duration::from_secs(1)).await;
                     return;
                 }
             }
@@ -392,6 +413,7 @@ impl Worker {
             Some(interval) => loop {
                 // (The guard must not live across the sleep: take an Option.)
                 let start = self.pacer.lock().ok().map(|mut p| {
+                    p.prune(Instant::now());
                     p.start(&d.integration_id, interval, Instant::now())
                         .map(|()| utc_now())
                 });
@@ -423,20 +445,31 @@ impl Worker {
             },
         };
         let latency = started.elapsed();
-        if let SendOutcome::Retryable {
-            retry_after: Some(hint),
-            ..
-        } = &outcome
-            && let Ok(mut p) = self.pacer.lock()
+        // The provider's word on its limit holds back this integration's
+        // other queued messages too (paced types: the others retry alone).
+        let hold = match &outcome {
+            SendOutcome::Retryable { retry_after, .. } => *retry_after,
+            SendOutcome::Delivered { hold_for, .. } => *hold_for,
+            SendOutcome::Permanent { .. } => None,
+        };
+        if let (Some(_), Some(hold)) = (paced, hold)
+            && let Err(e) = self
+                .store
+                .hold_sends(&d.integration_id, utc_now() + to_delta(hold))
+                .await
         {
-            p.hold(&d.integration_id, Instant::now() + *hint);
+            tracing::warn!(integration = %d.integration_id, error = %e, "recording a rate-limit hold failed");
         }
-        self.record(&d, started_at, latency, outcome, true).await;
+        self.record(&d, started_at, latency, outcome, Some(&integration))
+            .await;
     }
 
     /// Put a delivery back without an attempt.
     async fn back_off(&self, d: &patchbay_domain::delivery::Delivery, wait: Duration) {
-        let at = utc_now() + to_delta(wait);
+        self.back_off_until(d, utc_now() + to_delta(wait)).await;
+    }
+
+    async fn back_off_until(&self, d: &patchbay_domain::delivery::Delivery, at: DateTime<Utc>) {
         if let Err(e) = self.store.release(&d.id, &self.owner, at).await {
             tracing::warn!(delivery = %d.id, error = %e, "releasing a delivery failed");
         }
@@ -448,7 +481,9 @@ impl Worker {
         started_at: DateTime<Utc>,
         latency: Duration,
         outcome: SendOutcome,
-        called_provider: bool,
+        // The integration the provider was called for; `None` when the
+        // attempt ended before a call.
+        called: Option<&Integration>,
     ) {
         let kind = d.kind.slug();
         let number = d.attempts + 1;
@@ -460,6 +495,7 @@ impl Worker {
         let (attempt_outcome, error, code, hint, pmid) = match &outcome {
             SendOutcome::Delivered {
                 provider_message_id,
+                ..
             } => (
                 AttemptOutcome::Delivered,
                 None,
@@ -501,7 +537,7 @@ impl Worker {
                 _ => None,
             },
         };
-        if called_provider {
+        if called.is_some() {
             self.metrics
                 .attempt(kind, attempt_outcome.as_str(), latency);
         }
@@ -536,12 +572,12 @@ impl Worker {
             latency_ms = attempt.latency_ms,
             "delivery attempt"
         );
-        if called_provider {
-            self.update_health(d, &outcome).await;
+        if let Some(integration) = called {
+            self.update_health(integration, &outcome).await;
         }
     }
 
-    async fn update_health(&self, d: &patchbay_domain::delivery::Delivery, outcome: &SendOutcome) {
+    async fn update_health(&self, integration: &Integration, outcome: &SendOutcome) {
         let health = match outcome {
             SendOutcome::Permanent {
                 kind: PermanentKind::Credential | PermanentKind::Gone,
@@ -552,25 +588,23 @@ impl Worker {
                 reason: Some(format!("a delivery failed permanently: {reason}")),
                 changed_at: Some(utc_now()),
             },
-            SendOutcome::Delivered { .. } => {
-                match self.store.health(&d.org_id, &d.integration_id).await {
-                    Ok(Some(h)) if h.state == HealthState::Healthy => return,
-                    Ok(_) => Health {
-                        state: HealthState::Healthy,
-                        reason: Some("a delivery succeeded".into()),
-                        changed_at: Some(utc_now()),
-                    },
-                    Err(_) => return,
-                }
+            // Healthy already (as loaded for this attempt): no write.
+            SendOutcome::Delivered { .. } if integration.health().state == HealthState::Healthy => {
+                return;
             }
+            SendOutcome::Delivered { .. } => Health {
+                state: HealthState::Healthy,
+                reason: Some("a delivery succeeded".into()),
+                changed_at: Some(utc_now()),
+            },
             _ => return,
         };
         if let Err(e) = self
             .store
-            .set_health(&d.org_id, &d.integration_id, &health)
+            .set_health(&integration.org_id, &integration.id, &health)
             .await
         {
-            tracing::warn!(integration = %d.integration_id, error = %e, "recording health failed");
+            tracing::warn!(integration = %integration.id, error = %e, "recording health failed");
         }
     }
 }

@@ -212,6 +212,15 @@ pub struct Claimed {
     pub lease_until: DateTime<Utc>,
 }
 
+/// The answer to a send-slot reservation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendSlot {
+    /// Reserved: send at `at` (now or soon).
+    Reserved { at: DateTime<Utc> },
+    /// The next free slot is at `at`, too far to wait for: nothing reserved.
+    Later { at: DateTime<Utc> },
+}
+
 /// What to write after an attempt.
 #[derive(Debug, Clone)]
 pub enum AttemptNext {
@@ -370,18 +379,40 @@ pub trait DeliveryStore: Send + Sync + 'static {
         max_attempts: i64,
     ) -> Result<Option<Delivery>, StoreError>;
 
-    async fn health(
-        &self,
-        org: &OrgId,
-        integration: &IntegrationId,
-    ) -> Result<Option<Health>, StoreError>;
-
+    /// Record an integration's health (read back on the integration as
+    /// `recorded_health`); does not change its version.
     async fn set_health(
         &self,
         org: &OrgId,
         integration: &IntegrationId,
         health: &Health,
     ) -> Result<(), StoreError>;
+
+    /// Reserve the integration's next send slot, shared by every worker on
+    /// the database: the slot starts at the latest of `now`, the end of the
+    /// previous slot and any hold, and the slot after it `interval` later.
+    /// Nothing is reserved when the slot is more than `max_wait` away.
+    async fn reserve_send_slot(
+        &self,
+        integration: &IntegrationId,
+        now: DateTime<Utc>,
+        interval: Duration,
+        max_wait: Duration,
+    ) -> Result<SendSlot, StoreError>;
+
+    /// No send through the integration starts before `until` (a provider's
+    /// rate-limit hint); an existing later hold stays.
+    async fn hold_sends(
+        &self,
+        integration: &IntegrationId,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The integration's current hold, if any (see [`Self::hold_sends`]).
+    async fn send_hold(
+        &self,
+        integration: &IntegrationId,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
 
     /// Queued or sending deliveries, by type slug.
     async fn queue_depth(&self) -> Result<Vec<(String, i64)>, StoreError>;
@@ -477,6 +508,7 @@ impl RetryPolicy {
         match outcome {
             SendOutcome::Delivered {
                 provider_message_id,
+                ..
             } => AttemptNext::Delivered {
                 provider_message_id: provider_message_id.clone(),
             },
@@ -518,52 +550,18 @@ pub fn pacing_interval(kind: IntegrationType) -> Option<Duration> {
     }
 }
 
-/// Per-integration send slots: each integration's next send is at least its
-/// interval after the previous one, and after any rate-limit hint.
+/// This process's last actual send start per integration. Slots are
+/// reserved in the store (shared by every worker); sends that slept for
+/// neighbouring slots can still wake close together, so each start is also
+/// checked against the previous start here.
 #[derive(Debug, Default)]
 pub struct Pacer {
-    next_free: HashMap<IntegrationId, Instant>,
     last_start: HashMap<IntegrationId, Instant>,
 }
 
 impl Pacer {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Reserve the next slot for `id`: returns how long to wait before
-    /// sending (zero when it may send now).
-    pub fn reserve(&mut self, id: &IntegrationId, interval: Duration, now: Instant) -> Duration {
-        let slot = self.next_free.get(id).copied().unwrap_or(now).max(now);
-        self.next_free.insert(id.clone(), slot + interval);
-        slot - now
-    }
-
-    /// No send through `id` before `until` (a provider's rate-limit hint).
-    pub fn hold(&mut self, id: &IntegrationId, until: Instant) {
-        let e = self.next_free.entry(id.clone()).or_insert(until);
-        if *e < until {
-            *e = until;
-        }
-    }
-
-    /// Reserve the next slot for `id` only if it is at most `max_wait`
-    /// away: `Ok(wait)` when reserved, `Err(wait)` (nothing reserved) when
-    /// the caller should come back later.
-    pub fn reserve_within(
-        &mut self,
-        id: &IntegrationId,
-        interval: Duration,
-        now: Instant,
-        max_wait: Duration,
-    ) -> Result<Duration, Duration> {
-        let slot = self.next_free.get(id).copied().unwrap_or(now).max(now);
-        let wait = slot - now;
-        if wait > max_wait {
-            return Err(wait);
-        }
-        self.next_free.insert(id.clone(), slot + interval);
-        Ok(wait)
     }
 
     /// A send through `id` starts at `now` if at least `interval` passed
@@ -584,9 +582,8 @@ impl Pacer {
         Ok(())
     }
 
-    /// Forget slots that passed long ago.
+    /// Forget starts long past.
     pub fn prune(&mut self, now: Instant) {
-        self.next_free.retain(|_, t| *t > now);
         let keep = Duration::from_secs(60);
         self.last_start.retain(|_, t| *t + keep > now);
     }
@@ -884,8 +881,7 @@ impl DeliveryService {
             EnqueueOutcome::KeyReused => return Err(DeliveryError::KeyReused),
             EnqueueOutcome::InProgress => return Err(DeliveryError::InProgress),
         };
-        let recorded = self.store.health(org, integration_id).await?;
-        let health = combine_health(integration.last_test.as_ref(), recorded.as_ref());
+        let health = integration.health();
         Ok(Accepted {
             delivery,
             replayed,
@@ -980,18 +976,6 @@ impl DeliveryService {
             None => Err(DeliveryError::NotRetryable("no longer failed")),
         }
     }
-
-    pub async fn health(
-        &self,
-        org: &OrgId,
-        integration: &crate::model::Integration,
-    ) -> Result<Health, DeliveryError> {
-        let recorded = self.store.health(org, &integration.id).await?;
-        Ok(combine_health(
-            integration.last_test.as_ref(),
-            recorded.as_ref(),
-        ))
-    }
 }
 
 #[cfg(test)]
@@ -1076,6 +1060,7 @@ mod tests {
         ));
         let ok = SendOutcome::Delivered {
             provider_message_id: Some("m1".into()),
+            hold_for: None,
         };
         assert!(matches!(
             p.next(&ok, 1, now, deadline, 0.5),
@@ -1084,20 +1069,14 @@ mod tests {
     }
 
     #[test]
-    fn pacer_spaces_sends_and_honours_holds() {
+    fn pacer_spaces_actual_starts() {
         let mut pacer = Pacer::new();
         let id = IntegrationId::generate();
         let t0 = Instant::now();
         let s = Duration::from_secs(1);
-        assert_eq!(pacer.reserve(&id, s, t0), Duration::ZERO);
-        assert_eq!(pacer.reserve(&id, s, t0), s);
-        assert_eq!(pacer.reserve(&id, s, t0), 2 * s);
-        let other = IntegrationId::generate();
-        assert_eq!(pacer.reserve(&other, s, t0), Duration::ZERO);
-        pacer.hold(&other, t0 + Duration::from_secs(30));
-        assert_eq!(pacer.reserve(&other, s, t0), Duration::from_secs(30));
-        // Actual starts are spaced too.
         assert_eq!(pacer.start(&id, s, t0), Ok(()));
+        // Another integration is not held back by this one.
+        assert_eq!(pacer.start(&IntegrationId::generate(), s, t0), Ok(()));
         let early = t0 + Duration::from_millis(400);
         assert_eq!(pacer.start(&id, s, early), Err(Duration::from_millis(600)));
         assert_eq!(pacer.start(&id, s, t0 + s), Ok(()));

@@ -84,6 +84,9 @@ pub struct Integration {
     pub managed_key: Option<String>,
     pub config: Config,
     pub last_test: Option<TestResult>,
+    /// The last health event recorded by deliveries (tests are in
+    /// `last_test`); see [`Integration::health`].
+    pub recorded_health: Option<crate::delivery::Health>,
     /// Bumped on every change to name, config, environment or status; the
     /// ETag and the compare-and-swap guard for concurrent updates.
     pub version: i64,
@@ -95,6 +98,12 @@ impl Integration {
     /// A strong ETag over the configuration version.
     pub fn etag(&self) -> String {
         format!("\"{}-v{}\"", self.id, self.version)
+    }
+
+    /// Health: the newer of the last credential test and the last event
+    /// recorded by deliveries.
+    pub fn health(&self) -> crate::delivery::Health {
+        crate::delivery::combine_health(self.last_test.as_ref(), self.recorded_health.as_ref())
     }
 }
 

@@ -100,6 +100,10 @@ pub enum PermanentKind {
 pub enum SendOutcome {
     Delivered {
         provider_message_id: Option<String>,
+        /// The provider said this integration's allowance is used up (e.g.
+        /// Discord's `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset-After`):
+        /// send nothing more through it for this long.
+        hold_for: Option<Duration>,
     },
     Retryable {
         reason: String,

@@ -273,6 +273,7 @@ impl IntegrationService {
             managed_key: Some(entry.key.clone()),
             config: desired_config(entry, None, self),
             last_test: None,
+            recorded_health: None,
             version: 1,
             created_at: at,
             updated_at: at,

@@ -163,6 +163,7 @@ impl IntegrationService {
             managed_key: None,
             config,
             last_test: None,
+            recorded_health: None,
             version: 1,
             created_at: at,
             updated_at: at,

@@ -9,15 +9,17 @@
 //! statement writes (on SQLite that takes the write lock up front, which
 //! waits on the busy timeout instead of failing on a lock upgrade).
 
+use std::time::Duration;
+
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Timelike, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use patchbay_domain::catalogue::IntegrationType;
 use patchbay_domain::delivery::{
     Attempt, AttemptNext, AttemptOutcome, Claimed, Delivery, DeliveryListQuery, DeliveryStatus,
-    DeliveryStore, EnqueueOutcome, Health, HealthState, NewDelivery,
+    DeliveryStore, EnqueueOutcome, Health, NewDelivery, SendSlot,
 };
 use patchbay_domain::ids::DeliveryId;
 use patchbay_domain::{IntegrationId, Message, OrgId, StoreError};
@@ -80,19 +82,9 @@ mod schema {
             expires_at -> Timestamp,
         }
     }
-
-    diesel::table! {
-        integration_health (integration_id) {
-            integration_id -> Text,
-            org_id -> Text,
-            state -> Text,
-            reason -> Nullable<Text>,
-            changed_at -> Timestamp,
-        }
-    }
 }
 
-use schema::{deliveries, delivery_attempts, idempotency_keys, integration_health};
+use schema::{deliveries, delivery_attempts, idempotency_keys};
 
 #[derive(Queryable, Selectable, QueryableByName, Insertable)]
 #[diesel(table_name = deliveries)]
@@ -148,18 +140,16 @@ struct IdempotencyRow {
     expires_at: NaiveDateTime,
 }
 
-#[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = integration_health)]
-struct HealthRow {
-    integration_id: String,
-    org_id: String,
-    state: String,
-    reason: Option<String>,
-    changed_at: NaiveDateTime,
-}
-
 fn t(x: DateTime<Utc>) -> NaiveDateTime {
     x.naive_utc()
+}
+
+/// To the microsecond, as Postgres keeps it: a value compared for equality
+/// after a round trip must survive it unchanged on both backends.
+fn micros(x: DateTime<Utc>) -> NaiveDateTime {
+    let n = x.naive_utc();
+    n.with_nanosecond(n.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(n)
 }
 
 fn db_err(e: DieselError) -> StoreError {
@@ -640,73 +630,129 @@ impl DeliveryStore for SqlStore {
         .await
     }
 
-    async fn health(
-        &self,
-        org: &OrgId,
-        integration: &IntegrationId,
-    ) -> Result<Option<Health>, StoreError> {
-        let (org, integration) = (org.to_string(), integration.to_string());
-        self.run_sql(move |conn| {
-            let row = integration_health::table
-                .filter(integration_health::org_id.eq(&org))
-                .filter(integration_health::integration_id.eq(&integration))
-                .select(HealthRow::as_select())
-                .get_result(conn)
-                .optional()
-                .map_err(db_err)?;
-            Ok(row.map(|r| Health {
-                state: HealthState::parse(&r.state).unwrap_or(HealthState::Unknown),
-                reason: r.reason,
-                changed_at: Some(r.changed_at.and_utc()),
-            }))
-        })
-        .await
-    }
-
     async fn set_health(
         &self,
         org: &OrgId,
         integration: &IntegrationId,
         health: &Health,
     ) -> Result<(), StoreError> {
-        let row = HealthRow {
-            integration_id: integration.to_string(),
-            org_id: org.to_string(),
-            state: health.state.as_str().to_string(),
-            reason: health.reason.clone(),
-            changed_at: t(health
-                .changed_at
-                .unwrap_or_else(patchbay_domain::service::now)),
-        };
+        let (org, integration) = (org.to_string(), integration.to_string());
+        let state = health.state.as_str();
+        let reason = health.reason.clone();
+        let at = t(health
+            .changed_at
+            .unwrap_or_else(patchbay_domain::service::now));
         self.run_sql(move |conn| {
-            for _ in 0..3 {
-                let n = diesel::update(
-                    integration_health::table
-                        .filter(integration_health::integration_id.eq(&row.integration_id)),
-                )
-                .set((
-                    integration_health::state.eq(&row.state),
-                    integration_health::reason.eq(&row.reason),
-                    integration_health::changed_at.eq(row.changed_at),
-                ))
-                .execute(conn)
-                .map_err(db_err)?;
-                if n > 0 {
-                    return Ok(());
+            // Not a configuration change: version and updated_at stay.
+            diesel::update(
+                integrations::table
+                    .filter(integrations::org_id.eq(&org))
+                    .filter(integrations::id.eq(&integration)),
+            )
+            .set((
+                integrations::health_state.eq(state),
+                integrations::health_reason.eq(&reason),
+                integrations::health_changed_at.eq(at),
+            ))
+            .execute(conn)
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn reserve_send_slot(
+        &self,
+        integration: &IntegrationId,
+        now: DateTime<Utc>,
+        interval: Duration,
+        max_wait: Duration,
+    ) -> Result<SendSlot, StoreError> {
+        let id = integration.to_string();
+        let now = micros(now);
+        let interval = TimeDelta::from_std(interval).unwrap_or(TimeDelta::MAX);
+        let max_wait = TimeDelta::from_std(max_wait).unwrap_or(TimeDelta::MAX);
+        self.run_sql(move |conn| {
+            // Read, then move the slot on only if nobody moved it meanwhile:
+            // portable, and a lost race means another worker progressed.
+            for _ in 0..32 {
+                let (current, hold): (Option<NaiveDateTime>, Option<NaiveDateTime>) =
+                    match integrations::table
+                        .filter(integrations::id.eq(&id))
+                        .select((integrations::send_not_before, integrations::send_hold_until))
+                        .get_result(conn)
+                        .optional()
+                        .map_err(db_err)?
+                    {
+                        Some(c) => c,
+                        // Deleted: the worker finds out when it loads it.
+                        None => return Ok(SendSlot::Reserved { at: now.and_utc() }),
+                    };
+                let slot = [current, hold]
+                    .into_iter()
+                    .flatten()
+                    .fold(now, NaiveDateTime::max);
+                if slot - now > max_wait {
+                    return Ok(SendSlot::Later { at: slot.and_utc() });
                 }
-                match diesel::insert_into(integration_health::table)
-                    .values(&row)
-                    .execute(conn)
-                {
-                    Ok(_) => return Ok(()),
-                    // Inserted meanwhile by another writer: update it.
-                    Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                        continue;
-                    }
-                    Err(e) => return Err(db_err(e)),
+                let next = slot + interval;
+                let target = integrations::table.filter(integrations::id.eq(&id));
+                let n = match current {
+                    Some(c) => diesel::update(target.filter(integrations::send_not_before.eq(c)))
+                        .set(integrations::send_not_before.eq(next))
+                        .execute(conn),
+                    None => diesel::update(target.filter(integrations::send_not_before.is_null()))
+                        .set(integrations::send_not_before.eq(next))
+                        .execute(conn),
+                }
+                .map_err(db_err)?;
+                if n == 1 {
+                    return Ok(SendSlot::Reserved { at: slot.and_utc() });
                 }
             }
-            Err(StoreError::Other("recording health kept colliding".into()))
+            Err(StoreError::Other(
+                "reserving a send slot kept colliding with other workers".into(),
+            ))
+        })
+        .await
+    }
+
+    async fn hold_sends(
+        &self,
+        integration: &IntegrationId,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = integration.to_string();
+        let until = micros(until);
+        self.run_sql(move |conn| {
+            diesel::update(
+                integrations::table.filter(integrations::id.eq(&id)).filter(
+                    integrations::send_hold_until
+                        .is_null()
+                        .or(integrations::send_hold_until.lt(until)),
+                ),
+            )
+            .set(integrations::send_hold_until.eq(until))
+            .execute(conn)
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn send_hold(
+        &self,
+        integration: &IntegrationId,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let id = integration.to_string();
+        self.run_sql(move |conn| {
+            let hold: Option<Option<NaiveDateTime>> = integrations::table
+                .filter(integrations::id.eq(&id))
+                .select(integrations::send_hold_until)
+                .get_result(conn)
+                .optional()
+                .map_err(db_err)?;
+            Ok(hold.flatten().map(|h| h.and_utc()))
         })
         .await
     }

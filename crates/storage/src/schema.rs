@@ -43,6 +43,11 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         managed_key -> Nullable<Text>,
+        health_state -> Nullable<Text>,
+        health_reason -> Nullable<Text>,
+        health_changed_at -> Nullable<Timestamp>,
+        send_not_before -> Nullable<Timestamp>,
+        send_hold_until -> Nullable<Timestamp>,
     }
 }
 

@@ -16,6 +16,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use patchbay_domain::auth::{ApiKeyRecord, Organization, Scopes};
 use patchbay_domain::catalogue::IntegrationType;
+use patchbay_domain::delivery::{Health, HealthState};
 use patchbay_domain::{
     ApiKeyId, Config, Environment, Integration, IntegrationId, IntegrationStore, ListQuery, OrgId,
     Status, StoreError, TenantStore, TestResult, WriteOutcome,
@@ -68,6 +69,14 @@ struct IntegrationRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     managed_key: Option<String>,
+    health_state: Option<String>,
+    health_reason: Option<String>,
+    health_changed_at: Option<NaiveDateTime>,
+    // The delivery workers' pacing state, read by them alone.
+    #[allow(dead_code)]
+    send_not_before: Option<NaiveDateTime>,
+    #[allow(dead_code)]
+    send_hold_until: Option<NaiveDateTime>,
 }
 
 #[derive(Insertable)]
@@ -268,6 +277,14 @@ fn decode_integration(row: IntegrationRow, keyring: &Keyring) -> Result<Integrat
         managed_key: row.managed_key,
         config: Config::from_parts(plain, secrets),
         last_test,
+        recorded_health: match (row.health_state, row.health_changed_at) {
+            (Some(state), Some(at)) => Some(Health {
+                state: HealthState::parse(&state).unwrap_or(HealthState::Unknown),
+                reason: row.health_reason,
+                changed_at: Some(from_db_time(at)),
+            }),
+            _ => None,
+        },
         version: row.version,
         created_at: from_db_time(row.created_at),
         updated_at: from_db_time(row.updated_at),

@@ -267,3 +267,144 @@ async fn idempotency_postgres() {
         idempotency_outcomes(db).await;
     }
 }
+
+/// Send slots are shared through the database: consecutive reservations are
+/// an interval apart whoever makes them, a far slot reserves nothing, holds
+/// push slots back, and none of it (nor health) is a configuration change.
+async fn slots_holds_and_health(tdb: TestDatabase) {
+    use patchbay_domain::IntegrationStore;
+    use patchbay_domain::delivery::{Health, HealthState, SendSlot};
+    use std::time::Duration;
+
+    let (store, org, _) = setup(&tdb).await;
+    let saved = store
+        .insert(&common::slack(&org, "paced", "xoxb-not-a-real-token"))
+        .await
+        .unwrap();
+    let id = saved.id.clone();
+    let t0 = now();
+    let sec = Duration::from_secs(1);
+    let wait = Duration::from_secs(5);
+    let slot = |s: SendSlot| match s {
+        SendSlot::Reserved { at } => at,
+        other => panic!("{other:?}"),
+    };
+    let near = |a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>| {
+        (a - b).num_milliseconds().abs() <= 1
+    };
+    // Two stores on one database stand for two server instances.
+    let other = Arc::new(common::store(
+        &tdb,
+        common::keyring(&common::key_line("k1")),
+    ));
+    let a = slot(store.reserve_send_slot(&id, t0, sec, wait).await.unwrap());
+    let b = slot(other.reserve_send_slot(&id, t0, sec, wait).await.unwrap());
+    let c = slot(store.reserve_send_slot(&id, t0, sec, wait).await.unwrap());
+    assert!(near(a, t0), "{a} vs {t0}");
+    assert!(near(b, t0 + TimeDelta::seconds(1)), "{b}");
+    assert!(near(c, t0 + TimeDelta::seconds(2)), "{c}");
+    // More than max_wait away: nothing reserved, the slot is named.
+    let later = store
+        .reserve_send_slot(&id, t0, sec, Duration::from_millis(2500))
+        .await
+        .unwrap();
+    assert!(matches!(later, SendSlot::Later { at } if near(at, t0 + TimeDelta::seconds(3))));
+    let d = slot(other.reserve_send_slot(&id, t0, sec, wait).await.unwrap());
+    assert!(near(d, t0 + TimeDelta::seconds(3)), "{d}");
+    // A hold beyond the reserved slots moves the next slot to its end, and
+    // an earlier hold does not shorten it.
+    let until = t0 + TimeDelta::seconds(10);
+    store.hold_sends(&id, until).await.unwrap();
+    other
+        .hold_sends(&id, t0 + TimeDelta::seconds(2))
+        .await
+        .unwrap();
+    let held = store.send_hold(&id).await.unwrap().unwrap();
+    assert!(near(held, until), "{held}");
+    let e = slot(
+        store
+            .reserve_send_slot(&id, t0, sec, Duration::from_secs(60))
+            .await
+            .unwrap(),
+    );
+    assert!(near(e, until), "{e}");
+    // Concurrent reservations from both stores never share a slot.
+    let fresh = store
+        .insert(&common::slack(&org, "raced", "xoxb-not-a-real-token"))
+        .await
+        .unwrap()
+        .id;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let s = if i % 2 == 0 {
+            store.clone()
+        } else {
+            other.clone()
+        };
+        let fresh = fresh.clone();
+        tasks.push(tokio::spawn(async move {
+            slot(
+                s.reserve_send_slot(&fresh, t0, sec, Duration::from_secs(60))
+                    .await
+                    .unwrap(),
+            )
+        }));
+    }
+    let mut slots = Vec::new();
+    for t in tasks {
+        slots.push(t.await.unwrap());
+    }
+    slots.sort();
+    for (i, s) in slots.iter().enumerate() {
+        let expected = t0 + TimeDelta::seconds(i64::try_from(i).unwrap());
+        assert!(near(*s, expected), "slot {i} at {s}, expected {expected}");
+    }
+
+    // Health is recorded on the integration, read back with it, and leaves
+    // the configuration version alone.
+    let health = Health {
+        state: HealthState::Unhealthy,
+        reason: Some("a delivery failed permanently: gone".into()),
+        changed_at: Some(now()),
+    };
+    store.set_health(&org, &id, &health).await.unwrap();
+    let got = IntegrationStore::get(store.as_ref(), &org, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.version, saved.version);
+    assert_eq!(got.updated_at, saved.updated_at);
+    let recorded = got.recorded_health.clone().unwrap();
+    assert_eq!(recorded.state, HealthState::Unhealthy);
+    assert_eq!(recorded.reason, health.reason);
+    assert_eq!(got.health().state, HealthState::Unhealthy);
+    // Another organization cannot set it.
+    let stranger = store
+        .ensure_organization(&format!("org-{}", common::random_suffix()))
+        .await
+        .unwrap()
+        .id;
+    let healthy = Health {
+        state: HealthState::Healthy,
+        reason: None,
+        changed_at: Some(now()),
+    };
+    store.set_health(&stranger, &id, &healthy).await.unwrap();
+    let got = IntegrationStore::get(store.as_ref(), &org, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.health().state, HealthState::Unhealthy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slots_sqlite() {
+    slots_holds_and_health(TestDatabase::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slots_postgres() {
+    if let Some(db) = TestDatabase::postgres() {
+        slots_holds_and_health(db).await;
+    }
+}

@@ -23,10 +23,11 @@ const DISCORD_URL: &str = "https://discord.com/api/webhooks/123456/abcdefghijklm
 const SENDGRID_KEY: &str = "SG.aaaaaaaaaaaaaaaaaaaaaaaa";
 
 /// Members of an integration as `GET` returns it.
-const DETAIL_KEYS: [&str; 11] = [
+const DETAIL_KEYS: [&str; 12] = [
     "config",
     "createdAt",
     "environment",
+    "health",
     "id",
     "isManaged",
     "lastTest",
@@ -343,6 +344,10 @@ async fn seed_examples_answer_their_documented_shapes(backend: Backend) {
         json!([{"field": "webhookUrl", "hint": "…XXXX"}])
     );
     assert_eq!(created["lastTest"], Value::Null);
+    assert_eq!(
+        created["health"],
+        json!({"status": "unknown", "reason": null, "changedAt": null})
+    );
     assert_timestamp(&created["createdAt"]);
     assert_eq!(created["createdAt"], created["updatedAt"]);
 

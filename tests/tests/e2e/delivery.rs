@@ -17,32 +17,54 @@ use crate::helpers::{Backend, TestApp};
 const TELEGRAM_TOKEN: &str = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQr";
 
 /// Fast retries and polling; pacing off unless a test turns it on.
-async fn spawn(backend: Backend, mock: &MockServer, extra: &[(&str, &str)]) -> Option<TestApp> {
+fn settings(mock: &MockServer, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     let host = mock.address().to_string();
     let base = mock.uri();
-    let slack = format!("{base}/slack/api/");
-    let tg = format!("{base}/tg/");
-    let sg = format!("{base}/sendgrid/");
-    let resend = format!("{base}/resend/");
-    let mut env: Vec<(&str, &str)> = vec![
+    // Later entries win (extra overrides the defaults).
+    [
         ("PATCHBAY__OUTBOUND__ALLOW_PRIVATE_NETWORKS", "127.0.0.0/8"),
         ("PATCHBAY__OUTBOUND__TOTAL_TIMEOUT_MS", "5000"),
-        ("PATCHBAY__PROVIDERS__DISCORD__EXTRA_HOSTS", &host),
-        ("PATCHBAY__PROVIDERS__SLACK__EXTRA_HOSTS", &host),
-        ("PATCHBAY__PROVIDERS__SLACK__BASE_URL", &slack),
-        ("PATCHBAY__PROVIDERS__TELEGRAM__BASE_URL", &tg),
-        ("PATCHBAY__PROVIDERS__SENDGRID__BASE_URL", &sg),
-        ("PATCHBAY__PROVIDERS__SENDGRID__EU_BASE_URL", &sg),
-        ("PATCHBAY__PROVIDERS__RESEND__BASE_URL", &resend),
+        ("PATCHBAY__PROVIDERS__DISCORD__EXTRA_HOSTS", host.as_str()),
+        ("PATCHBAY__PROVIDERS__SLACK__EXTRA_HOSTS", host.as_str()),
+        (
+            "PATCHBAY__PROVIDERS__SLACK__BASE_URL",
+            format!("{base}/slack/api/").as_str(),
+        ),
+        (
+            "PATCHBAY__PROVIDERS__TELEGRAM__BASE_URL",
+            format!("{base}/tg/").as_str(),
+        ),
+        (
+            "PATCHBAY__PROVIDERS__SENDGRID__BASE_URL",
+            format!("{base}/sendgrid/").as_str(),
+        ),
+        (
+            "PATCHBAY__PROVIDERS__SENDGRID__EU_BASE_URL",
+            format!("{base}/sendgrid/").as_str(),
+        ),
+        (
+            "PATCHBAY__PROVIDERS__RESEND__BASE_URL",
+            format!("{base}/resend/").as_str(),
+        ),
         ("PATCHBAY__DELIVERY__POLL_INTERVAL_MS", "50"),
         ("PATCHBAY__DELIVERY__RETRY_BASE_MS", "300"),
         ("PATCHBAY__DELIVERY__MAX_ATTEMPTS", "3"),
         ("PATCHBAY__DELIVERY__LEASE_MS", "10000"),
         ("PATCHBAY__DELIVERY__PACING", "false"),
         ("PATCHBAY__DELIVERY__RETEST_INTERVAL_SECS", "0"),
-    ];
-    env.extend_from_slice(extra);
-    TestApp::spawn_with(backend, &env).await
+    ]
+    .iter()
+    .chain(extra)
+    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+    .collect()
+}
+
+fn borrowed(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+async fn spawn(backend: Backend, mock: &MockServer, extra: &[(&str, &str)]) -> Option<TestApp> {
+    TestApp::spawn_with(backend, &borrowed(&settings(mock, extra))).await
 }
 
 async fn create(app: &TestApp, kind: &str, config: Value) -> String {
@@ -465,7 +487,28 @@ async fn gone_stops_at_once_and_marks_unhealthy(backend: Backend) {
         "{body}"
     );
     let second = body["id"].as_str().unwrap().to_string();
+    // Reading the integration says so too, and the configuration version
+    // (ETag) did not move: health is not a change to the integration.
+    let got = app
+        .admin(Method::GET, &format!("/api/integrations/{id}"))
+        .send()
+        .await
+        .unwrap();
+    let etag = got.headers()["etag"].to_str().unwrap().to_string();
+    assert!(etag.ends_with("-v1\""), "{etag}");
+    let got: Value = got.json().await.unwrap();
+    assert_eq!(got["health"], body["integrationHealth"], "{got}");
     assert_eq!(wait_final(&app, &second).await["status"], "delivered");
+    let got: Value = app
+        .admin(Method::GET, &format!("/api/integrations/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["health"]["status"], "healthy", "{got}");
+    assert_eq!(got["health"]["reason"], "a delivery succeeded", "{got}");
 
     // The failed one can be retried by hand; a delivered one cannot.
     let res = app
@@ -711,6 +754,114 @@ async fn a_burst_is_paced_not_rejected(backend: Backend) {
     }
 }
 both!(a_burst_is_paced_not_rejected);
+
+/// Attempt start times of finished deliveries, sorted.
+async fn starts_of(app: &TestApp, deliveries: &[String]) -> Vec<DateTime<Utc>> {
+    let mut starts = Vec::new();
+    for d in deliveries {
+        let d = wait_final(app, d).await;
+        assert_eq!(d["status"], "delivered", "{d}");
+        assert_eq!(d["attempts"].as_array().unwrap().len(), 1, "{d}");
+        starts.push(at(&d["attempts"][0]["startedAt"]));
+    }
+    starts.sort();
+    starts
+}
+
+async fn pacing_is_shared_by_every_instance(backend: Backend) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/services/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&mock)
+        .await;
+    let env = settings(&mock, &[("PATCHBAY__DELIVERY__PACING", "true")]);
+    let Some(app) = TestApp::spawn_with(backend, &borrowed(&env)).await else {
+        return;
+    };
+    let peer = app.spawn_peer(&borrowed(&env)).await;
+    let id = create(
+        &app,
+        "slack",
+        json!({"webhookUrl": format!("{}/services/T0/B0/x", mock.uri())}),
+    )
+    .await;
+    // Half the burst through each instance: each wakes its own workers, so
+    // both send, and only the shared slots keep them a second apart.
+    let mut deliveries = Vec::new();
+    for n in 0..4 {
+        let base = if n % 2 == 0 { &app.base } else { &peer.base };
+        let res = app
+            .client
+            .post(format!("{base}/api/integrations/{id}/send"))
+            .bearer_auth(&app.admin_key)
+            .json(&json!({"text": format!("message {n}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+        let body: Value = res.json().await.unwrap();
+        deliveries.push(body["id"].as_str().unwrap().to_string());
+    }
+    let starts = starts_of(&app, &deliveries).await;
+    // Slack: about one message per second per channel, across instances.
+    // (Without shared slots two sends start together; the margin is for
+    // two processes' timers waking a little apart.)
+    for w in starts.windows(2) {
+        assert!(
+            w[1] - w[0] >= chrono::TimeDelta::milliseconds(900),
+            "sends {} apart: {starts:?}",
+            w[1] - w[0]
+        );
+    }
+    assert_eq!(mock.received_requests().await.unwrap().len(), 4);
+    drop(peer);
+}
+both!(pacing_is_shared_by_every_instance);
+
+async fn an_emptied_discord_bucket_holds_the_next_send(backend: Backend) {
+    let mock = MockServer::start().await;
+    // Every answer says the bucket is now empty for 1.5 s.
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/api/webhooks/123/[A-Za-z0-9_-]+$"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-limit", "5")
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset-after", "1.5")
+                .set_body_json(json!({"id": "discord-msg", "channel_id": "42"})),
+        )
+        .mount(&mock)
+        .await;
+    let Some(app) = spawn(backend, &mock, &[("PATCHBAY__DELIVERY__PACING", "true")]).await else {
+        return;
+    };
+    let id = create(
+        &app,
+        "discord",
+        json!({"webhookUrl": format!("{}/api/webhooks/123/tok-not-real", mock.uri())}),
+    )
+    .await;
+    let mut deliveries = Vec::new();
+    for n in 0..2 {
+        let res = send(&app, &id, "", json!({"text": format!("message {n}")})).await;
+        assert_eq!(res.status(), 202);
+        let body: Value = res.json().await.unwrap();
+        deliveries.push(body["id"].as_str().unwrap().to_string());
+    }
+    let starts = starts_of(&app, &deliveries).await;
+    // Discord's fixed spacing alone is 400 ms; the headers say 1.5 s. The
+    // second send had already reserved its slot when the first's answer
+    // came, so this also proves the hold is checked after waiting.
+    assert!(
+        starts[1] - starts[0] >= chrono::TimeDelta::milliseconds(1450),
+        "sends {} apart",
+        starts[1] - starts[0]
+    );
+    // Held, not rejected: no 429 was provoked and nothing was retried.
+    assert_eq!(mock.received_requests().await.unwrap().len(), 2);
+}
+both!(an_emptied_discord_bucket_holds_the_next_send);
 
 async fn listing_and_metrics(backend: Backend) {
     let mock = MockServer::start().await;

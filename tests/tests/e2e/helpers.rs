@@ -60,6 +60,12 @@ pub struct TestApp {
     pub _db: TestDatabase,
 }
 
+/// A second server instance on a [`TestApp`]'s database.
+pub struct TestPeer {
+    pub base: String,
+    pub _workers: Option<patchbay::app::WorkerGuard>,
+}
+
 impl TestApp {
     /// Start the real app; `None` when the backend is unavailable outside CI.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
@@ -96,6 +102,21 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// A second instance of the app on this app's database (another server
+    /// sharing its queue), with the test settings plus `extra`. Drop it
+    /// before this app.
+    pub async fn spawn_peer(&self, extra: &[(&str, &str)]) -> TestPeer {
+        let settings = settings_for(&self._db, extra);
+        let app = Application::build(settings).await.expect("peer app builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let workers = app.worker_guard();
+        tokio::spawn(app.run_until_stopped());
+        TestPeer {
+            base,
+            _workers: workers,
+        }
     }
 
     /// A request with the admin key.

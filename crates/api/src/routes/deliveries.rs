@@ -11,7 +11,7 @@ use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use chrono::{DateTime, Utc};
 use patchbay_domain::delivery::{
-    Attempt, Delivery, DeliveryError, DeliveryService, DeliveryStatus, Health,
+    Attempt, Delivery, DeliveryError, DeliveryService, DeliveryStatus,
 };
 use patchbay_domain::ids::DeliveryId;
 use patchbay_domain::metrics::Metrics;
@@ -23,7 +23,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::ApiState;
 use crate::auth::{Authorized, Read, Test};
 use crate::body::JsonBody;
-use crate::dto::IntegrationTypeSlug;
+use crate::dto::{HealthDto, IntegrationTypeSlug};
 use crate::problem::{ApiError, Problem, ProblemKind};
 
 /// What the delivery endpoints need besides the integration use cases.
@@ -136,29 +136,6 @@ impl From<DeliveryStatus> for DeliveryStatusDto {
             DeliveryStatus::Sending => Self::Sending,
             DeliveryStatus::Delivered => Self::Delivered,
             DeliveryStatus::Failed => Self::Failed,
-        }
-    }
-}
-
-/// An integration's health: set by credential tests, deliveries and the
-/// scheduled re-test.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct HealthDto {
-    #[schema(value_type = String, pattern = "^(healthy|unhealthy|unknown)$")]
-    pub status: &'static str,
-    #[schema(required = true)]
-    pub reason: Option<String>,
-    #[schema(required = true)]
-    pub changed_at: Option<DateTime<Utc>>,
-}
-
-impl From<&Health> for HealthDto {
-    fn from(h: &Health) -> Self {
-        Self {
-            status: h.state.as_str(),
-            reason: h.reason.clone(),
-            changed_at: h.changed_at,
         }
     }
 }
@@ -633,7 +610,6 @@ pub async fn retry_delivery(
         (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/integrations/{integrationId}/health")]
@@ -642,17 +618,11 @@ pub async fn get_integration_health(
     state: Data<ApiState>,
     path: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let delivery = api(&state)?;
     let id: IntegrationId = path
         .into_inner()
         .parse()
         .map_err(|_| integration_not_found())?;
-    let integration = state.integrations.get(auth.org(), &id).await?;
-    let health = delivery
-        .service
-        .health(auth.org(), &integration)
-        .await
-        .map_err(|e| map_error(e, integration_not_found))?;
+    let health = state.integrations.get(auth.org(), &id).await?.health();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(HealthDto::from(&health)))

@@ -301,6 +301,7 @@ impl Provider for FakeSlack {
     ) -> SendOutcome {
         SendOutcome::Delivered {
             provider_message_id: None,
+            hold_for: None,
         }
     }
 }

@@ -481,6 +481,7 @@ impl Provider for AiGatewayProvider {
                         .and_then(Value::as_str)
                         .filter(|s| !s.is_empty())
                         .map(str::to_string),
+                    hold_for: None,
                 }
             }
             // OpenAI answers 429 `insufficient_quota` for an account out of

@@ -381,7 +381,8 @@ async fn send_posts_a_chat_completion() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("chatcmpl-123".into())
+            provider_message_id: Some("chatcmpl-123".into()),
+            hold_for: None,
         }
     );
     server.verify().await;
@@ -397,7 +398,8 @@ async fn send_tolerates_content_parts_and_odd_bodies() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("gen-9".into())
+            provider_message_id: Some("gen-9".into()),
+            hold_for: None,
         }
     );
     for r in [
@@ -409,7 +411,8 @@ async fn send_tolerates_content_parts_and_odd_bodies() {
         assert_eq!(
             send_against(r).await,
             SendOutcome::Delivered {
-                provider_message_id: None
+                provider_message_id: None,
+                hold_for: None,
             }
         );
     }

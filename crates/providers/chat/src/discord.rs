@@ -227,6 +227,27 @@ fn test_answer(resp: &OutboundResponse) -> TestOutcome {
     }
 }
 
+/// Discord paces webhooks by per-bucket headers: when a success says the
+/// bucket is empty, the next send must wait for the reset, or it earns a 429
+/// (and too many of those an IP ban).
+fn bucket_empty_for(resp: &OutboundResponse) -> Option<Duration> {
+    let remaining: u64 = resp.header("x-ratelimit-remaining")?.trim().parse().ok()?;
+    if remaining > 0 {
+        return None;
+    }
+    let secs: f64 = resp
+        .header("x-ratelimit-reset-after")?
+        .trim()
+        .parse()
+        .ok()?;
+    if !secs.is_finite() || secs <= 0.0 {
+        return None;
+    }
+    // The same cap as any retry hint: a broken header must not park the
+    // integration for days.
+    Some(Duration::from_secs_f64(secs.min(3600.0)))
+}
+
 fn send_answer(resp: &OutboundResponse) -> SendOutcome {
     let status = resp.status;
     match classify_status(status) {
@@ -239,6 +260,7 @@ fn send_answer(resp: &OutboundResponse) -> SendOutcome {
                 .and_then(|m| m.id)
                 .as_ref()
                 .and_then(id_string),
+            hold_for: bucket_empty_for(resp),
         },
         StatusClass::RateLimited => {
             let err = error_body(resp);

@@ -208,6 +208,7 @@ fn webhook_send_answer(resp: &OutboundResponse) -> SendOutcome {
         // The body is `ok`; any 2xx means Slack took the message.
         StatusClass::Success => SendOutcome::Delivered {
             provider_message_id: None,
+            hold_for: None,
         },
         StatusClass::RateLimited => SendOutcome::Retryable {
             reason: format!(
@@ -481,6 +482,7 @@ fn bot_send_answer(resp: &OutboundResponse) -> SendOutcome {
     if answer.ok {
         return SendOutcome::Delivered {
             provider_message_id: answer.ts.filter(|t| !t.is_empty()),
+            hold_for: None,
         };
     }
     post_error(

@@ -511,6 +511,7 @@ impl Provider for TelegramProvider {
                     Value::String(s) if !s.is_empty() => Some(s),
                     _ => None,
                 },
+                hold_for: None,
             },
             // Whether the message went out is unknown; retrying could send
             // it twice, so stop here with a clear reason.

@@ -285,6 +285,7 @@ impl Provider for ResendProvider {
                     .and_then(Value::as_str)
                     .filter(|s| !s.is_empty())
                     .map(str::to_string),
+                hold_for: None,
             },
             (429, Some(quota @ ("daily_quota_exceeded" | "monthly_quota_exceeded"))) => {
                 SendOutcome::Permanent {

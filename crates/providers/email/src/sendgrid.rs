@@ -304,6 +304,7 @@ impl Provider for SendgridProvider {
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
                     .map(str::to_string),
+                hold_for: None,
             },
             429 => SendOutcome::Retryable {
                 reason: format!("SendGrid is rate limiting this key ({st})"),

@@ -254,7 +254,8 @@ async fn send_posts_the_documented_email_with_an_idempotency_key() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("49a3999c-0ce1-4ea6-ab68-afcd6dc2e794".into())
+            provider_message_id: Some("49a3999c-0ce1-4ea6-ab68-afcd6dc2e794".into()),
+            hold_for: None,
         }
     );
     server.verify().await;
@@ -342,7 +343,8 @@ async fn stage_sends_to_resend_test_addresses() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("e-stage".into())
+            provider_message_id: Some("e-stage".into()),
+            hold_for: None,
         }
     );
     server.verify().await;
@@ -510,7 +512,8 @@ async fn accepted_with_a_malformed_body_is_delivered_without_an_id() {
         assert_eq!(
             send_against(r).await,
             SendOutcome::Delivered {
-                provider_message_id: None
+                provider_message_id: None,
+                hold_for: None,
             }
         );
     }

@@ -318,7 +318,8 @@ async fn send_posts_the_documented_mail_in_production() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("sg-msg-42".into())
+            provider_message_id: Some("sg-msg-42".into()),
+            hold_for: None,
         }
     );
     let reqs = server.received_requests().await.unwrap();
@@ -347,7 +348,8 @@ async fn send_in_stage_uses_sandbox_mode() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: None
+            provider_message_id: None,
+            hold_for: None,
         }
     );
     let reqs = server.received_requests().await.unwrap();
@@ -581,7 +583,8 @@ async fn accepted_with_a_garbage_body_is_still_delivered() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("id-1".into())
+            provider_message_id: Some("id-1".into()),
+            hold_for: None,
         }
     );
 }

@@ -377,6 +377,7 @@ impl Provider for WebhookProvider {
                 match classify_status(status) {
                     StatusClass::Success => SendOutcome::Delivered {
                         provider_message_id: Some(msg_id),
+                        hold_for: None,
                     },
                     StatusClass::RateLimited => SendOutcome::Retryable {
                         reason: format!("the endpoint is rate limiting deliveries ({st})"),

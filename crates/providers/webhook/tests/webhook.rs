@@ -174,7 +174,8 @@ async fn send_uses_the_configured_method_headers_and_body() {
     assert_eq!(
         outcome,
         SendOutcome::Delivered {
-            provider_message_id: Some("msg_delivery_1".into())
+            provider_message_id: Some("msg_delivery_1".into()),
+            hold_for: None,
         }
     );
     let reqs = server.received_requests().await.unwrap();
@@ -205,6 +206,7 @@ async fn send_without_data_carries_subject_and_text_and_a_fresh_id() {
     let outcome = provider().send(&ctx(None), &config, &message).await;
     let SendOutcome::Delivered {
         provider_message_id: Some(id),
+        hold_for: None,
     } = outcome
     else {
         panic!("{outcome:?}");
@@ -266,7 +268,8 @@ async fn every_2xx_is_delivered() {
         assert_eq!(
             send_against(ResponseTemplate::new(status)).await,
             SendOutcome::Delivered {
-                provider_message_id: Some("msg_x".into())
+                provider_message_id: Some("msg_x".into()),
+                hold_for: None,
             },
             "{status}"
         );
@@ -468,7 +471,8 @@ async fn oversized_answer_body_does_not_undo_a_delivery() {
             assert_eq!(
                 o,
                 SendOutcome::Delivered {
-                    provider_message_id: Some("msg_big".into())
+                    provider_message_id: Some("msg_big".into()),
+                    hold_for: None,
                 }
             );
         } else {

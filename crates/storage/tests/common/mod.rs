@@ -62,6 +62,7 @@ pub fn integration(
         managed_key: None,
         config,
         last_test: None,
+        recorded_health: None,
         version: 1,
         created_at: at,
         updated_at: at,

@@ -179,12 +179,53 @@ async fn send_posts_content_with_wait_true_and_returns_the_message_id() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("1100220033".into())
+            provider_message_id: Some("1100220033".into()),
+            hold_for: None,
         }
     );
     let reqs = server.received_requests().await.unwrap();
     assert!(reqs[0].headers.get("authorization").is_none());
     server.verify().await;
+}
+
+#[tokio::test]
+async fn an_emptied_bucket_on_success_holds_the_integration_until_its_reset() {
+    async fn send_with(remaining: &str, reset_after: &str) -> SendOutcome {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(HOOK_PATH))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("x-ratelimit-limit", "5")
+                    .insert_header("x-ratelimit-remaining", remaining)
+                    .insert_header("x-ratelimit-reset-after", reset_after)
+                    .insert_header("x-ratelimit-bucket", "abcd1234")
+                    .set_body_json(json!({"id": "1"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        provider()
+            .send(&ctx(), &config(&hook_url(&server)), &text("hi"))
+            .await
+    }
+    let hold = |o: SendOutcome| match o {
+        SendOutcome::Delivered { hold_for, .. } => hold_for,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        hold(send_with("0", "1.250").await),
+        Some(Duration::from_millis(1250))
+    );
+    // Allowance left, or headers that do not parse: no hold.
+    assert_eq!(hold(send_with("3", "1.250").await), None);
+    assert_eq!(hold(send_with("0", "soon").await), None);
+    assert_eq!(hold(send_with("0", "-1").await), None);
+    // A wild reset is capped like any hint.
+    assert_eq!(
+        hold(send_with("0", "999999").await),
+        Some(Duration::from_secs(3600))
+    );
 }
 
 #[tokio::test]
@@ -204,7 +245,8 @@ async fn send_without_overrides_carries_only_content_and_204_is_delivered() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: None
+            provider_message_id: None,
+            hold_for: None,
         }
     );
     let reqs = server.received_requests().await.unwrap();

@@ -171,7 +171,8 @@ async fn webhook_send_posts_text_json() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: None
+            provider_message_id: None,
+            hold_for: None,
         }
     );
     let reqs = server.received_requests().await.unwrap();
@@ -396,7 +397,8 @@ async fn bot_send_posts_to_chat_post_message_and_returns_ts() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("1503435956.000247".into())
+            provider_message_id: Some("1503435956.000247".into()),
+            hold_for: None,
         }
     );
     server.verify().await;

@@ -72,6 +72,7 @@ pub fn send_text(o: &SendOutcome) -> String {
     match o {
         SendOutcome::Delivered {
             provider_message_id,
+            ..
         } => provider_message_id.clone().unwrap_or_default(),
         SendOutcome::Retryable { reason, .. } => reason.clone(),
         SendOutcome::Permanent { reason, code, .. } => {

@@ -268,7 +268,8 @@ async fn send_posts_send_message_with_the_token_path() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("4711".into())
+            provider_message_id: Some("4711".into()),
+            hold_for: None,
         }
     );
     server.verify().await;
@@ -292,7 +293,8 @@ async fn send_to_a_channel_username_without_parse_mode() {
     assert_eq!(
         o,
         SendOutcome::Delivered {
-            provider_message_id: Some("1".into())
+            provider_message_id: Some("1".into()),
+            hold_for: None,
         }
     );
     server.verify().await;
