@@ -208,7 +208,8 @@ pub fn integration_service(
         providers(settings)?,
         validation_policy(settings),
     )
-    .with_audit(store.clone()))
+    .with_audit(store.clone())
+    .audit_in_store())
 }
 
 /// The providers compiled into this build, all sharing the one guarded

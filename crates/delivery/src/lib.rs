@@ -11,6 +11,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,12 +22,15 @@ use patchbay_domain::delivery::{
 };
 use patchbay_domain::metrics::Metrics;
 use patchbay_domain::{
-    Actor, Integration, IntegrationService, IntegrationStore, PermanentKind, ProviderContext,
-    ProviderRegistry, SendOutcome, Status,
+    Actor, Integration, IntegrationId, IntegrationService, IntegrationStore, OrgId, PermanentKind,
+    ProviderContext, ProviderRegistry, SendOutcome, Status,
 };
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinHandle;
+
+/// A claimed batch's integrations, by organization and id.
+type Loaded = HashMap<(OrgId, IntegrationId), Arc<Integration>>;
 
 /// Wakes the workers of this process when a delivery is enqueued.
 #[derive(Clone, Default)]
@@ -203,13 +207,25 @@ impl Worker {
                 match self.store.claim(&self.owner, now, lease_until, want).await {
                     Ok(claimed) => {
                         claimed_full = claimed.len() as u32 == want;
+                        // One query for the batch's integrations, not one
+                        // per delivery.
+                        let loaded = self.load_integrations(&claimed).await;
                         for c in claimed {
                             let Ok(permit) = permits.clone().acquire_owned().await else {
                                 break;
                             };
+                            let integration = match &loaded {
+                                Ok(found) => Ok(found
+                                    .get(&(
+                                        c.delivery.org_id.clone(),
+                                        c.delivery.integration_id.clone(),
+                                    ))
+                                    .cloned()),
+                                Err(e) => Err(e.clone()),
+                            };
                             let worker = self.clone();
                             tokio::spawn(async move {
-                                worker.process(c).await;
+                                worker.process(c, integration).await;
                                 drop(permit);
                                 // A freed slot means more can be claimed now,
                                 // not at the next poll (the bench saw one
@@ -310,11 +326,34 @@ impl Worker {
         }
     }
 
-    /// One claimed delivery: pace, send, record, schedule.
-    async fn process(&self, claimed: Claimed) {
+    async fn load_integrations(&self, claimed: &[Claimed]) -> Result<Loaded, String> {
+        let mut ids: Vec<(OrgId, IntegrationId)> = claimed
+            .iter()
+            .map(|c| (c.delivery.org_id.clone(), c.delivery.integration_id.clone()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let found = self
+            .integrations
+            .get_many(&ids)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(found
+            .into_iter()
+            .map(|i| ((i.org_id.clone(), i.id.clone()), Arc::new(i)))
+            .collect())
+    }
+
+    /// One claimed delivery: pace, send, record, schedule. `integration` is
+    /// its integration as loaded with the batch (`None`: deleted).
+    async fn process(
+        &self,
+        claimed: Claimed,
+        integration: Result<Option<Arc<Integration>>, String>,
+    ) {
         let d = claimed.delivery;
         let kind = d.kind.slug();
-        let integration = match self.integrations.get(&d.org_id, &d.integration_id).await {
+        let integration = match integration {
             Ok(Some(i)) => i,
             Ok(None) => {
                 let outcome = SendOutcome::Permanent {

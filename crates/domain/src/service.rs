@@ -102,6 +102,9 @@ pub struct IntegrationService {
     providers: ProviderRegistry,
     policy: ValidationPolicy,
     audit: Arc<dyn AuditStore>,
+    /// The integration store writes create and test events itself, in the
+    /// change's own transaction.
+    audit_in_store: bool,
 }
 
 impl IntegrationService {
@@ -116,12 +119,22 @@ impl IntegrationService {
             providers,
             policy,
             audit: Arc::new(NoAudit),
+            audit_in_store: false,
         }
     }
 
     /// Record every change in this audit store.
     pub fn with_audit(mut self, audit: Arc<dyn AuditStore>) -> Self {
         self.audit = audit;
+        self
+    }
+
+    /// The integration store is also the audit store (as with the SQL
+    /// store): creates and saved tests are written together with their
+    /// event in one transaction (`IntegrationStore::insert_audited`), so the
+    /// record cannot be lost between two commits, and it costs one.
+    pub fn audit_in_store(mut self) -> Self {
+        self.audit_in_store = true;
         self
     }
 
@@ -168,16 +181,19 @@ impl IntegrationService {
             created_at: at,
             updated_at: at,
         };
-        let saved = self.store.insert(&integration).await?;
-        self.record(
+        let event = self.event(
             org,
             actor,
             AuditAction::Created,
-            Some(&saved.id),
-            created_fields(&saved),
+            Some(&integration.id),
+            created_fields(&integration),
             None,
-        )
-        .await;
+        );
+        if self.audit_in_store {
+            return Ok(self.store.insert_audited(&integration, &event).await?);
+        }
+        let saved = self.store.insert(&integration).await?;
+        self.record_event(event).await;
         Ok(saved)
     }
 
@@ -429,17 +445,23 @@ impl IntegrationService {
                 latency_ms: report.latency_ms,
                 tested_at: report.tested_at,
             };
-            self.store.record_test(org, id, &result).await?;
             let verdict = if result.success { "success" } else { "error" };
-            self.record(
+            let event = self.event(
                 org,
                 actor,
                 AuditAction::Tested,
                 Some(id),
                 Vec::new(),
                 Some(verdict.to_string()),
-            )
-            .await;
+            );
+            if self.audit_in_store {
+                self.store
+                    .record_test_audited(org, id, &result, &event)
+                    .await?;
+            } else {
+                self.store.record_test(org, id, &result).await?;
+                self.record_event(event).await;
+            }
         }
         Ok(report)
     }
@@ -540,7 +562,20 @@ impl IntegrationService {
         changed_fields: Vec<String>,
         detail: Option<String>,
     ) {
-        let event = NewAuditEvent {
+        let event = self.event(org, actor, action, integration_id, changed_fields, detail);
+        self.record_event(event).await;
+    }
+
+    fn event(
+        &self,
+        org: &OrgId,
+        actor: &Actor,
+        action: AuditAction,
+        integration_id: Option<&IntegrationId>,
+        changed_fields: Vec<String>,
+        detail: Option<String>,
+    ) -> NewAuditEvent {
+        NewAuditEvent {
             org_id: org.clone(),
             actor: actor.as_label(),
             action,
@@ -548,7 +583,11 @@ impl IntegrationService {
             changed_fields,
             detail,
             at: now(),
-        };
+        }
+    }
+
+    async fn record_event(&self, event: NewAuditEvent) {
+        let action = event.action;
         if let Err(e) = self.audit.record(&event).await {
             tracing::error!(
                 error = %e,

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use patchbay_domain::audit::{AuditAction, AuditEvent, AuditQuery, AuditStore, NewAuditEvent};
 use patchbay_domain::{OrgId, StoreError};
 
+use crate::db::DbConnection;
 use crate::schema::audit_events;
 use crate::store::{SqlStore, corrupt, db_error, from_db_time, to_db_time};
 
@@ -58,27 +59,39 @@ fn decode(row: AuditRow) -> Result<AuditEvent, StoreError> {
     })
 }
 
+pub(crate) fn changed_fields_json(event: &NewAuditEvent) -> Result<String, StoreError> {
+    serde_json::to_string(&event.changed_fields)
+        .map_err(|e| StoreError::Other(format!("serialising changed fields: {e}")))
+}
+
+/// One event row; also written inside other writes' transactions.
+pub(crate) fn insert_event(
+    conn: &mut DbConnection,
+    event: &NewAuditEvent,
+    changed_fields_json: &str,
+) -> QueryResult<()> {
+    let row = NewAuditRow {
+        org_id: event.org_id.as_str(),
+        actor: &event.actor,
+        action: event.action.as_str(),
+        integration_id: event.integration_id.as_ref().map(|i| i.as_str()),
+        changed_fields: changed_fields_json,
+        detail: event.detail.as_deref(),
+        created_at: to_db_time(event.at),
+    };
+    diesel::insert_into(audit_events::table)
+        .values(&row)
+        .execute(conn)
+        .map(drop)
+}
+
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn record(&self, event: &NewAuditEvent) -> Result<(), StoreError> {
         let event = event.clone();
         self.run(move |conn, _| {
-            let fields = serde_json::to_string(&event.changed_fields)
-                .map_err(|e| StoreError::Other(format!("serialising changed fields: {e}")))?;
-            let row = NewAuditRow {
-                org_id: event.org_id.as_str(),
-                actor: &event.actor,
-                action: event.action.as_str(),
-                integration_id: event.integration_id.as_ref().map(|i| i.as_str()),
-                changed_fields: &fields,
-                detail: event.detail.as_deref(),
-                created_at: to_db_time(event.at),
-            };
-            diesel::insert_into(audit_events::table)
-                .values(&row)
-                .execute(conn)
-                .map(drop)
-                .map_err(db_error("audit event"))
+            let fields = changed_fields_json(&event)?;
+            insert_event(conn, &event, &fields).map_err(db_error("audit event"))
         })
         .await
     }

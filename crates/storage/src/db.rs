@@ -6,12 +6,14 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::R2D2Connection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::StorageError;
 
@@ -225,6 +227,8 @@ pub(crate) type PooledConnection = r2d2::PooledConnection<Manager>;
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
+    /// One permit per pooled connection, taken before a blocking thread is.
+    permits: Arc<Semaphore>,
 }
 
 impl fmt::Debug for Database {
@@ -266,6 +270,7 @@ impl Database {
             create_parent_dir(path)?;
         }
         drop(target.connect()?);
+        let permits = Arc::new(Semaphore::new(pool_size.max(1) as usize));
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             // Connections are opened on demand beyond the first; opening the
@@ -275,7 +280,11 @@ impl Database {
             .connection_timeout(CHECKOUT_TIMEOUT)
             .build(Manager { target })
             .map_err(|e| StorageError::Pool(e.to_string()))?;
-        Ok(Database { pool, backend })
+        Ok(Database {
+            pool,
+            backend,
+            permits,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -328,6 +337,21 @@ impl Database {
     /// checkout timeout, never a hang.
     pub(crate) fn get(&self) -> Result<PooledConnection, r2d2::Error> {
         self.pool.get()
+    }
+
+    /// Wait (asynchronously, first come first served) until a connection is
+    /// free to be used by the holder of the permit. Waiting for one on a
+    /// blocking thread instead let a burst of 1,000 requests occupy 500
+    /// blocking threads, and every other request queued behind them.
+    pub(crate) async fn permit(&self) -> Result<OwnedSemaphorePermit, String> {
+        match tokio::time::timeout(CHECKOUT_TIMEOUT, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) => Err("the connection pool is closed".into()),
+            Err(_) => Err(format!(
+                "no database connection became free within {} s",
+                CHECKOUT_TIMEOUT.as_secs()
+            )),
+        }
     }
 }
 

@@ -263,15 +263,7 @@ impl SqlStore {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
     {
-        let db = self.database().clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = db
-                .get()
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            work(&mut conn)
-        })
-        .await
-        .map_err(|e| StoreError::Other(format!("storage task failed: {e}")))?
+        self.run(move |conn, _| work(conn)).await
     }
 }
 

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use patchbay_domain::audit::NewAuditEvent;
 use patchbay_domain::auth::{ApiKeyRecord, Organization, Scopes};
 use patchbay_domain::catalogue::IntegrationType;
 use patchbay_domain::delivery::{Health, HealthState};
@@ -24,6 +25,7 @@ use patchbay_domain::{
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
+use crate::audit::{changed_fields_json, insert_event};
 use crate::crypto::{Keyring, integration_context};
 use crate::db::{Database, DbConnection};
 use crate::schema::{api_keys, integrations, organizations};
@@ -405,7 +407,9 @@ impl SqlStore {
     {
         let db = self.db.clone();
         let keyring = self.keyring.clone();
+        let permit = db.permit().await.map_err(StoreError::Unavailable)?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = db
                 .get()
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?;
@@ -585,6 +589,96 @@ fn reseal_input(
     open_secrets(keyring, &org, &id, envelope).map(Some)
 }
 
+/// Insert an integration, and its audit event in the same transaction when
+/// given; returns the assigned `seq`.
+fn insert_row(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    it: &Integration,
+    event: Option<&NewAuditEvent>,
+) -> Result<i64, StoreError> {
+    // Sealing and serialising before the transaction keeps it short.
+    let secrets = seal_secrets(keyring, &it.org_id, &it.id, &it.config)?;
+    let config = plain_config_json(&it.config)?;
+    let fields = event.map(changed_fields_json).transpose()?;
+    let test = it.last_test.as_ref();
+    let row = NewIntegrationRow {
+        id: it.id.as_str(),
+        org_id: it.org_id.as_str(),
+        name: &it.name,
+        type_slug: it.kind.slug(),
+        environment: it.environment.as_str(),
+        status: it.status.as_str(),
+        is_managed: it.is_managed,
+        config: &config,
+        secrets: secrets.as_deref(),
+        key_id: secrets.as_ref().map(|_| keyring.active_key_id()),
+        last_test_success: test.map(|t| t.success),
+        last_test_message: test.map(|t| t.message.as_str()),
+        last_test_latency_ms: test.map(|t| t.latency_ms),
+        last_test_at: test.map(|t| to_db_time(t.tested_at)),
+        version: it.version,
+        created_at: to_db_time(it.created_at),
+        updated_at: to_db_time(it.updated_at),
+        managed_key: it.managed_key.as_deref(),
+    };
+    let insert = |conn: &mut DbConnection| {
+        diesel::insert_into(integrations::table)
+            .values(&row)
+            .returning(integrations::seq)
+            .get_result::<i64>(conn)
+    };
+    match (event, &fields) {
+        (Some(event), Some(fields)) => conn.transaction::<_, DieselError, _>(|conn| {
+            let seq = insert(conn)?;
+            insert_event(conn, event, fields)?;
+            Ok(seq)
+        }),
+        _ => insert(conn),
+    }
+    .map_err(db_error("integration"))
+}
+
+/// Record a test result (and its audit event in the same transaction when
+/// given). Neither version nor updated_at: a test changes no configuration,
+/// so it must not invalidate a client's ETag.
+fn write_test(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    id: &IntegrationId,
+    result: &TestResult,
+    event: Option<&NewAuditEvent>,
+) -> Result<bool, StoreError> {
+    let fields = event.map(changed_fields_json).transpose()?;
+    let update = |conn: &mut DbConnection| {
+        diesel::update(
+            integrations::table
+                .filter(integrations::org_id.eq(org.as_str()))
+                .filter(integrations::id.eq(id.as_str())),
+        )
+        .set((
+            integrations::last_test_success.eq(Some(result.success)),
+            integrations::last_test_message.eq(Some(&result.message)),
+            integrations::last_test_latency_ms.eq(Some(result.latency_ms)),
+            integrations::last_test_at.eq(Some(to_db_time(result.tested_at))),
+        ))
+        .execute(conn)
+    };
+    match (event, &fields) {
+        (Some(event), Some(fields)) => conn.transaction::<_, DieselError, _>(|conn| {
+            // The update first: on SQLite it takes the write lock up front.
+            let n = update(conn)?;
+            if n > 0 {
+                insert_event(conn, event, fields)?;
+            }
+            Ok(n)
+        }),
+        _ => update(conn),
+    }
+    .map(|n| n > 0)
+    .map_err(db_error("integration"))
+}
+
 #[async_trait]
 impl IntegrationStore for SqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -600,35 +694,20 @@ impl IntegrationStore for SqlStore {
     async fn insert(&self, integration: &Integration) -> Result<Integration, StoreError> {
         let integration = integration.clone();
         self.run(move |conn, keyring| {
-            let it = &integration;
-            let secrets = seal_secrets(keyring, &it.org_id, &it.id, &it.config)?;
-            let config = plain_config_json(&it.config)?;
-            let test = it.last_test.as_ref();
-            let row = NewIntegrationRow {
-                id: it.id.as_str(),
-                org_id: it.org_id.as_str(),
-                name: &it.name,
-                type_slug: it.kind.slug(),
-                environment: it.environment.as_str(),
-                status: it.status.as_str(),
-                is_managed: it.is_managed,
-                config: &config,
-                secrets: secrets.as_deref(),
-                key_id: secrets.as_ref().map(|_| keyring.active_key_id()),
-                last_test_success: test.map(|t| t.success),
-                last_test_message: test.map(|t| t.message.as_str()),
-                last_test_latency_ms: test.map(|t| t.latency_ms),
-                last_test_at: test.map(|t| to_db_time(t.tested_at)),
-                version: it.version,
-                created_at: to_db_time(it.created_at),
-                updated_at: to_db_time(it.updated_at),
-                managed_key: it.managed_key.as_deref(),
-            };
-            let seq = diesel::insert_into(integrations::table)
-                .values(&row)
-                .returning(integrations::seq)
-                .get_result::<i64>(conn)
-                .map_err(db_error("integration"))?;
+            let seq = insert_row(conn, keyring, &integration, None)?;
+            Ok(Integration { seq, ..integration })
+        })
+        .await
+    }
+
+    async fn insert_audited(
+        &self,
+        integration: &Integration,
+        event: &NewAuditEvent,
+    ) -> Result<Integration, StoreError> {
+        let (integration, event) = (integration.clone(), event.clone());
+        self.run(move |conn, keyring| {
+            let seq = insert_row(conn, keyring, &integration, Some(&event))?;
             Ok(Integration { seq, ..integration })
         })
         .await
@@ -642,6 +721,33 @@ impl IntegrationStore for SqlStore {
         let (org, id) = (org.as_str().to_owned(), id.as_str().to_owned());
         self.run(move |conn, keyring| load_integration(conn, keyring, &org, &id))
             .await
+    }
+
+    async fn get_many(
+        &self,
+        ids: &[(OrgId, IntegrationId)],
+    ) -> Result<Vec<Integration>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: BTreeSet<(String, String)> = ids
+            .iter()
+            .map(|(o, i)| (o.to_string(), i.to_string()))
+            .collect();
+        self.run(move |conn, keyring| {
+            let rows: Vec<IntegrationRow> = integrations::table
+                .filter(integrations::id.eq_any(wanted.iter().map(|(_, i)| i.as_str())))
+                .select(IntegrationRow::as_select())
+                .load(conn)
+                .map_err(db_error("integration"))?;
+            // Ids are unique across organizations; the pair check keeps a
+            // row from ever answering for another organization.
+            rows.into_iter()
+                .filter(|r| wanted.contains(&(r.org_id.clone(), r.id.clone())))
+                .map(|r| decode_integration(r, keyring))
+                .collect()
+        })
+        .await
     }
 
     async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Option<Integration>, StoreError> {
@@ -773,30 +879,21 @@ impl IntegrationStore for SqlStore {
         id: &IntegrationId,
         result: &TestResult,
     ) -> Result<bool, StoreError> {
-        let (org, id, result) = (
-            org.as_str().to_owned(),
-            id.as_str().to_owned(),
-            result.clone(),
-        );
-        self.run(move |conn, _| {
-            // Neither version nor updated_at: a test changes no configuration,
-            // so it must not invalidate a client's ETag.
-            let updated = diesel::update(
-                integrations::table
-                    .filter(integrations::org_id.eq(&org))
-                    .filter(integrations::id.eq(&id)),
-            )
-            .set((
-                integrations::last_test_success.eq(Some(result.success)),
-                integrations::last_test_message.eq(Some(&result.message)),
-                integrations::last_test_latency_ms.eq(Some(result.latency_ms)),
-                integrations::last_test_at.eq(Some(to_db_time(result.tested_at))),
-            ))
-            .execute(conn)
-            .map_err(db_error("integration"))?;
-            Ok(updated > 0)
-        })
-        .await
+        let (org, id, result) = (org.clone(), id.clone(), result.clone());
+        self.run(move |conn, _| write_test(conn, &org, &id, &result, None))
+            .await
+    }
+
+    async fn record_test_audited(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+        result: &TestResult,
+        event: &NewAuditEvent,
+    ) -> Result<bool, StoreError> {
+        let (org, id, result, event) = (org.clone(), id.clone(), result.clone(), event.clone());
+        self.run(move |conn, _| write_test(conn, &org, &id, &result, Some(&event)))
+            .await
     }
 
     async fn list_managed(&self, org: &OrgId) -> Result<Vec<Integration>, StoreError> {

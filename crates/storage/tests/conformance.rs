@@ -42,6 +42,149 @@ async fn conformance(tdb: TestDatabase) {
     seq_is_unique_increasing_and_never_reused(&store).await;
     organizations(&store).await;
     api_keys(&store).await;
+    audited_writes_commit_together(&store).await;
+    get_many_keeps_to_each_organization(&store).await;
+}
+
+async fn get_many_keeps_to_each_organization(store: &SqlStore) {
+    let (a, b) = (
+        new_org(store, "many-a").await,
+        new_org(store, "many-b").await,
+    );
+    let a1 = store.insert(&slack(&a, "a1", "xoxb-a1")).await.unwrap();
+    let a2 = store.insert(&slack(&a, "a2", "xoxb-a2")).await.unwrap();
+    let b1 = store.insert(&slack(&b, "b1", "xoxb-b1")).await.unwrap();
+    assert!(store.get_many(&[]).await.unwrap().is_empty());
+    let got = store
+        .get_many(&[
+            (a.clone(), a1.id.clone()),
+            (b.clone(), b1.id.clone()),
+            (a.clone(), a2.id.clone()),
+            // Another organization's id asked for as A's: not returned.
+            (a.clone(), b1.id.clone()),
+            (a.clone(), IntegrationId::generate()),
+        ])
+        .await
+        .unwrap();
+    let mut names: Vec<(String, String)> = got
+        .iter()
+        .map(|i| (i.org_id.to_string(), i.name.clone()))
+        .collect();
+    names.sort();
+    let mut expected = vec![
+        (a.to_string(), "a1".to_string()),
+        (a.to_string(), "a2".to_string()),
+        (b.to_string(), "b1".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(names, expected);
+    // Secrets are opened like any read.
+    let a1_again = got.iter().find(|i| i.id == a1.id).unwrap();
+    assert!(a1_again.config.secret("botToken").is_some());
+    let only_b: Vec<_> = store.get_many(&[(b.clone(), a1.id.clone())]).await.unwrap();
+    assert!(only_b.is_empty());
+}
+
+/// A create or a saved test and its audit event commit together, or not at
+/// all.
+async fn audited_writes_commit_together(store: &SqlStore) {
+    use patchbay_domain::audit::{AuditAction, AuditQuery, AuditStore, NewAuditEvent};
+
+    let org = new_org(store, "audited").await;
+    let event = |org: &OrgId, id: &IntegrationId, action, detail: Option<&str>| NewAuditEvent {
+        org_id: org.clone(),
+        actor: "operator".into(),
+        action,
+        integration_id: Some(id.clone()),
+        changed_fields: vec!["name".into(), "config.botToken".into()],
+        detail: detail.map(str::to_string),
+        at: now(),
+    };
+    let events = |org: OrgId| async move {
+        let query = AuditQuery {
+            limit: 100,
+            ..AuditQuery::default()
+        };
+        AuditStore::list(store, &org, &query).await.unwrap()
+    };
+
+    let it = slack(&org, "audited", "xoxb-audited");
+    let saved = store
+        .insert_audited(&it, &event(&org, &it.id, AuditAction::Created, None))
+        .await
+        .unwrap();
+    assert!(saved.seq > 0);
+    let got = store.get(&org, &it.id).await.unwrap().unwrap();
+    assert_eq!(got.name, "audited");
+    let trail = events(org.clone()).await;
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].event.action, AuditAction::Created);
+    assert_eq!(trail[0].event.changed_fields, ["name", "config.botToken"]);
+
+    // The event cannot be written (its organization does not exist): the
+    // integration is not written either.
+    let ghost = OrgId::generate();
+    let lost = slack(&org, "never", "xoxb-never");
+    assert!(
+        store
+            .insert_audited(&lost, &event(&ghost, &lost.id, AuditAction::Created, None))
+            .await
+            .is_err()
+    );
+    assert!(store.get(&org, &lost.id).await.unwrap().is_none());
+
+    // A saved test and its event, together.
+    let result = TestResult {
+        success: true,
+        message: "ok".into(),
+        latency_ms: 7,
+        tested_at: now(),
+    };
+    let tested = event(&org, &it.id, AuditAction::Tested, Some("success"));
+    assert!(
+        store
+            .record_test_audited(&org, &it.id, &result, &tested)
+            .await
+            .unwrap()
+    );
+    let got = store.get(&org, &it.id).await.unwrap().unwrap();
+    assert_eq!(got.last_test.as_ref().unwrap().latency_ms, 7);
+    assert_eq!(got.version, saved.version);
+    let trail = events(org.clone()).await;
+    assert_eq!(trail.len(), 2);
+    assert_eq!(trail[1].event.detail.as_deref(), Some("success"));
+    // Nothing to test: no event either.
+    let missing = IntegrationId::generate();
+    assert!(
+        !store
+            .record_test_audited(
+                &org,
+                &missing,
+                &result,
+                &event(&org, &missing, AuditAction::Tested, None)
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(events(org.clone()).await.len(), 2);
+    // The event fails: the result is rolled back with it.
+    let later = TestResult {
+        latency_ms: 99,
+        ..result
+    };
+    assert!(
+        store
+            .record_test_audited(
+                &org,
+                &it.id,
+                &later,
+                &event(&ghost, &it.id, AuditAction::Tested, None)
+            )
+            .await
+            .is_err()
+    );
+    let got = store.get(&org, &it.id).await.unwrap().unwrap();
+    assert_eq!(got.last_test.unwrap().latency_ms, 7);
 }
 
 async fn new_org(store: &SqlStore, label: &str) -> OrgId {
