@@ -209,7 +209,9 @@ pub fn integration_service(
         validation_policy(settings),
     )
     .with_audit(store.clone())
-    .audit_in_store())
+    .audit_in_store()
+    // A quarter of the pool: a burst of tests leaves the rest to reads.
+    .with_test_store_concurrency((settings.database.pool_size / 4).max(1) as usize))
 }
 
 /// The providers compiled into this build, all sharing the one guarded

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::{Map, Value};
+use tokio::sync::Semaphore;
 
 use crate::audit::{AuditAction, AuditEvent, AuditQuery, AuditStore, NewAuditEvent, NoAudit};
 use crate::catalogue::IntegrationType;
@@ -105,7 +106,14 @@ pub struct IntegrationService {
     /// The integration store writes create and test events itself, in the
     /// change's own transaction.
     audit_in_store: bool,
+    /// Store calls of saved tests in flight at once (their provider calls
+    /// are not bounded): a burst of tests must not queue every other
+    /// request behind its reads and writes for the connection pool.
+    test_store_calls: Arc<Semaphore>,
 }
+
+/// Default for [`IntegrationService::with_test_store_concurrency`].
+pub const DEFAULT_TEST_STORE_CONCURRENCY: usize = 4;
 
 impl IntegrationService {
     /// Without an audit trail; add one with [`IntegrationService::with_audit`].
@@ -120,7 +128,15 @@ impl IntegrationService {
             policy,
             audit: Arc::new(NoAudit),
             audit_in_store: false,
+            test_store_calls: Arc::new(Semaphore::new(DEFAULT_TEST_STORE_CONCURRENCY)),
         }
+    }
+
+    /// How many store calls of saved tests may run at once (at least 1);
+    /// a fraction of the connection pool leaves the rest to other requests.
+    pub fn with_test_store_concurrency(mut self, permits: usize) -> Self {
+        self.test_store_calls = Arc::new(Semaphore::new(permits.max(1)));
+        self
     }
 
     /// Record every change in this audit store.
@@ -405,7 +421,10 @@ impl IntegrationService {
         id: &IntegrationId,
         overrides: Option<Map<String, Value>>,
     ) -> Result<TestReport, DomainError> {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let permit = self.test_store_calls.acquire().await.ok();
         let current = self.get(org, id).await?;
+        drop(permit);
         let has_overrides = overrides.as_ref().is_some_and(|o| !o.is_empty());
         let config = match &overrides {
             Some(o) if !o.is_empty() => {
@@ -454,6 +473,7 @@ impl IntegrationService {
                 Vec::new(),
                 Some(verdict.to_string()),
             );
+            let _permit = self.test_store_calls.acquire().await.ok();
             if self.audit_in_store {
                 self.store
                     .record_test_audited(org, id, &result, &event)
