@@ -580,6 +580,11 @@ impl Worker {
             self.metrics
                 .attempt(kind, attempt_outcome.as_str(), latency);
         }
+        // Health first: whoever sees the delivery finished sees its effect
+        // on the integration's health too.
+        if let Some(integration) = called {
+            self.update_health(integration, &outcome).await;
+        }
         match self
             .store
             .finish_attempt(&d.id, &self.owner, &attempt, &next)
@@ -611,9 +616,6 @@ impl Worker {
             latency_ms = attempt.latency_ms,
             "delivery attempt"
         );
-        if let Some(integration) = called {
-            self.update_health(integration, &outcome).await;
-        }
     }
 
     async fn update_health(&self, integration: &Integration, outcome: &SendOutcome) {
