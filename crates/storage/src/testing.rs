@@ -14,7 +14,12 @@ use crate::db::{Backend, Database};
 
 /// Where the tests find a Postgres server they may create databases on.
 pub const POSTGRES_URL_ENV: &str = "PATCHBAY_TEST_POSTGRES_URL";
-pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// Without TLS: on loopback it protects nothing, and a test process that
+/// exits while a pool's background thread is mid-handshake can crash in
+/// OpenSSL's exit handlers (a test binary died of SIGSEGV after all its
+/// tests passed; the same race as `keys create` in docs/performance.md).
+pub const DEFAULT_POSTGRES_URL: &str =
+    "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable";
 
 /// A fresh, empty database that is removed when this value is dropped.
 pub struct TestDatabase {
