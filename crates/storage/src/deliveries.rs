@@ -87,7 +87,9 @@ mod schema {
 use schema::{deliveries, delivery_attempts, idempotency_keys};
 
 #[derive(Queryable, Selectable, QueryableByName, Insertable)]
-#[diesel(table_name = deliveries)]
+// None binds NULL rather than writing DEFAULT, which keeps the INSERT
+// one fixed statement that the connection can prepare once and reuse.
+#[diesel(table_name = deliveries, treat_none_as_default_value = false)]
 struct DeliveryRow {
     id: String,
     org_id: String,
@@ -110,7 +112,9 @@ struct DeliveryRow {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = delivery_attempts)]
+// None binds NULL rather than writing DEFAULT, which keeps the INSERT
+// one fixed statement that the connection can prepare once and reuse.
+#[diesel(table_name = delivery_attempts, treat_none_as_default_value = false)]
 struct AttemptRow {
     id: String,
     delivery_id: String,
@@ -128,7 +132,9 @@ struct AttemptRow {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = idempotency_keys)]
+// None binds NULL rather than writing DEFAULT, which keeps the INSERT
+// one fixed statement that the connection can prepare once and reuse.
+#[diesel(table_name = idempotency_keys, treat_none_as_default_value = false)]
 struct IdempotencyRow {
     org_id: String,
     idem_key: String,
