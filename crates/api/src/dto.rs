@@ -6,7 +6,7 @@
 //! organization id in a body answer 422, never silently ignored or applied.
 //! Request types derive no `Debug`, since their `config` may hold secrets.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use patchbay_domain::catalogue::{Category, TypeSpec};
 use patchbay_domain::delivery::Health as DomainHealth;
 use patchbay_domain::service::TestReport;
@@ -142,7 +142,9 @@ pub struct IntegrationSummary {
     pub is_managed: bool,
     pub environment: IntegrationEnvironment,
     pub status: IntegrationStatus,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -181,6 +183,7 @@ pub struct LastTest {
     pub status: TestVerdict,
     pub message: String,
     pub latency_ms: i64,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub tested_at: DateTime<Utc>,
 }
 
@@ -196,6 +199,23 @@ impl From<&TestResult> for LastTest {
             latency_ms: t.latency_ms,
             tested_at: t.tested_at,
         }
+    }
+}
+
+/// Every timestamp in an answer is RFC 3339 UTC with exactly three
+/// fractional digits: chrono's default drops the fraction when it is zero,
+/// so one timestamp in a thousand came out as `…:51Z`.
+pub(crate) fn millis<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+pub(crate) fn millis_opt<S: serde::Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => millis(t, s),
+        None => s.serialize_none(),
     }
 }
 
@@ -223,7 +243,9 @@ pub struct IntegrationDetail {
     pub last_test: Option<LastTest>,
     /// Health from credential tests, deliveries and the scheduled re-test.
     pub health: HealthDto,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -265,6 +287,7 @@ pub struct HealthDto {
     #[schema(required = true)]
     pub reason: Option<String>,
     #[schema(required = true)]
+    #[serde(serialize_with = "crate::dto::millis_opt")]
     pub changed_at: Option<DateTime<Utc>>,
 }
 
@@ -407,6 +430,7 @@ pub struct TestResponse {
     #[schema(nullable = false)]
     pub code: Option<String>,
     pub latency_ms: i64,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub tested_at: DateTime<Utc>,
 }
 
@@ -509,6 +533,33 @@ pub struct Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_always_carry_milliseconds() {
+        let whole: DateTime<Utc> = "2026-11-23T20:49:51Z".parse().unwrap();
+        let h = HealthDto {
+            status: "healthy",
+            reason: None,
+            changed_at: Some(whole),
+        };
+        let v = serde_json::to_value(&h).unwrap();
+        assert_eq!(v["changedAt"], "2026-11-23T20:49:51.000Z");
+        let none = HealthDto {
+            changed_at: None,
+            ..h
+        };
+        assert!(serde_json::to_value(&none).unwrap()["changedAt"].is_null());
+        let t = LastTest::from(&TestResult {
+            success: true,
+            message: "ok".into(),
+            latency_ms: 1,
+            tested_at: "2026-11-23T20:49:51.5Z".parse().unwrap(),
+        });
+        assert_eq!(
+            serde_json::to_value(&t).unwrap()["testedAt"],
+            "2026-11-23T20:49:51.500Z"
+        );
+    }
 
     #[test]
     fn slugs_match_the_catalogue() {

@@ -75,6 +75,7 @@ pub struct AuditEventView {
     /// provisioning run's counts.
     #[schema(required = true)]
     pub detail: Option<String>,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -145,7 +145,9 @@ impl From<DeliveryStatus> for DeliveryStatusDto {
 #[serde(rename_all = "camelCase")]
 pub struct AttemptDto {
     pub number: i64,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub started_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub finished_at: DateTime<Utc>,
     /// `delivered`, `retryable` or `permanent`.
     #[schema(value_type = String, pattern = "^(delivered|retryable|permanent)$")]
@@ -167,6 +169,7 @@ pub struct AttemptDto {
     pub retry_after_ms: Option<i64>,
     /// When the next attempt was scheduled (after a retryable outcome).
     #[schema(required = true)]
+    #[serde(serialize_with = "crate::dto::millis_opt")]
     pub retry_at: Option<DateTime<Utc>>,
 }
 
@@ -203,6 +206,7 @@ pub struct DeliveryDto {
     pub max_attempts: i64,
     /// When the next attempt is due, while queued.
     #[schema(required = true)]
+    #[serde(serialize_with = "crate::dto::millis_opt")]
     pub next_attempt_at: Option<DateTime<Utc>>,
     #[schema(required = true)]
     pub last_error: Option<String>,
@@ -210,9 +214,12 @@ pub struct DeliveryDto {
     pub last_code: Option<String>,
     #[schema(required = true)]
     pub provider_message_id: Option<String>,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::dto::millis")]
     pub updated_at: DateTime<Utc>,
     #[schema(required = true)]
+    #[serde(serialize_with = "crate::dto::millis_opt")]
     pub completed_at: Option<DateTime<Utc>>,
 }
 

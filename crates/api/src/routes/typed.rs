@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use patchbay_domain::catalogue::FieldSpec;
 use patchbay_domain::service::{CreateIntegration, ListRequest, UpdateIntegration};
 use patchbay_domain::{DomainError, Environment, Integration, IntegrationType};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
@@ -37,11 +37,6 @@ use crate::routes::{environment_filter, page_limit, status_filter};
 /// The catalogue's fixed timestamp: types are compiled in, so their
 /// `created_at` and `updated_at` never change.
 pub const CATALOGUE_TIMESTAMP: &str = "2025-06-17T15:40:10.419Z";
-
-/// `2026-03-12T20:55:53.111Z`: UTC, always three fraction digits.
-fn ms_timestamp<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-}
 
 /// `fromEmail` → `from_email`.
 pub fn snake_case(name: &str) -> String {
@@ -153,10 +148,10 @@ pub struct TypedIntegration {
     pub data: TypedData,
     pub integration: TypedIntegrationType,
     pub status: IntegrationStatus,
-    #[serde(serialize_with = "ms_timestamp")]
+    #[serde(serialize_with = "crate::dto::millis")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "ms_timestamp")]
+    #[serde(serialize_with = "crate::dto::millis")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: DateTime<Utc>,
 }
@@ -804,7 +799,7 @@ mod tests {
     #[test]
     fn timestamps_have_milliseconds_and_z() {
         #[derive(Serialize)]
-        struct T(#[serde(serialize_with = "ms_timestamp")] DateTime<Utc>);
+        struct T(#[serde(serialize_with = "crate::dto::millis")] DateTime<Utc>);
         let t = DateTime::parse_from_rfc3339("2026-03-12T20:55:53Z")
             .unwrap()
             .with_timezone(&Utc);
