@@ -727,24 +727,8 @@ async fn a_burst_is_paced_not_rejected(backend: Backend) {
         json!({"webhookUrl": format!("{}/services/T0/B0/x", mock.uri())}),
     )
     .await;
-    let mut deliveries = Vec::new();
-    for n in 0..3 {
-        let res = send(&app, &id, "", json!({"text": format!("message {n}")})).await;
-        assert_eq!(res.status(), 202);
-        deliveries.push(
-            res.json::<Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
-    let mut starts = Vec::new();
-    for d in &deliveries {
-        let d = wait_final(&app, d).await;
-        assert_eq!(d["status"], "delivered", "{d}");
-        starts.push(at(&d["attempts"][0]["startedAt"]));
-    }
-    starts.sort();
+    let deliveries = send_texts(&app, &id, 3).await;
+    let starts = starts_of(&app, &deliveries).await;
     // Slack: about one message per second per channel.
     for w in starts.windows(2) {
         assert!(
@@ -755,6 +739,18 @@ async fn a_burst_is_paced_not_rejected(backend: Backend) {
     }
 }
 both!(a_burst_is_paced_not_rejected);
+
+/// Send `n` text messages at once; their delivery ids.
+async fn send_texts(app: &TestApp, id: &str, n: usize) -> Vec<String> {
+    let mut deliveries = Vec::new();
+    for n in 0..n {
+        let res = send(app, id, "", json!({"text": format!("message {n}")})).await;
+        assert_eq!(res.status(), 202);
+        let body: Value = res.json().await.unwrap();
+        deliveries.push(body["id"].as_str().unwrap().to_string());
+    }
+    deliveries
+}
 
 /// Attempt start times of finished deliveries, sorted.
 async fn starts_of(app: &TestApp, deliveries: &[String]) -> Vec<DateTime<Utc>> {
@@ -843,13 +839,7 @@ async fn an_emptied_discord_bucket_holds_the_next_send(backend: Backend) {
         json!({"webhookUrl": format!("{}/api/webhooks/123/tok-not-real", mock.uri())}),
     )
     .await;
-    let mut deliveries = Vec::new();
-    for n in 0..2 {
-        let res = send(&app, &id, "", json!({"text": format!("message {n}")})).await;
-        assert_eq!(res.status(), 202);
-        let body: Value = res.json().await.unwrap();
-        deliveries.push(body["id"].as_str().unwrap().to_string());
-    }
+    let deliveries = send_texts(&app, &id, 2).await;
     let starts = starts_of(&app, &deliveries).await;
     // Discord's fixed spacing alone is 400 ms; the headers say 1.5 s. The
     // second send had already reserved its slot when the first's answer
