@@ -36,6 +36,16 @@ pub fn now() -> DateTime<Utc> {
     t.duration_trunc(TimeDelta::milliseconds(1)).unwrap_or(t)
 }
 
+/// A page size, `DEFAULT_PAGE_LIMIT` when absent; out of range is reported
+/// on `limit`.
+fn page_limit(limit: Option<u32>, errors: &mut ValidationErrors) -> u32 {
+    let limit = limit.unwrap_or(DEFAULT_PAGE_LIMIT);
+    if limit == 0 || limit > MAX_PAGE_LIMIT {
+        errors.push("limit", format!("must be between 1 and {MAX_PAGE_LIMIT}"));
+    }
+    limit
+}
+
 #[derive(Debug, Clone)]
 pub struct CreateIntegration {
     pub name: String,
@@ -230,10 +240,7 @@ impl IntegrationService {
         req: ListRequest,
     ) -> Result<Page<Integration>, DomainError> {
         let mut errors = ValidationErrors::default();
-        let limit = req.limit.unwrap_or(DEFAULT_PAGE_LIMIT);
-        if limit == 0 || limit > MAX_PAGE_LIMIT {
-            errors.push("limit", format!("must be between 1 and {MAX_PAGE_LIMIT}"));
-        }
+        let limit = page_limit(req.limit, &mut errors);
         let after = match req.cursor.as_deref() {
             None => None,
             Some(c) => match c.parse::<IntegrationId>() {
@@ -540,10 +547,7 @@ impl IntegrationService {
         req: AuditListRequest,
     ) -> Result<Page<AuditEvent>, DomainError> {
         let mut errors = ValidationErrors::default();
-        let limit = req.limit.unwrap_or(DEFAULT_PAGE_LIMIT);
-        if limit == 0 || limit > MAX_PAGE_LIMIT {
-            errors.push("limit", format!("must be between 1 and {MAX_PAGE_LIMIT}"));
-        }
+        let limit = page_limit(req.limit, &mut errors);
         let after = match req.cursor.as_deref() {
             None => None,
             Some(c) => match c.parse::<i64>() {

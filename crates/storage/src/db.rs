@@ -344,6 +344,10 @@ impl Database {
     /// blocking thread instead let a burst of 1,000 requests occupy 500
     /// blocking threads, and every other request queued behind them.
     pub(crate) async fn permit(&self) -> Result<OwnedSemaphorePermit, String> {
+        // Uncontended, the usual case: no timer to arm.
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
         match tokio::time::timeout(CHECKOUT_TIMEOUT, self.permits.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             Ok(Err(_)) => Err("the connection pool is closed".into()),

@@ -152,22 +152,7 @@ impl TestApp {
 
     /// A new API key for `org` (created if needed) with these scopes.
     pub async fn key_for(&self, org: &str, scopes: &str) -> String {
-        let org = self.app_store.ensure_organization(org).await.expect("org");
-        let key = NewApiKey::generate();
-        let record = ApiKeyRecord {
-            id: patchbay_domain::ApiKeyId::generate(),
-            org_id: org.id,
-            name: "test".into(),
-            display_prefix: key.display_prefix.clone(),
-            scopes: Scopes::parse_csv(scopes).expect("scopes"),
-            created_at: patchbay_domain::service::now(),
-            revoked_at: None,
-        };
-        self.app_store
-            .insert_api_key(&record, &key.hash)
-            .await
-            .expect("insert key");
-        key.plaintext.expose_secret().to_string()
+        self.key_with_id(org, scopes).await.1
     }
 }
 

@@ -240,12 +240,9 @@ fn bucket_empty_for(resp: &OutboundResponse) -> Option<Duration> {
         .trim()
         .parse()
         .ok()?;
-    if !secs.is_finite() || secs <= 0.0 {
-        return None;
-    }
-    // The same cap as any retry hint: a broken header must not park the
+    // Capped like any retry hint: a broken header must not park the
     // integration for days.
-    Some(Duration::from_secs_f64(secs.min(3600.0)))
+    retry_after_from_secs_f64(secs).filter(|d| !d.is_zero())
 }
 
 fn send_answer(resp: &OutboundResponse) -> SendOutcome {
