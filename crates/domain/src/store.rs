@@ -11,7 +11,7 @@ use crate::ids::{ApiKeyId, IntegrationId, OrgId};
 use crate::model::{Environment, Integration, Status, TestResult};
 
 /// A storage failure. The message is for logs; it never holds a secret.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// Stored secrets cannot be decrypted with the configured keys, or were
     /// tampered with.

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use patchbay_domain::audit::{AuditAction, AuditEvent, AuditQuery, AuditStore, NewAuditEvent};
 use patchbay_domain::{OrgId, StoreError};
 
-use crate::db::DbConnection;
+use crate::db::{DbConnection, native};
 use crate::schema::audit_events;
 use crate::store::{SqlStore, corrupt, db_error, from_db_time, to_db_time};
 
@@ -81,10 +81,10 @@ pub(crate) fn insert_event(
         detail: event.detail.as_deref(),
         created_at: to_db_time(event.at),
     };
-    diesel::insert_into(audit_events::table)
+    native!(conn, |c| diesel::insert_into(audit_events::table)
         .values(&row)
-        .execute(conn)
-        .map(drop)
+        .execute(c))
+    .map(drop)
 }
 
 #[async_trait]

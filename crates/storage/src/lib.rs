@@ -10,6 +10,7 @@ pub mod crypto;
 mod db;
 mod deliveries;
 mod error;
+mod reads;
 mod schema;
 mod store;
 #[cfg(any(test, feature = "testing"))]

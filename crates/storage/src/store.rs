@@ -6,7 +6,7 @@
 //! makes the compare-and-swap safe, and on SQLite it avoids the lock upgrade
 //! that fails with "database is locked" instead of waiting.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
@@ -27,7 +27,8 @@ use zeroize::Zeroizing;
 
 use crate::audit::{changed_fields_json, insert_event};
 use crate::crypto::{Keyring, integration_context};
-use crate::db::{Database, DbConnection};
+use crate::db::{Backend, Database, DbConnection, native};
+use crate::reads::{ReadAnswer, ReadKey, ReadQueue};
 use crate::schema::{api_keys, integrations, organizations};
 
 /// The SQL store: a connection pool and the keyring that seals secrets.
@@ -35,6 +36,7 @@ use crate::schema::{api_keys, integrations, organizations};
 pub struct SqlStore {
     db: Database,
     keyring: Arc<Keyring>,
+    reads: Arc<ReadQueue>,
 }
 
 impl fmt::Debug for SqlStore {
@@ -328,21 +330,69 @@ fn plain_config_json(config: &Config) -> Result<String, StoreError> {
 // Lookups on a unique key use `get_result`, not `first`: `first` binds a
 // `LIMIT ?`, and SQLite re-prepares a statement whose LIMIT is re-bound, so
 // every read paid a parse and plan (44% of a GET's CPU in the bench profile).
-fn load_integration(
+fn fetch_row(
     conn: &mut DbConnection,
-    keyring: &Keyring,
     org: &str,
     id: &str,
-) -> Result<Option<Integration>, StoreError> {
-    integrations::table
+) -> Result<Option<IntegrationRow>, StoreError> {
+    native!(conn, |c| integrations::table
         .filter(integrations::org_id.eq(org))
         .filter(integrations::id.eq(id))
         .select(IntegrationRow::as_select())
-        .get_result(conn)
-        .optional()
-        .map_err(db_error("integration"))?
-        .map(|row| decode_integration(row, keyring))
-        .transpose()
+        .get_result(c)
+        .optional())
+    .map_err(db_error("integration"))
+}
+
+/// Answer a batch of point reads, in order. A query error fails the batch;
+/// a row that does not decode fails only its own reads.
+fn load_batch(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    keys: &[ReadKey],
+) -> Result<Vec<ReadAnswer>, StoreError> {
+    // SQLite answers a cached point lookup in microseconds, and `IN (...)`
+    // with a varying count of binds would be parsed anew every time; on
+    // Postgres one `= ANY($1)` saves a round trip per read.
+    if keys.len() == 1 || matches!(conn, DbConnection::Sqlite(_)) {
+        let mut answers = Vec::with_capacity(keys.len());
+        for (org, id) in keys {
+            let row = fetch_row(conn, org, id)?;
+            answers.push(row.map(|row| decode_integration(row, keyring)).transpose());
+        }
+        return Ok(answers);
+    }
+    let ids = keys.iter().map(|(_, id)| id.as_str());
+    let rows: Vec<IntegrationRow> = native!(conn, |c| integrations::table
+        .filter(integrations::id.eq_any(ids))
+        .select(IntegrationRow::as_select())
+        .load(c))
+    .map_err(db_error("integration"))?;
+    let mut found: HashMap<String, (String, ReadAnswer)> = rows
+        .into_iter()
+        .map(|row| {
+            let (id, org) = (row.id.clone(), row.org_id.clone());
+            (id, (org, decode_integration(row, keyring).map(Some)))
+        })
+        .collect();
+    Ok(keys
+        .iter()
+        .enumerate()
+        .map(|(i, (org, id))| {
+            // Ids are unique across organizations; the pair check keeps a row
+            // from ever answering for another organization.
+            let asked_again = keys[i + 1..].iter().any(|(_, later)| later == id);
+            let hit = if asked_again {
+                found.get(id).cloned()
+            } else {
+                found.remove(id)
+            };
+            match hit {
+                Some((row_org, answer)) if &row_org == org => answer,
+                _ => Ok(None),
+            }
+        })
+        .collect())
 }
 
 /// After a guarded write matched nothing: was the row missing, or at another
@@ -391,7 +441,11 @@ fn missing_keys_message(missing: &[String], keyring: &Keyring) -> String {
 
 impl SqlStore {
     pub fn new(db: Database, keyring: Arc<Keyring>) -> SqlStore {
-        SqlStore { db, keyring }
+        // A quarter of the pool drains point reads: enough that an idle
+        // service never queues one, few enough that reads arriving together
+        // share a query and leave connections for writes.
+        let reads = Arc::new(ReadQueue::new(db.pool_size() as usize / 4));
+        SqlStore { db, keyring, reads }
     }
 
     pub fn database(&self) -> &Database {
@@ -425,6 +479,28 @@ impl SqlStore {
         })
         .await
         .map_err(|e| StoreError::Other(format!("storage task failed: {e}")))?
+    }
+
+    /// [`run`](Self::run) for a batch of point reads. On SQLite, with a
+    /// connection free at once, on the calling thread: in WAL mode a read
+    /// never waits for a writer, and a few cached lookups take less than the
+    /// hand-off to a blocking thread, which was most of a read's cost.
+    /// Postgres reads wait on the network, so they always hand off.
+    async fn run_reads<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, &Keyring) -> Result<T, StoreError> + Send + 'static,
+    {
+        if self.db.backend() == Backend::Sqlite
+            && let Some((_permit, mut conn)) = self.db.try_checkout()
+        {
+            let result = work(&mut conn, &self.keyring);
+            if result.is_err() {
+                conn.check_after_error();
+            }
+            return result;
+        }
+        self.run(work).await
     }
 
     /// Check, before serving, that the keyring can open what is stored: every
@@ -627,10 +703,10 @@ fn insert_row(
         managed_key: it.managed_key.as_deref(),
     };
     let insert = |conn: &mut DbConnection| {
-        diesel::insert_into(integrations::table)
+        native!(conn, |c| diesel::insert_into(integrations::table)
             .values(&row)
             .returning(integrations::seq)
-            .get_result::<i64>(conn)
+            .get_result::<i64>(c))
     };
     match (event, &fields) {
         (Some(event), Some(fields)) => conn.transaction::<_, DieselError, _>(|conn| {
@@ -722,9 +798,22 @@ impl IntegrationStore for SqlStore {
         org: &OrgId,
         id: &IntegrationId,
     ) -> Result<Option<Integration>, StoreError> {
-        let (org, id) = (org.as_str().to_owned(), id.as_str().to_owned());
-        self.run(move |conn, keyring| load_integration(conn, keyring, &org, &id))
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let key = (org.as_str().to_owned(), id.as_str().to_owned());
+        if self.reads.push(key, reply) {
+            let store = self.clone();
+            tokio::spawn(async move {
+                let reads = store.reads.clone();
+                reads
+                    .run(|keys| {
+                        store.run_reads(move |conn, keyring| load_batch(conn, keyring, &keys))
+                    })
+                    .await;
+            });
+        }
+        answer
             .await
+            .unwrap_or_else(|_| Err(StoreError::Other("the read was abandoned".into())))
     }
 
     async fn get_many(

@@ -1,0 +1,108 @@
+//! Point reads are coalesced into shared queries under concurrency (see
+//! `reads.rs`); on both backends every reader must still get exactly its own
+//! answer: its organization's row, nothing for another's, and a row that
+//! fails to open fails only its own readers.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use common::*;
+use diesel::RunQueryDsl;
+use patchbay_domain::{IntegrationId, IntegrationStore, OrgId, StoreError, TenantStore};
+use patchbay_storage::establish;
+use patchbay_storage::testing::TestDatabase;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_reads_sqlite() {
+    concurrent_reads_each_get_their_own_answer(TestDatabase::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_reads_postgres() {
+    if let Some(db) = TestDatabase::postgres() {
+        concurrent_reads_each_get_their_own_answer(db).await;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Expect {
+    Named(String),
+    Nothing,
+    Sealed,
+}
+
+async fn concurrent_reads_each_get_their_own_answer(tdb: TestDatabase) {
+    let store = store(&tdb, keyring(&key_line("k1")));
+    let org = |label: &str| {
+        let store = store.clone();
+        let name = format!("{label}-{}", random_suffix());
+        async move { store.ensure_organization(&name).await.unwrap().id }
+    };
+    let (a, b) = (org("reads-a").await, org("reads-b").await);
+    let mut rows = Vec::new();
+    for n in 0..6 {
+        let owner = if n % 3 == 2 { &b } else { &a };
+        let name = format!("row {n}");
+        let it = store
+            .insert(&slack(owner, &name, &format!("xoxb-read-{n}")))
+            .await
+            .unwrap();
+        rows.push((owner.clone(), it.id, name));
+    }
+    // Row 0's envelope is swapped for row 1's: it must fail to open, alone.
+    let mut conn = establish(tdb.url()).unwrap();
+    diesel::sql_query(format!(
+        "UPDATE integrations SET secrets = (SELECT s.secrets FROM integrations s \
+         WHERE s.id = '{}') WHERE id = '{}'",
+        rows[1].1, rows[0].1
+    ))
+    .execute(&mut conn)
+    .unwrap();
+
+    let mut asks: Vec<(OrgId, IntegrationId, Expect)> = Vec::new();
+    for (n, (owner, id, name)) in rows.iter().enumerate() {
+        let expect = if n == 0 {
+            Expect::Sealed
+        } else {
+            Expect::Named(name.clone())
+        };
+        asks.push((owner.clone(), id.clone(), expect));
+        let stranger = if owner == &a { &b } else { &a };
+        asks.push((stranger.clone(), id.clone(), Expect::Nothing));
+    }
+    asks.push((a.clone(), IntegrationId::generate(), Expect::Nothing));
+
+    // 400 reads at once on a pool of 4: most of them share a query, and the
+    // same id is often asked for twice in one batch.
+    let mut tasks = Vec::new();
+    for i in 0..400 {
+        let (org, id, expect) = asks[(i * 7) % asks.len()].clone();
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let got = match store.get(&org, &id).await {
+                Ok(Some(it)) => {
+                    assert_eq!(it.org_id, org);
+                    assert_eq!(it.id, id);
+                    Expect::Named(it.name)
+                }
+                Ok(None) => Expect::Nothing,
+                Err(StoreError::Crypto(message)) => {
+                    assert!(message.contains(id.as_str()), "{message}");
+                    Expect::Sealed
+                }
+                Err(e) => panic!("unexpected error: {e}"),
+            };
+            assert_eq!(got, expect, "{org} {id}");
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    // Secrets are opened as on any read.
+    let (owner, id, _) = &rows[4];
+    let it = store.get(owner, id).await.unwrap().unwrap();
+    assert_eq!(
+        it.config.secret("botToken").unwrap().expose(),
+        "xoxb-read-4"
+    );
+}
