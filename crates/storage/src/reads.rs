@@ -22,8 +22,15 @@ use tokio::sync::oneshot;
 /// Most reads answered by one store call.
 pub(crate) const MAX_BATCH: usize = 64;
 
-/// `(organization, integration id)`.
-pub(crate) type ReadKey = (String, String);
+/// An integration by its id (`int_…`) or its `seq` (the second API's id).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum ReadId {
+    Id(String),
+    Seq(i64),
+}
+
+/// `(organization, integration)`.
+pub(crate) type ReadKey = (String, ReadId);
 pub(crate) type ReadAnswer = Result<Option<Integration>, StoreError>;
 
 struct Waiting {
@@ -135,7 +142,7 @@ mod tests {
     use super::*;
 
     fn key(n: usize) -> ReadKey {
-        ("org".to_string(), format!("id{n}"))
+        ("org".to_string(), ReadId::Id(format!("id{n}")))
     }
 
     /// Reads that arrive while a runner is busy share the next batch; every
@@ -155,8 +162,8 @@ mod tests {
                     let _ = gate.wait_for(|open| *open).await;
                     Ok(keys
                         .iter()
-                        .map(|(_, id)| match id.as_str() {
-                            "id7" => Err(StoreError::Crypto("id7".into())),
+                        .map(|(_, id)| match id {
+                            ReadId::Id(id) if id == "id7" => Err(StoreError::Crypto("id7".into())),
                             _ => Ok(None),
                         })
                         .collect())

@@ -28,7 +28,7 @@ use zeroize::Zeroizing;
 use crate::audit::{changed_fields_json, insert_event};
 use crate::crypto::{Keyring, integration_context};
 use crate::db::{Backend, Database, DbConnection, native};
-use crate::reads::{ReadAnswer, ReadKey, ReadQueue};
+use crate::reads::{ReadAnswer, ReadId, ReadKey, ReadQueue};
 use crate::schema::{api_keys, integrations, organizations};
 
 /// The SQL store: a connection pool and the keyring that seals secrets.
@@ -333,14 +333,21 @@ fn plain_config_json(config: &Config) -> Result<String, StoreError> {
 fn fetch_row(
     conn: &mut DbConnection,
     org: &str,
-    id: &str,
+    id: &ReadId,
 ) -> Result<Option<IntegrationRow>, StoreError> {
-    native!(conn, |c| integrations::table
-        .filter(integrations::org_id.eq(org))
-        .filter(integrations::id.eq(id))
-        .select(IntegrationRow::as_select())
-        .get_result(c)
-        .optional())
+    let by_org = integrations::table.filter(integrations::org_id.eq(org));
+    match id {
+        ReadId::Id(id) => native!(conn, |c| by_org
+            .filter(integrations::id.eq(id))
+            .select(IntegrationRow::as_select())
+            .get_result(c)
+            .optional()),
+        ReadId::Seq(seq) => native!(conn, |c| by_org
+            .filter(integrations::seq.eq(seq))
+            .select(IntegrationRow::as_select())
+            .get_result(c)
+            .optional()),
+    }
     .map_err(db_error("integration"))
 }
 
@@ -362,25 +369,46 @@ fn load_batch(
         }
         return Ok(answers);
     }
-    let ids = keys.iter().map(|(_, id)| id.as_str());
-    let rows: Vec<IntegrationRow> = native!(conn, |c| integrations::table
-        .filter(integrations::id.eq_any(ids))
-        .select(IntegrationRow::as_select())
-        .load(c))
-    .map_err(db_error("integration"))?;
-    let mut found: HashMap<String, (String, ReadAnswer)> = rows
-        .into_iter()
-        .map(|row| {
-            let (id, org) = (row.id.clone(), row.org_id.clone());
-            (id, (org, decode_integration(row, keyring).map(Some)))
-        })
-        .collect();
+    let (mut ids, mut seqs) = (Vec::new(), Vec::new());
+    for (_, id) in keys {
+        match id {
+            ReadId::Id(id) => ids.push(id.as_str()),
+            ReadId::Seq(seq) => seqs.push(*seq),
+        }
+    }
+    let mut found: HashMap<ReadId, (String, ReadAnswer)> = HashMap::new();
+    let mut keep = |row: IntegrationRow, id: ReadId| {
+        let org = row.org_id.clone();
+        found.insert(id, (org, decode_integration(row, keyring).map(Some)));
+    };
+    if !ids.is_empty() {
+        let rows: Vec<IntegrationRow> = native!(conn, |c| integrations::table
+            .filter(integrations::id.eq_any(&ids))
+            .select(IntegrationRow::as_select())
+            .load(c))
+        .map_err(db_error("integration"))?;
+        for row in rows {
+            let id = ReadId::Id(row.id.clone());
+            keep(row, id);
+        }
+    }
+    if !seqs.is_empty() {
+        let rows: Vec<IntegrationRow> = native!(conn, |c| integrations::table
+            .filter(integrations::seq.eq_any(&seqs))
+            .select(IntegrationRow::as_select())
+            .load(c))
+        .map_err(db_error("integration"))?;
+        for row in rows {
+            let id = ReadId::Seq(row.seq);
+            keep(row, id);
+        }
+    }
     Ok(keys
         .iter()
         .enumerate()
         .map(|(i, (org, id))| {
-            // Ids are unique across organizations; the pair check keeps a row
-            // from ever answering for another organization.
+            // Ids and seqs are unique across organizations; the pair check
+            // keeps a row from ever answering for another organization.
             let asked_again = keys[i + 1..].iter().any(|(_, later)| later == id);
             let hit = if asked_again {
                 found.get(id).cloned()
@@ -501,6 +529,25 @@ impl SqlStore {
             return result;
         }
         self.run(work).await
+    }
+
+    /// One integration through the read queue (see `reads.rs`).
+    async fn read(&self, org: &OrgId, id: ReadId) -> Result<Option<Integration>, StoreError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if self.reads.push((org.as_str().to_owned(), id), reply) {
+            let store = self.clone();
+            tokio::spawn(async move {
+                let reads = store.reads.clone();
+                reads
+                    .run(|keys| {
+                        store.run_reads(move |conn, keyring| load_batch(conn, keyring, &keys))
+                    })
+                    .await;
+            });
+        }
+        answer
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Other("the read was abandoned".into())))
     }
 
     /// Check, before serving, that the keyring can open what is stored: every
@@ -798,22 +845,7 @@ impl IntegrationStore for SqlStore {
         org: &OrgId,
         id: &IntegrationId,
     ) -> Result<Option<Integration>, StoreError> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let key = (org.as_str().to_owned(), id.as_str().to_owned());
-        if self.reads.push(key, reply) {
-            let store = self.clone();
-            tokio::spawn(async move {
-                let reads = store.reads.clone();
-                reads
-                    .run(|keys| {
-                        store.run_reads(move |conn, keyring| load_batch(conn, keyring, &keys))
-                    })
-                    .await;
-            });
-        }
-        answer
-            .await
-            .unwrap_or_else(|_| Err(StoreError::Other("the read was abandoned".into())))
+        self.read(org, ReadId::Id(id.as_str().to_owned())).await
     }
 
     async fn get_many(
@@ -844,19 +876,7 @@ impl IntegrationStore for SqlStore {
     }
 
     async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Option<Integration>, StoreError> {
-        let org = org.as_str().to_owned();
-        self.run(move |conn, keyring| {
-            integrations::table
-                .filter(integrations::org_id.eq(&org))
-                .filter(integrations::seq.eq(seq))
-                .select(IntegrationRow::as_select())
-                .get_result(conn)
-                .optional()
-                .map_err(db_error("integration"))?
-                .map(|row| decode_integration(row, keyring))
-                .transpose()
-        })
-        .await
+        self.read(org, ReadId::Seq(seq)).await
     }
 
     async fn list(&self, org: &OrgId, query: &ListQuery) -> Result<Vec<Integration>, StoreError> {

@@ -1,7 +1,7 @@
-//! Point reads are coalesced into shared queries under concurrency (see
-//! `reads.rs`); on both backends every reader must still get exactly its own
-//! answer: its organization's row, nothing for another's, and a row that
-//! fails to open fails only its own readers.
+//! Point reads (by id and by seq) are coalesced into shared queries under
+//! concurrency (see `reads.rs`); on both backends every reader must still
+//! get exactly its own answer: its organization's row, nothing for
+//! another's, and a row that fails to open fails only its own readers.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
@@ -22,6 +22,12 @@ async fn concurrent_reads_postgres() {
     if let Some(db) = TestDatabase::postgres() {
         concurrent_reads_each_get_their_own_answer(db).await;
     }
+}
+
+#[derive(Debug, Clone)]
+enum By {
+    Id(IntegrationId),
+    Seq(i64),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +53,7 @@ async fn concurrent_reads_each_get_their_own_answer(tdb: TestDatabase) {
             .insert(&slack(owner, &name, &format!("xoxb-read-{n}")))
             .await
             .unwrap();
-        rows.push((owner.clone(), it.id, name));
+        rows.push((owner.clone(), it.id, it.seq, name));
     }
     // Row 0's envelope is swapped for row 1's: it must fail to open, alone.
     let mut conn = establish(tdb.url()).unwrap();
@@ -59,47 +65,61 @@ async fn concurrent_reads_each_get_their_own_answer(tdb: TestDatabase) {
     .execute(&mut conn)
     .unwrap();
 
-    let mut asks: Vec<(OrgId, IntegrationId, Expect)> = Vec::new();
-    for (n, (owner, id, name)) in rows.iter().enumerate() {
+    let mut asks: Vec<(OrgId, By, Expect)> = Vec::new();
+    for (n, (owner, id, seq, name)) in rows.iter().enumerate() {
         let expect = if n == 0 {
             Expect::Sealed
         } else {
             Expect::Named(name.clone())
         };
-        asks.push((owner.clone(), id.clone(), expect));
         let stranger = if owner == &a { &b } else { &a };
-        asks.push((stranger.clone(), id.clone(), Expect::Nothing));
+        for by in [By::Id(id.clone()), By::Seq(*seq)] {
+            asks.push((owner.clone(), by.clone(), expect.clone()));
+            asks.push((stranger.clone(), by, Expect::Nothing));
+        }
     }
-    asks.push((a.clone(), IntegrationId::generate(), Expect::Nothing));
+    asks.push((
+        a.clone(),
+        By::Id(IntegrationId::generate()),
+        Expect::Nothing,
+    ));
+    asks.push((a.clone(), By::Seq(i64::MAX), Expect::Nothing));
 
     // 400 reads at once on a pool of 4: most of them share a query, and the
     // same id is often asked for twice in one batch.
     let mut tasks = Vec::new();
     for i in 0..400 {
-        let (org, id, expect) = asks[(i * 7) % asks.len()].clone();
+        let (org, by, expect) = asks[(i * 7) % asks.len()].clone();
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let got = match store.get(&org, &id).await {
+            let read = match &by {
+                By::Id(id) => store.get(&org, id).await,
+                By::Seq(seq) => store.get_by_seq(&org, *seq).await,
+            };
+            let got = match read {
                 Ok(Some(it)) => {
                     assert_eq!(it.org_id, org);
-                    assert_eq!(it.id, id);
+                    match &by {
+                        By::Id(id) => assert_eq!(&it.id, id),
+                        By::Seq(seq) => assert_eq!(it.seq, *seq),
+                    }
                     Expect::Named(it.name)
                 }
                 Ok(None) => Expect::Nothing,
                 Err(StoreError::Crypto(message)) => {
-                    assert!(message.contains(id.as_str()), "{message}");
+                    assert!(message.contains("int_"), "{message}");
                     Expect::Sealed
                 }
                 Err(e) => panic!("unexpected error: {e}"),
             };
-            assert_eq!(got, expect, "{org} {id}");
+            assert_eq!(got, expect, "{org} {by:?}");
         }));
     }
     for task in tasks {
         task.await.unwrap();
     }
     // Secrets are opened as on any read.
-    let (owner, id, _) = &rows[4];
+    let (owner, id, _, _) = &rows[4];
     let it = store.get(owner, id).await.unwrap().unwrap();
     assert_eq!(
         it.config.secret("botToken").unwrap().expose(),
