@@ -12,16 +12,8 @@ use patchbay_domain::{IntegrationId, IntegrationStore, OrgId, StoreError, Tenant
 use patchbay_storage::establish;
 use patchbay_storage::testing::TestDatabase;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_reads_sqlite() {
-    concurrent_reads_each_get_their_own_answer(TestDatabase::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_reads_postgres() {
-    if let Some(db) = TestDatabase::postgres() {
-        concurrent_reads_each_get_their_own_answer(db).await;
-    }
+on_both_backends! {
+    concurrent_reads_sqlite, concurrent_reads_postgres => concurrent_reads_each_get_their_own_answer;
 }
 
 #[derive(Debug, Clone)]

@@ -15,22 +15,6 @@ use patchbay_storage::testing::TestDatabase;
 use patchbay_storage::{Backend, SqlStore, establish};
 use serde_json::json;
 
-macro_rules! on_both_backends {
-    ($($sqlite:ident, $postgres:ident => $body:ident;)*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $sqlite() {
-            $body(TestDatabase::sqlite()).await;
-        }
-
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $postgres() {
-            if let Some(db) = TestDatabase::postgres() {
-                $body(db).await;
-            }
-        }
-    )*};
-}
-
 on_both_backends! {
     canary_sqlite, canary_postgres => canary_never_reaches_the_database;
     rotation_sqlite, rotation_postgres => rotation_keeps_every_row_readable;
