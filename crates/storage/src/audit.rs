@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use patchbay_domain::audit::{AuditAction, AuditEvent, AuditQuery, AuditStore, NewAuditEvent};
 use patchbay_domain::{OrgId, StoreError};
 
@@ -29,7 +31,7 @@ struct AuditRow {
 // None binds NULL rather than writing DEFAULT, which keeps the INSERT
 // one fixed statement that the connection can prepare once and reuse.
 #[diesel(table_name = audit_events, treat_none_as_default_value = false)]
-struct NewAuditRow<'a> {
+pub(crate) struct NewAuditRow<'a> {
     org_id: &'a str,
     actor: &'a str,
     action: &'a str,
@@ -66,13 +68,11 @@ pub(crate) fn changed_fields_json(event: &NewAuditEvent) -> Result<String, Store
         .map_err(|e| StoreError::Other(format!("serialising changed fields: {e}")))
 }
 
-/// One event row; also written inside other writes' transactions.
-pub(crate) fn insert_event(
-    conn: &mut DbConnection,
-    event: &NewAuditEvent,
-    changed_fields_json: &str,
-) -> QueryResult<()> {
-    let row = NewAuditRow {
+pub(crate) fn event_row<'a>(
+    event: &'a NewAuditEvent,
+    changed_fields_json: &'a str,
+) -> NewAuditRow<'a> {
+    NewAuditRow {
         org_id: event.org_id.as_str(),
         actor: &event.actor,
         action: event.action.as_str(),
@@ -80,12 +80,55 @@ pub(crate) fn insert_event(
         changed_fields: changed_fields_json,
         detail: event.detail.as_deref(),
         created_at: to_db_time(event.at),
-    };
+    }
+}
+
+/// One event row; also written inside other writes' transactions.
+pub(crate) fn insert_event(
+    conn: &mut DbConnection,
+    event: &NewAuditEvent,
+    changed_fields_json: &str,
+) -> QueryResult<()> {
+    let row = event_row(event, changed_fields_json);
     native!(conn, |c| diesel::insert_into(audit_events::table)
         .values(&row)
         .execute(c))
     .map(drop)
 }
+
+/// A write and its audit event as one Postgres statement:
+/// `WITH written AS (<write> RETURNING …), audited AS (<event INSERT>)
+/// SELECT * FROM written`. Postgres runs every data-modifying `WITH` part
+/// exactly once and the statement is atomic, so this is one round trip where
+/// `BEGIN`, two statements and `COMMIT` were four. Both parts are diesel's
+/// own statements, so the SQL stays in step with the schema, and the whole
+/// has a static query id, so it is prepared once per connection.
+pub(crate) struct WithAuditEvent<W, E> {
+    pub(crate) write: W,
+    pub(crate) event: E,
+}
+
+impl<W: QueryFragment<Pg>, E: QueryFragment<Pg>> QueryFragment<Pg> for WithAuditEvent<W, E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH written AS (");
+        self.write.walk_ast(out.reborrow())?;
+        out.push_sql("), audited AS (");
+        self.event.walk_ast(out.reborrow())?;
+        out.push_sql(") SELECT * FROM written");
+        Ok(())
+    }
+}
+
+impl<W: QueryId, E: QueryId> QueryId for WithAuditEvent<W, E> {
+    type QueryId = WithAuditEvent<W::QueryId, E::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = W::HAS_STATIC_QUERY_ID && E::HAS_STATIC_QUERY_ID;
+}
+
+impl<W: Query, E> Query for WithAuditEvent<W, E> {
+    type SqlType = W::SqlType;
+}
+
+impl<W, E> RunQueryDsl<PgConnection> for WithAuditEvent<W, E> {}
 
 #[async_trait]
 impl AuditStore for SqlStore {

@@ -25,11 +25,11 @@ use patchbay_domain::{
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use crate::audit::{changed_fields_json, insert_event};
+use crate::audit::{WithAuditEvent, changed_fields_json, event_row, insert_event};
 use crate::crypto::{Keyring, integration_context};
 use crate::db::{Backend, Database, DbConnection, native};
 use crate::reads::{ReadAnswer, ReadId, ReadKey, ReadQueue};
-use crate::schema::{api_keys, integrations, organizations};
+use crate::schema::{api_keys, audit_events, integrations, organizations};
 
 /// The SQL store: a connection pool and the keyring that seals secrets.
 #[derive(Clone)]
@@ -749,6 +749,16 @@ fn insert_row(
         updated_at: to_db_time(it.updated_at),
         managed_key: it.managed_key.as_deref(),
     };
+    if let (Some(event), Some(fields), DbConnection::Pg(pg)) = (event, &fields, &mut *conn) {
+        return WithAuditEvent {
+            write: diesel::insert_into(integrations::table)
+                .values(&row)
+                .returning(integrations::seq),
+            event: diesel::insert_into(audit_events::table).values(event_row(event, fields)),
+        }
+        .get_result::<i64>(pg)
+        .map_err(db_error("integration"));
+    }
     let insert = |conn: &mut DbConnection| {
         native!(conn, |c| diesel::insert_into(integrations::table)
             .values(&row)
