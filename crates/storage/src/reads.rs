@@ -23,7 +23,7 @@ use tokio::sync::oneshot;
 pub(crate) const MAX_BATCH: usize = 64;
 
 /// An integration by its id (`int_…`) or its `seq` (the second API's id).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum ReadId {
     Id(String),
     Seq(i64),

@@ -531,6 +531,19 @@ impl SqlStore {
         self.run(work).await
     }
 
+    async fn insert_with(
+        &self,
+        integration: &Integration,
+        event: Option<NewAuditEvent>,
+    ) -> Result<Integration, StoreError> {
+        let integration = integration.clone();
+        self.run(move |conn, keyring| {
+            let seq = insert_row(conn, keyring, &integration, event.as_ref())?;
+            Ok(Integration { seq, ..integration })
+        })
+        .await
+    }
+
     /// One integration through the read queue (see `reads.rs`).
     async fn read(&self, org: &OrgId, id: ReadId) -> Result<Option<Integration>, StoreError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -829,12 +842,7 @@ impl IntegrationStore for SqlStore {
     }
 
     async fn insert(&self, integration: &Integration) -> Result<Integration, StoreError> {
-        let integration = integration.clone();
-        self.run(move |conn, keyring| {
-            let seq = insert_row(conn, keyring, &integration, None)?;
-            Ok(Integration { seq, ..integration })
-        })
-        .await
+        self.insert_with(integration, None).await
     }
 
     async fn insert_audited(
@@ -842,12 +850,7 @@ impl IntegrationStore for SqlStore {
         integration: &Integration,
         event: &NewAuditEvent,
     ) -> Result<Integration, StoreError> {
-        let (integration, event) = (integration.clone(), event.clone());
-        self.run(move |conn, keyring| {
-            let seq = insert_row(conn, keyring, &integration, Some(&event))?;
-            Ok(Integration { seq, ..integration })
-        })
-        .await
+        self.insert_with(integration, Some(event.clone())).await
     }
 
     async fn get(
@@ -865,24 +868,17 @@ impl IntegrationStore for SqlStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let wanted: BTreeSet<(String, String)> = ids
+        // The same batched lookup as the read queue's, asked once per pair.
+        let keys: Vec<ReadKey> = ids
             .iter()
-            .map(|(o, i)| (o.to_string(), i.to_string()))
+            .map(|(o, i)| (o.to_string(), ReadId::Id(i.to_string())))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
             .collect();
-        self.run(move |conn, keyring| {
-            let rows: Vec<IntegrationRow> = integrations::table
-                .filter(integrations::id.eq_any(wanted.iter().map(|(_, i)| i.as_str())))
-                .select(IntegrationRow::as_select())
-                .load(conn)
-                .map_err(db_error("integration"))?;
-            // Ids are unique across organizations; the pair check keeps a
-            // row from ever answering for another organization.
-            rows.into_iter()
-                .filter(|r| wanted.contains(&(r.org_id.clone(), r.id.clone())))
-                .map(|r| decode_integration(r, keyring))
-                .collect()
-        })
-        .await
+        let answers = self
+            .run(move |conn, keyring| load_batch(conn, keyring, &keys))
+            .await?;
+        answers.into_iter().filter_map(Result::transpose).collect()
     }
 
     async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Option<Integration>, StoreError> {
