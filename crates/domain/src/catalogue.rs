@@ -2,6 +2,7 @@
 //! from the providers' documentation, JSON Schema for clients, and validation.
 
 use std::sync::LazyLock;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -70,7 +71,48 @@ pub struct TypeSpec {
     pub description: &'static str,
     pub category: Category,
     pub capabilities: Capabilities,
+    /// What one message through this type may carry; the domain's send
+    /// checks and the provider's own checks both read it from here.
+    pub limits: MessageLimits,
+    /// The least time between two sends through one integration, within the
+    /// provider's published rate, so a burst is queued rather than rejected.
+    /// An integration targets one channel, chat or endpoint, so per
+    /// integration is per channel. `None`: no pacing beyond what the
+    /// provider answers.
+    pub pacing: Option<Duration>,
     pub fields: Vec<FieldSpec>,
+}
+
+/// A provider's published limits on one message (Patchbay never truncates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MessageLimits {
+    /// Longest text, in characters, with the subject as it is sent.
+    pub max_text_chars: Option<usize>,
+    /// Most recipients of one email.
+    pub max_recipients: Option<usize>,
+}
+
+const NO_LIMITS: MessageLimits = MessageLimits {
+    max_text_chars: None,
+    max_recipients: None,
+};
+
+const fn text_limit(chars: usize) -> MessageLimits {
+    MessageLimits {
+        max_text_chars: Some(chars),
+        max_recipients: None,
+    }
+}
+
+const fn recipient_limit(n: usize) -> MessageLimits {
+    MessageLimits {
+        max_text_chars: None,
+        max_recipients: Some(n),
+    }
+}
+
+const fn millis(ms: u64) -> Option<Duration> {
+    Some(Duration::from_millis(ms))
 }
 
 const fn f(
@@ -109,6 +151,10 @@ static CATALOGUE: LazyLock<Vec<TypeSpec>> = LazyLock::new(|| {
             description: "Discord webhook notifications",
             category: Category::Chat,
             capabilities: both,
+            limits: text_limit(2000),
+            // Webhooks allow 5 requests per 2 s per webhook; the 429 answer and
+            // its `retry_after` govern beyond that.
+            pacing: millis(400),
             fields: vec![
                 f(
                     "webhookUrl",
@@ -144,6 +190,9 @@ static CATALOGUE: LazyLock<Vec<TypeSpec>> = LazyLock::new(|| {
             description: "Slack workspace integration",
             category: Category::Chat,
             capabilities: both,
+            limits: text_limit(40_000),
+            // About one message per second per channel.
+            pacing: millis(1000),
             fields: vec![
                 f(
                     "webhookUrl",
@@ -179,6 +228,9 @@ static CATALOGUE: LazyLock<Vec<TypeSpec>> = LazyLock::new(|| {
             description: "Telegram bot messaging",
             category: Category::Chat,
             capabilities: both,
+            limits: text_limit(4096),
+            // About one message per second per chat.
+            pacing: millis(1000),
             fields: vec![
                 f(
                     "botToken",
@@ -214,6 +266,8 @@ static CATALOGUE: LazyLock<Vec<TypeSpec>> = LazyLock::new(|| {
             description: "Email via SendGrid",
             category: Category::Email,
             capabilities: both,
+            limits: recipient_limit(1000),
+            pacing: None,
             fields: vec![
                 FieldSpec {
                     aliases: &["api_key"],
@@ -266,6 +320,9 @@ static CATALOGUE: LazyLock<Vec<TypeSpec>> = LazyLock::new(|| {
             description: "Email via Resend",
             category: Category::Email,
             capabilities: both,
+            limits: recipient_limit(50),
+            // Resend's default is 2 requests per second per team.
+            pacing: millis(500),
             fields: vec![
                 f(
                     "apiKey",
@@ -296,6 +353,8 @@ static CATALOGUE: LazyLock<Vec<TypeSpec>> = LazyLock::new(|| {
             description: "Custom HTTP webhooks",
             category: Category::Webhook,
             capabilities: both,
+            limits: NO_LIMITS,
+            pacing: None,
             fields: vec![
                 f(
                     "url",
@@ -342,6 +401,8 @@ static CATALOGUE: LazyLock<Vec<TypeSpec>> = LazyLock::new(|| {
                 test: true,
                 send: false,
             },
+            limits: NO_LIMITS,
+            pacing: None,
             fields: vec![
                 f(
                     "rpcUrl",
@@ -385,6 +446,8 @@ static CATALOGUE: LazyLock<Vec<TypeSpec>> = LazyLock::new(|| {
             description: "AI service integrations",
             category: Category::Ai,
             capabilities: both,
+            limits: NO_LIMITS,
+            pacing: None,
             fields: vec![
                 f(
                     "apiKey",

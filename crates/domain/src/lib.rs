@@ -15,6 +15,7 @@ pub mod catalogue;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod health;
 pub mod ids;
 pub mod metrics;
 pub mod model;

@@ -86,7 +86,7 @@ pub struct Integration {
     pub last_test: Option<TestResult>,
     /// The last health event recorded by deliveries (tests are in
     /// `last_test`); see [`Integration::health`].
-    pub recorded_health: Option<crate::delivery::Health>,
+    pub recorded_health: Option<crate::health::Health>,
     /// Bumped on every change to name, config, environment or status; the
     /// ETag and the compare-and-swap guard for concurrent updates.
     pub version: i64,
@@ -102,8 +102,8 @@ impl Integration {
 
     /// Health: the newer of the last credential test and the last event
     /// recorded by deliveries.
-    pub fn health(&self) -> crate::delivery::Health {
-        crate::delivery::combine_health(self.last_test.as_ref(), self.recorded_health.as_ref())
+    pub fn health(&self) -> crate::health::Health {
+        crate::health::combine_health(self.last_test.as_ref(), self.recorded_health.as_ref())
     }
 }
 

@@ -4,7 +4,6 @@
 //! and the Prometheus metrics at `/metrics`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::web::{Data, Path, Query};
@@ -33,8 +32,6 @@ pub struct DeliveryApi {
     pub metrics: Arc<Metrics>,
 }
 
-/// How long `?wait=true` polls between looks at the delivery.
-const WAIT_POLL: Duration = Duration::from_millis(25);
 /// Idempotency keys: 1-255 visible ASCII characters.
 const MAX_KEY_LEN: usize = 255;
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -407,37 +404,10 @@ pub async fn send_message(
     let wait = query.wait.unwrap_or(false);
     let accepted = delivery
         .service
-        .send(auth.org(), &id, body.0.into_message(), key.clone(), wait)
+        .send(auth.org(), &id, body.0.into_message(), key, wait)
         .await
         .map_err(|e| map_error(e, integration_not_found))?;
-    let mut current = accepted.delivery.clone();
-    let mut first_attempt = None;
-    if wait && !accepted.replayed {
-        let bound = delivery.service.settings().max_wait;
-        let started = Instant::now();
-        while started.elapsed() < bound {
-            actix_web::rt::time::sleep(WAIT_POLL).await;
-            match delivery.service.get(auth.org(), &current.id).await {
-                // The row's own count, not the attempts list: the row and its
-                // attempts are written in one transaction but read in two
-                // queries (row first), so a counted attempt is always listed.
-                Ok(report) if report.delivery.attempts > 0 || report.delivery.status.is_final() => {
-                    first_attempt = report.attempts.first().map(AttemptDto::from);
-                    current = report.delivery;
-                    break;
-                }
-                Ok(report) => current = report.delivery,
-                Err(e) => return Err(map_error(e, delivery_not_found)),
-            }
-        }
-        if let Some(k) = &key {
-            delivery
-                .service
-                .complete_key(auth.org(), k)
-                .await
-                .map_err(|e| map_error(e, delivery_not_found))?;
-        }
-    }
+    let current = &accepted.delivery;
     let mut res = HttpResponse::Accepted();
     res.insert_header((header::LOCATION, location(&current.id)))
         .insert_header((header::CACHE_CONTROL, "no-store"));
@@ -448,9 +418,9 @@ pub async fn send_message(
         ));
     }
     Ok(res.json(SendResponse {
-        delivery: DeliveryDto::from(&current),
+        delivery: DeliveryDto::from(current),
         integration_health: HealthDto::from(&accepted.health),
-        first_attempt,
+        first_attempt: accepted.first_attempt.as_ref().map(AttemptDto::from),
     }))
 }
 

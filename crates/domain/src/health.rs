@@ -1,0 +1,118 @@
+//! An integration's health: what its last credential test and the
+//! deliveries through it say about whether it works.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::TestResult;
+
+/// An integration's health as deliveries and scheduled re-tests see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthState {
+    Healthy,
+    Unhealthy,
+    Unknown,
+}
+
+impl HealthState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthState::Healthy => "healthy",
+            HealthState::Unhealthy => "unhealthy",
+            HealthState::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "healthy" => Some(HealthState::Healthy),
+            "unhealthy" => Some(HealthState::Unhealthy),
+            "unknown" => Some(HealthState::Unknown),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    pub state: HealthState,
+    pub reason: Option<String>,
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+impl Health {
+    pub fn unknown() -> Self {
+        Self {
+            state: HealthState::Unknown,
+            reason: None,
+            changed_at: None,
+        }
+    }
+}
+
+/// An integration's health: the newer of its last credential test and the
+/// last health event recorded by deliveries.
+pub fn combine_health(last_test: Option<&TestResult>, recorded: Option<&Health>) -> Health {
+    let from_test = last_test.map(|t| Health {
+        state: if t.success {
+            HealthState::Healthy
+        } else {
+            HealthState::Unhealthy
+        },
+        reason: Some(if t.success {
+            "the last credential test succeeded".to_string()
+        } else {
+            format!("the last credential test failed: {}", t.message)
+        }),
+        changed_at: Some(t.tested_at),
+    });
+    match (from_test, recorded.cloned()) {
+        (Some(t), Some(r)) => {
+            if r.changed_at >= t.changed_at {
+                r
+            } else {
+                t
+            }
+        }
+        (Some(t), None) => t,
+        (None, Some(r)) => r,
+        (None, None) => Health::unknown(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn health_is_the_newer_of_test_and_deliveries() {
+        let now = crate::service::now();
+        let test = crate::model::TestResult {
+            success: true,
+            message: "ok".into(),
+            latency_ms: 1,
+            tested_at: now,
+        };
+        let older = Health {
+            state: HealthState::Unhealthy,
+            reason: Some("gone".into()),
+            changed_at: Some(now - TimeDelta::seconds(5)),
+        };
+        assert_eq!(
+            combine_health(Some(&test), Some(&older)).state,
+            HealthState::Healthy
+        );
+        let newer = Health {
+            changed_at: Some(now + TimeDelta::seconds(5)),
+            ..older
+        };
+        assert_eq!(
+            combine_health(Some(&test), Some(&newer)).state,
+            HealthState::Unhealthy
+        );
+        assert_eq!(combine_health(None, None).state, HealthState::Unknown);
+    }
+}
