@@ -99,7 +99,7 @@ impl Application {
                 tracing::info!(organization = %r.organization, result = %r.report, "provisioned");
             }
         }
-        let metrics = Arc::new(patchbay_domain::metrics::Metrics::new());
+        let metrics = Arc::new(patchbay_domain::delivery::DeliveryMetrics::new());
         let wake = patchbay_delivery::WakeSignal::new();
         let delivery_service = patchbay_domain::delivery::DeliveryService::new(
             store.clone(),
@@ -125,10 +125,10 @@ impl Application {
         let state = ApiState {
             integrations: service,
             tenants: store.clone(),
-            delivery: Some(patchbay_api::routes::deliveries::DeliveryApi {
-                service: delivery_service,
+            delivery: Some(patchbay_api::routes::deliveries::DeliveryApi::new(
+                delivery_service,
                 metrics,
-            }),
+            )),
         };
         let config = ApiConfig {
             max_body_bytes: settings.http.max_body_bytes,

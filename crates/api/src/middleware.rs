@@ -31,9 +31,7 @@ pub(crate) async fn log_request(
     if let Some(state) = res.request().app_data::<Data<crate::ApiState>>()
         && let Some(delivery) = &state.delivery
     {
-        delivery
-            .metrics
-            .http_request(method.as_str(), &path, status);
+        delivery.http.request(method.as_str(), &path, status);
     }
     // Microsecond resolution, printed without float noise.
     let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;

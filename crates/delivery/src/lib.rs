@@ -16,11 +16,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use patchbay_domain::delivery::DeliveryMetrics;
 use patchbay_domain::delivery::{
     Attempt, AttemptNext, AttemptOutcome, Claimed, DeliveryStore, Health, HealthState, Pacer,
     QueueSignal, RetryPolicy, SendSlot, pacing_interval, status_class,
 };
-use patchbay_domain::metrics::Metrics;
 use patchbay_domain::{
     Actor, Integration, IntegrationId, IntegrationService, IntegrationStore, OrgId, PermanentKind,
     ProviderContext, ProviderRegistry, SendOutcome, Status,
@@ -99,7 +99,7 @@ pub struct Worker {
     service: IntegrationService,
     policy: RetryPolicy,
     config: WorkerConfig,
-    metrics: Arc<Metrics>,
+    metrics: Arc<DeliveryMetrics>,
     signal: WakeSignal,
     owner: Arc<str>,
     pacer: Arc<Mutex<Pacer>>,
@@ -140,7 +140,7 @@ impl Worker {
         service: IntegrationService,
         policy: RetryPolicy,
         config: WorkerConfig,
-        metrics: Arc<Metrics>,
+        metrics: Arc<DeliveryMetrics>,
         signal: WakeSignal,
     ) -> Self {
         let owner = format!(

@@ -17,7 +17,6 @@ pub mod delivery;
 pub mod error;
 pub mod health;
 pub mod ids;
-pub mod metrics;
 pub mod model;
 pub mod provider;
 pub mod provisioning;

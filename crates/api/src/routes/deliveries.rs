@@ -10,10 +10,9 @@ use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use chrono::{DateTime, Utc};
 use patchbay_domain::delivery::{
-    Attempt, Delivery, DeliveryError, DeliveryService, DeliveryStatus,
+    Attempt, Delivery, DeliveryError, DeliveryMetrics, DeliveryService, DeliveryStatus,
 };
 use patchbay_domain::ids::DeliveryId;
-use patchbay_domain::metrics::Metrics;
 use patchbay_domain::{IntegrationId, Message};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,13 +22,27 @@ use crate::ApiState;
 use crate::auth::{Authorized, Read, Test};
 use crate::body::JsonBody;
 use crate::dto::{HealthDto, IntegrationTypeSlug};
+use crate::metrics::HttpMetrics;
 use crate::problem::{ApiError, Problem, ProblemKind};
 
 /// What the delivery endpoints need besides the integration use cases.
 #[derive(Clone)]
 pub struct DeliveryApi {
     pub service: DeliveryService,
-    pub metrics: Arc<Metrics>,
+    /// The workers' metrics, shown at `/metrics`.
+    pub metrics: Arc<DeliveryMetrics>,
+    /// Requests answered, shown beside them.
+    pub http: Arc<HttpMetrics>,
+}
+
+impl DeliveryApi {
+    pub fn new(service: DeliveryService, metrics: Arc<DeliveryMetrics>) -> Self {
+        Self {
+            service,
+            metrics,
+            http: Arc::new(HttpMetrics::new()),
+        }
+    }
 }
 
 /// Idempotency keys: 1-255 visible ASCII characters.
@@ -618,7 +631,9 @@ pub async fn metrics(state: Data<ApiState>) -> HttpResponse {
             Vec::new()
         }
     };
+    let mut text = delivery.metrics.render(&depth);
+    delivery.http.render_into(&mut text);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(delivery.metrics.render(&depth))
+        .body(text)
 }

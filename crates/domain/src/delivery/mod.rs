@@ -12,6 +12,7 @@
 //! permanent outcome.
 
 mod message;
+mod metrics;
 mod model;
 mod pacing;
 mod retry;
@@ -19,6 +20,7 @@ mod service;
 mod store;
 
 pub use message::{check_message, request_hash};
+pub use metrics::{DeliveryMetrics, escape_label};
 pub use model::{
     Attempt, AttemptNext, AttemptOutcome, Claimed, Delivery, DeliveryListQuery, DeliveryStatus,
     EnqueueOutcome, IdempotencyClaim, NewDelivery, SendSlot, status_class,

@@ -1,6 +1,7 @@
-//! A small in-process metrics registry rendered as Prometheus text
+//! The delivery metrics of this process, rendered as Prometheus text
 //! (exposition format 0.0.4). Std only: counters and histograms keyed by
 //! label values, behind one mutex (updates are a map lookup and an add).
+//! Per process, as Prometheus expects of each scraped instance.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -24,21 +25,21 @@ struct Inner {
     deliveries: BTreeMap<(String, String), u64>,
     attempts: BTreeMap<(String, String), u64>,
     latency: BTreeMap<String, Histogram>,
-    http: BTreeMap<(String, String, u16), u64>,
 }
 
 #[derive(Debug, Default)]
-pub struct Metrics {
+pub struct DeliveryMetrics {
     inner: Mutex<Inner>,
 }
 
-fn escape(v: &str) -> String {
+/// A Prometheus label value, escaped for the text format.
+pub fn escape_label(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
 }
 
-impl Metrics {
+impl DeliveryMetrics {
     pub fn new() -> Self {
         Self::default()
     }
@@ -79,16 +80,7 @@ impl Metrics {
         });
     }
 
-    /// An HTTP request answered: `route` is the matched route template.
-    pub fn http_request(&self, method: &str, route: &str, status: u16) {
-        self.with(|m| {
-            *m.http
-                .entry((method.to_string(), route.to_string(), status))
-                .or_default() += 1;
-        });
-    }
-
-    /// The Prometheus text of every metric; `queue_depth` (type, count) is
+    /// The Prometheus text of the delivery metrics; `queue_depth` (type, count) is
     /// read from the database by the caller at scrape time.
     pub fn render(&self, queue_depth: &[(String, i64)]) -> String {
         let mut out = String::new();
@@ -102,8 +94,8 @@ impl Metrics {
                 let _ = writeln!(
                     out,
                     "patchbay_deliveries_total{{type=\"{}\",outcome=\"{}\"}} {n}",
-                    escape(kind),
-                    escape(outcome)
+                    escape_label(kind),
+                    escape_label(outcome)
                 );
             }
             let _ = writeln!(
@@ -115,8 +107,8 @@ impl Metrics {
                 let _ = writeln!(
                     out,
                     "patchbay_delivery_attempts_total{{type=\"{}\",outcome=\"{}\"}} {n}",
-                    escape(kind),
-                    escape(outcome)
+                    escape_label(kind),
+                    escape_label(outcome)
                 );
             }
             let _ = writeln!(
@@ -125,7 +117,7 @@ impl Metrics {
                  # TYPE patchbay_delivery_attempt_duration_seconds histogram"
             );
             for (kind, h) in &m.latency {
-                let k = escape(kind);
+                let k = escape_label(kind);
                 for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
                     let _ = writeln!(
                         out,
@@ -141,19 +133,6 @@ impl Metrics {
                     h.count, h.sum, h.count
                 );
             }
-            let _ = writeln!(
-                out,
-                "# HELP patchbay_http_requests_total HTTP requests answered, by method, route and status.\n\
-                 # TYPE patchbay_http_requests_total counter"
-            );
-            for ((method, route, status), n) in &m.http {
-                let _ = writeln!(
-                    out,
-                    "patchbay_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
-                    escape(method),
-                    escape(route)
-                );
-            }
         });
         let _ = writeln!(
             out,
@@ -164,7 +143,7 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "patchbay_delivery_queue_depth{{type=\"{}\"}} {n}",
-                escape(kind)
+                escape_label(kind)
             );
         }
         out
@@ -177,10 +156,9 @@ mod tests {
 
     #[test]
     fn renders_prometheus_text() {
-        let m = Metrics::new();
+        let m = DeliveryMetrics::new();
         m.delivery_finished("slack", "delivered");
         m.attempt("slack", "delivered", Duration::from_millis(30));
-        m.http_request("POST", "/api/integrations/{integrationId}/send", 202);
         let text = m.render(&[("slack".into(), 3)]);
         assert!(text.contains("patchbay_deliveries_total{type=\"slack\",outcome=\"delivered\"} 1"));
         assert!(text.contains(
@@ -190,8 +168,5 @@ mod tests {
             "patchbay_delivery_attempt_duration_seconds_bucket{type=\"slack\",le=\"0.025\"} 0"
         ));
         assert!(text.contains("patchbay_delivery_queue_depth{type=\"slack\"} 3"));
-        assert!(text.contains(
-            "patchbay_http_requests_total{method=\"POST\",route=\"/api/integrations/{integrationId}/send\",status=\"202\"} 1"
-        ));
     }
 }
