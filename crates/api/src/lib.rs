@@ -23,6 +23,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub mod auth;
 mod body;
 pub mod dto;
+mod errors;
 pub mod metrics;
 mod middleware;
 pub mod problem;

@@ -2,15 +2,14 @@
 //!
 //! Every error the service answers, its own and actix-web's, is an
 //! `application/problem+json` body `{type, title, status, detail, errors?}`.
-//! A problem's text is written here, never copied from a request value, a
-//! storage error or a provider response, so no secret can reach a client
-//! through an error.
+//! A problem's text is written here or in [`crate::errors`], never copied
+//! from a request value, a storage error or a provider response, so no
+//! secret can reach a client through an error.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use patchbay_domain::DomainError;
-use patchbay_domain::validation::{FieldError, ValidationErrors};
+use patchbay_domain::validation::FieldError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -293,30 +292,6 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<ValidationErrors> for ApiError {
-    fn from(e: ValidationErrors) -> Self {
-        Self::validation(e.0.into_iter().map(Into::into).collect())
-    }
-}
-
-impl From<DomainError> for ApiError {
-    fn from(e: DomainError) -> Self {
-        match e {
-            DomainError::NotFound => Self::not_found(),
-            DomainError::Validation(v) => v.into(),
-            DomainError::Managed => Self::generic(ProblemKind::Managed),
-            DomainError::PreconditionFailed => Self::generic(ProblemKind::PreconditionFailed),
-            DomainError::Conflict(message) => Self::new(ProblemKind::Conflict, message),
-            DomainError::Store(cause) => {
-                // Store errors never carry secrets (StoreError's contract);
-                // the cause is for operators, the client gets an opaque 500.
-                tracing::error!(error = %cause, "storage error");
-                Self::internal()
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,15 +321,5 @@ mod tests {
         let v = serde_json::to_value(ApiError::field("name", "is required").problem).unwrap();
         assert_eq!(v["errors"][0]["field"], "name");
         assert_eq!(v["status"], 422);
-    }
-
-    #[test]
-    fn store_errors_are_opaque() {
-        let e: ApiError = DomainError::Store(patchbay_domain::StoreError::Other(
-            "connection to db.internal:5432 refused".into(),
-        ))
-        .into();
-        assert_eq!(e.problem.status, 500);
-        assert!(!e.problem.detail.contains("db.internal"));
     }
 }

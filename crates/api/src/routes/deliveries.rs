@@ -10,7 +10,7 @@ use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use chrono::{DateTime, Utc};
 use patchbay_domain::delivery::{
-    Attempt, Delivery, DeliveryError, DeliveryMetrics, DeliveryService, DeliveryStatus,
+    Attempt, Delivery, DeliveryMetrics, DeliveryService, DeliveryStatus,
 };
 use patchbay_domain::ids::DeliveryId;
 use patchbay_domain::{IntegrationId, Message};
@@ -295,48 +295,6 @@ fn api(state: &ApiState) -> Result<&DeliveryApi, ApiError> {
     })
 }
 
-fn delivery_not_found() -> ApiError {
-    ApiError::new(ProblemKind::NotFound, "No such delivery.")
-}
-
-fn map_error(e: DeliveryError, missing: fn() -> ApiError) -> ApiError {
-    match e {
-        DeliveryError::NotFound => missing(),
-        DeliveryError::Inactive => ApiError::new(
-            ProblemKind::Conflict,
-            "The integration is inactive: set its status to active to send through it.",
-        ),
-        DeliveryError::CannotSend(slug) => ApiError::new(
-            ProblemKind::Validation,
-            format!(
-                "Integrations of type `{slug}` cannot send messages (see the type's capabilities)."
-            ),
-        ),
-        DeliveryError::Invalid(v) => v.into(),
-        DeliveryError::KeyReused => ApiError::new(
-            ProblemKind::Validation,
-            "This Idempotency-Key was already used with a different request; use a new key.",
-        ),
-        DeliveryError::InProgress => ApiError::new(
-            ProblemKind::Conflict,
-            "A request with this Idempotency-Key is still being processed; repeat it shortly.",
-        )
-        .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")),
-        DeliveryError::NotRetryable(state) => ApiError::new(
-            ProblemKind::Conflict,
-            format!("Only a failed delivery can be retried; this one is {state}."),
-        ),
-        DeliveryError::Store(cause) => {
-            tracing::error!(error = %cause, "storage error");
-            ApiError::internal()
-        }
-    }
-}
-
-fn integration_not_found() -> ApiError {
-    ApiError::not_found()
-}
-
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let mut values = req.headers().get_all(IDEMPOTENCY_KEY);
     let Some(first) = values.next() else {
@@ -412,14 +370,13 @@ pub async fn send_message(
     let id: IntegrationId = path
         .into_inner()
         .parse()
-        .map_err(|_| integration_not_found())?;
+        .map_err(|_| ApiError::not_found())?;
     let key = idempotency_key(&req)?;
     let wait = query.wait.unwrap_or(false);
     let accepted = delivery
         .service
         .send(auth.org(), &id, body.0.into_message(), key, wait)
-        .await
-        .map_err(|e| map_error(e, integration_not_found))?;
+        .await?;
     let current = &accepted.delivery;
     let mut res = HttpResponse::Accepted();
     res.insert_header((header::LOCATION, location(&current.id)))
@@ -462,12 +419,8 @@ pub async fn get_delivery(
     let id: DeliveryId = path
         .into_inner()
         .parse()
-        .map_err(|_| delivery_not_found())?;
-    let report = delivery
-        .service
-        .get(auth.org(), &id)
-        .await
-        .map_err(|e| map_error(e, delivery_not_found))?;
+        .map_err(|_| ApiError::delivery_not_found())?;
+    let report = delivery.service.get(auth.org(), &id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(DeliveryDetail {
@@ -507,7 +460,7 @@ pub async fn list_deliveries(
     let id: IntegrationId = path
         .into_inner()
         .parse()
-        .map_err(|_| integration_not_found())?;
+        .map_err(|_| ApiError::not_found())?;
     let q = query.into_inner();
     let limit = match q.limit.as_deref() {
         None => 50,
@@ -531,8 +484,7 @@ pub async fn list_deliveries(
     let (items, next) = delivery
         .service
         .list(auth.org(), &id, before, limit)
-        .await
-        .map_err(|e| map_error(e, integration_not_found))?;
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(DeliveryList {
@@ -572,12 +524,8 @@ pub async fn retry_delivery(
     let id: DeliveryId = path
         .into_inner()
         .parse()
-        .map_err(|_| delivery_not_found())?;
-    let d = delivery
-        .service
-        .retry(auth.org(), &id)
-        .await
-        .map_err(|e| map_error(e, delivery_not_found))?;
+        .map_err(|_| ApiError::delivery_not_found())?;
+    let d = delivery.service.retry(auth.org(), &id).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, location(&d.id)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -611,7 +559,7 @@ pub async fn get_integration_health(
     let id: IntegrationId = path
         .into_inner()
         .parse()
-        .map_err(|_| integration_not_found())?;
+        .map_err(|_| ApiError::not_found())?;
     let health = state.integrations.get(auth.org(), &id).await?.health();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -43,9 +43,12 @@ impl Default for DeliverySettings {
 /// What a send use case can answer besides success.
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
-    /// No such integration (or delivery) in this organization.
-    #[error("not found")]
-    NotFound,
+    /// No such integration in this organization.
+    #[error("no such integration")]
+    IntegrationNotFound,
+    /// No such delivery in this organization (or its integration is gone).
+    #[error("no such delivery")]
+    DeliveryNotFound,
     #[error("the integration is inactive")]
     Inactive,
     #[error("integrations of type `{0}` cannot send messages")]
@@ -180,7 +183,7 @@ impl DeliveryService {
             .integrations
             .get(org, integration_id)
             .await?
-            .ok_or(DeliveryError::NotFound)?;
+            .ok_or(DeliveryError::IntegrationNotFound)?;
         if !integration.kind.spec().capabilities.send {
             return Err(DeliveryError::CannotSend(integration.kind.slug()));
         }
@@ -249,7 +252,7 @@ impl DeliveryService {
             .store
             .get(org, id)
             .await?
-            .ok_or(DeliveryError::NotFound)?;
+            .ok_or(DeliveryError::DeliveryNotFound)?;
         let attempts = self.store.attempts(org, id).await?;
         Ok(DeliveryReport { delivery, attempts })
     }
@@ -266,7 +269,7 @@ impl DeliveryService {
         self.integrations
             .get(org, integration_id)
             .await?
-            .ok_or(DeliveryError::NotFound)?;
+            .ok_or(DeliveryError::IntegrationNotFound)?;
         let mut items = self
             .store
             .list(
@@ -293,7 +296,7 @@ impl DeliveryService {
             .store
             .get(org, id)
             .await?
-            .ok_or(DeliveryError::NotFound)?;
+            .ok_or(DeliveryError::DeliveryNotFound)?;
         if current.status != DeliveryStatus::Failed {
             return Err(DeliveryError::NotRetryable(current.status.as_str()));
         }
@@ -301,7 +304,7 @@ impl DeliveryService {
             .integrations
             .get(org, &current.integration_id)
             .await?
-            .ok_or(DeliveryError::NotFound)?;
+            .ok_or(DeliveryError::DeliveryNotFound)?;
         if integration.status != Status::Active {
             return Err(DeliveryError::Inactive);
         }
