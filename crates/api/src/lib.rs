@@ -24,6 +24,7 @@ pub mod auth;
 mod body;
 pub mod dto;
 mod errors;
+pub mod etag;
 pub mod metrics;
 mod middleware;
 pub mod problem;

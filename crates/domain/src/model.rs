@@ -95,11 +95,6 @@ pub struct Integration {
 }
 
 impl Integration {
-    /// A strong ETag over the configuration version.
-    pub fn etag(&self) -> String {
-        format!("\"{}-v{}\"", self.id, self.version)
-    }
-
     /// Health: the newer of the last credential test and the last event
     /// recorded by deliveries.
     pub fn health(&self) -> crate::health::Health {

@@ -14,7 +14,8 @@ use crate::dto::{
     ListIntegrationsQuery, TestConfigRequest, TestIntegrationRequest, TestResponse,
     UpdateIntegrationRequest,
 };
-use crate::problem::{ApiError, Problem, ProblemFieldError, ProblemKind};
+use crate::etag::{etag, if_match_version};
+use crate::problem::{ApiError, Problem, ProblemFieldError};
 use crate::routes::{environment_filter, page_limit, status_filter};
 
 /// A malformed id is as unknown as a missing one.
@@ -23,7 +24,7 @@ fn parse_id(raw: &str) -> Result<IntegrationId, ApiError> {
 }
 
 fn detail_response(mut res: actix_web::HttpResponseBuilder, i: &Integration) -> HttpResponse {
-    res.insert_header((header::ETAG, i.etag()))
+    res.insert_header((header::ETAG, etag(i)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(IntegrationDetail::from(i))
 }
@@ -57,79 +58,6 @@ fn list_request(q: ListIntegrationsQuery) -> Result<ListRequest, ApiError> {
         cursor: q.cursor,
         limit,
     })
-}
-
-/// The version an `If-Match` header names for this integration.
-///
-/// Absent: no precondition. `*`: any current version. A header that is not
-/// a list of entity tags is a malformed request (400). A well-formed list
-/// must hold this integration's ETag (`"<id>-v<version>"`); a weak tag,
-/// another integration's tag or a list naming several versions fails the
-/// precondition (412).
-pub(crate) fn if_match_version(
-    req: &HttpRequest,
-    id: &IntegrationId,
-) -> Result<Option<i64>, ApiError> {
-    let mut values = req.headers().get_all(header::IF_MATCH).peekable();
-    if values.peek().is_none() {
-        return Ok(None);
-    }
-    let malformed = || {
-        ApiError::new(
-            ProblemKind::BadRequest,
-            "If-Match must be `*` or a list of entity tags such as the ETag this API returns.",
-        )
-    };
-    let mut any = false;
-    let mut versions: Vec<i64> = Vec::new();
-    let mut tags = 0;
-    for value in values {
-        let text = value.to_str().map_err(|_| malformed())?;
-        for tag in text.split(',').map(str::trim) {
-            if tag == "*" {
-                any = true;
-            } else if is_entity_tag(tag) {
-                if let Some(v) = parse_etag(tag, id) {
-                    versions.push(v);
-                }
-            } else {
-                return Err(malformed());
-            }
-            tags += 1;
-        }
-    }
-    if tags == 0 {
-        return Err(malformed());
-    }
-    versions.sort_unstable();
-    versions.dedup();
-    match versions.as_slice() {
-        [v] => Ok(Some(*v)),
-        [] if any => Ok(None),
-        _ => Err(ApiError::generic(ProblemKind::PreconditionFailed)),
-    }
-}
-
-/// RFC 9110 entity-tag: optional `W/`, then a quoted string of etagc.
-fn is_entity_tag(tag: &str) -> bool {
-    let quoted = tag.strip_prefix("W/").unwrap_or(tag);
-    quoted.len() >= 2
-        && quoted.starts_with('"')
-        && quoted.ends_with('"')
-        && quoted[1..quoted.len() - 1]
-            .bytes()
-            .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80)
-}
-
-fn parse_etag(tag: &str, id: &IntegrationId) -> Option<i64> {
-    // Strong comparison only: a weak tag never matches.
-    let inner = tag.strip_prefix('"')?.strip_suffix('"')?;
-    let (tag_id, version) = inner.rsplit_once("-v")?;
-    let tag_id: IntegrationId = tag_id.parse().ok()?;
-    if &tag_id != id {
-        return None;
-    }
-    version.parse().ok()
 }
 
 /// List integrations.
@@ -421,38 +349,4 @@ pub async fn test_integration_config(
         .test_unsaved(body.kind.kind(), &body.config, environment)
         .await?;
     Ok(HttpResponse::Ok().json(TestResponse::from(report)))
-}
-
-#[cfg(test)]
-mod tests {
-    use actix_web::test::TestRequest;
-
-    use super::*;
-
-    #[test]
-    fn if_match_forms() {
-        let id = IntegrationId::generate();
-        let other = IntegrationId::generate();
-        let check = |v: Option<String>| {
-            let mut r = TestRequest::default();
-            if let Some(v) = v {
-                r = r.insert_header((header::IF_MATCH, v));
-            }
-            if_match_version(&r.to_http_request(), &id).map_err(|e| e.problem.status)
-        };
-        assert_eq!(check(None), Ok(None));
-        assert_eq!(check(Some(format!("\"{id}-v3\""))), Ok(Some(3)));
-        assert_eq!(check(Some("*".into())), Ok(None));
-        assert_eq!(
-            check(Some(format!("\"{other}-v3\", \"{id}-v4\""))),
-            Ok(Some(4))
-        );
-        assert_eq!(check(Some(format!("W/\"{id}-v3\""))), Err(412));
-        assert_eq!(check(Some(format!("\"{other}-v3\""))), Err(412));
-        assert_eq!(check(Some("garbage".into())), Err(400));
-        assert_eq!(check(Some(String::new())), Err(400));
-        assert_eq!(check(Some(format!("\"{id}-v3\",,"))), Err(400));
-        assert_eq!(check(Some(format!("\"{id}-vx\""))), Err(412));
-        assert_eq!(check(Some(format!("\"{id}-v3\", \"{id}-v4\""))), Err(412));
-    }
 }

@@ -30,8 +30,8 @@ use crate::ApiState;
 use crate::auth::{Authorized, Read, Write};
 use crate::body::JsonBody;
 use crate::dto::{IntegrationEnvironment, IntegrationStatus, IntegrationTypeSlug};
+use crate::etag::{etag, if_match_version};
 use crate::problem::{ApiError, Problem, ProblemFieldError};
-use crate::routes::integrations::if_match_version;
 use crate::routes::{environment_filter, page_limit, status_filter};
 
 /// The catalogue's fixed timestamp: types are compiled in, so their
@@ -409,7 +409,7 @@ fn parse_seq(raw: &str) -> Result<i64, ApiError> {
 }
 
 fn resource(mut res: actix_web::HttpResponseBuilder, i: &Integration) -> HttpResponse {
-    res.insert_header((header::ETAG, i.etag()))
+    res.insert_header((header::ETAG, etag(i)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TypedIntegration::from(i))
 }
