@@ -11,8 +11,10 @@ use patchbay_domain::audit::{AuditAction, AuditEvent, AuditQuery, AuditStore, Ne
 use patchbay_domain::{OrgId, StoreError};
 
 use crate::db::{DbConnection, native};
+use crate::error::{corrupt, db_error};
 use crate::schema::audit_events;
-use crate::store::{SqlStore, corrupt, db_error, from_db_time, to_db_time};
+use crate::store::SqlStore;
+use crate::time::{from_db_time, to_db_time};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = audit_events)]

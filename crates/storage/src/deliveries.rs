@@ -12,21 +12,24 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use patchbay_domain::catalogue::IntegrationType;
 use patchbay_domain::delivery::{
     Attempt, AttemptNext, AttemptOutcome, Claimed, Delivery, DeliveryListQuery, DeliveryStatus,
-    DeliveryStore, EnqueueOutcome, Health, NewDelivery, SendSlot,
+    DeliveryStore, EnqueueOutcome, NewDelivery, SendSlot,
 };
+use patchbay_domain::health::Health;
 use patchbay_domain::ids::DeliveryId;
 use patchbay_domain::{IntegrationId, Message, OrgId, StoreError};
 
 use crate::db::DbConnection;
+use crate::error::{self, db_error};
 use crate::schema::integrations;
 use crate::store::SqlStore;
+use crate::time::{from_db_time, to_db_micros, to_db_time};
 
 mod schema {
     diesel::table! {
@@ -146,38 +149,9 @@ struct IdempotencyRow {
     expires_at: NaiveDateTime,
 }
 
-fn t(x: DateTime<Utc>) -> NaiveDateTime {
-    x.naive_utc()
-}
-
-/// To the microsecond, as Postgres keeps it: a value compared for equality
-/// after a round trip must survive it unchanged on both backends.
-fn micros(x: DateTime<Utc>) -> NaiveDateTime {
-    let n = x.naive_utc();
-    n.with_nanosecond(n.nanosecond() / 1_000 * 1_000)
-        .unwrap_or(n)
-}
-
-fn db_err(e: DieselError) -> StoreError {
-    match e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            StoreError::Duplicate("delivery")
-        }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-            StoreError::Unavailable(info.message().to_owned())
-        }
-        DieselError::DatabaseError(_, info)
-            if info.message().contains("database is locked")
-                || info.message().contains("database is busy") =>
-        {
-            StoreError::Unavailable(info.message().to_owned())
-        }
-        other => StoreError::Other(other.to_string()),
-    }
-}
-
+/// A delivery's stored value that does not decode.
 fn corrupt(what: &str, id: &str) -> StoreError {
-    StoreError::Other(format!("stored {what} of delivery {id} is not valid"))
+    error::corrupt(what, &format!("delivery {id}"))
 }
 
 fn decode(row: DeliveryRow) -> Result<Delivery, StoreError> {
@@ -198,22 +172,22 @@ fn decode(row: DeliveryRow) -> Result<Delivery, StoreError> {
         status: DeliveryStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.id))?,
         attempts: row.attempts,
         max_attempts: row.max_attempts,
-        next_attempt_at: row.next_attempt_at.and_utc(),
-        deadline_at: row.deadline_at.and_utc(),
+        next_attempt_at: from_db_time(row.next_attempt_at),
+        deadline_at: from_db_time(row.deadline_at),
         last_error: row.last_error,
         last_code: row.last_code,
         provider_message_id: row.provider_message_id,
-        created_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
-        completed_at: row.completed_at.map(|x| x.and_utc()),
+        created_at: from_db_time(row.created_at),
+        updated_at: from_db_time(row.updated_at),
+        completed_at: row.completed_at.map(from_db_time),
     })
 }
 
 fn decode_attempt(row: AttemptRow) -> Result<Attempt, StoreError> {
     Ok(Attempt {
         number: row.number,
-        started_at: row.started_at.and_utc(),
-        finished_at: row.finished_at.and_utc(),
+        started_at: from_db_time(row.started_at),
+        finished_at: from_db_time(row.finished_at),
         outcome: AttemptOutcome::parse(&row.outcome)
             .ok_or_else(|| corrupt("attempt outcome", &row.delivery_id))?,
         status_class: row.status_class,
@@ -222,7 +196,7 @@ fn decode_attempt(row: AttemptRow) -> Result<Attempt, StoreError> {
         error: row.error,
         code: row.code,
         retry_after_ms: row.retry_after_ms,
-        retry_at: row.retry_at.map(|x| x.and_utc()),
+        retry_at: row.retry_at.map(from_db_time),
     })
 }
 
@@ -237,16 +211,16 @@ fn encode(d: &Delivery) -> Result<DeliveryRow, StoreError> {
         status: d.status.as_str().to_string(),
         attempts: d.attempts,
         max_attempts: d.max_attempts,
-        next_attempt_at: t(d.next_attempt_at),
-        deadline_at: t(d.deadline_at),
+        next_attempt_at: to_db_time(d.next_attempt_at),
+        deadline_at: to_db_time(d.deadline_at),
         lease_owner: None,
         lease_until: None,
         last_error: d.last_error.clone(),
         last_code: d.last_code.clone(),
         provider_message_id: d.provider_message_id.clone(),
-        created_at: t(d.created_at),
-        updated_at: t(d.updated_at),
-        completed_at: d.completed_at.map(t),
+        created_at: to_db_time(d.created_at),
+        updated_at: to_db_time(d.updated_at),
+        completed_at: d.completed_at.map(to_db_time),
     })
 }
 
@@ -257,7 +231,7 @@ fn load(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<Delivery>
         .select(DeliveryRow::as_select())
         .get_result(conn)
         .optional()
-        .map_err(db_err)?
+        .map_err(db_error("delivery"))?
         .map(decode)
         .transpose()
 }
@@ -299,9 +273,9 @@ impl DeliveryStore for SqlStore {
             request_hash: k.request_hash.clone(),
             delivery_id: row.id.clone(),
             completed_at: (!k.completes_later).then_some(row.created_at),
-            in_progress_until: t(k.in_progress_until),
+            in_progress_until: to_db_time(k.in_progress_until),
             created_at: row.created_at,
-            expires_at: t(k.expires_at),
+            expires_at: to_db_time(k.expires_at),
         });
         let now = row.created_at;
         self.run_sql(move |conn| {
@@ -314,7 +288,7 @@ impl DeliveryStore for SqlStore {
                         .filter(idempotency_keys::expires_at.lt(now)),
                 )
                 .execute(conn)
-                .map_err(db_err)?;
+                .map_err(db_error("delivery"))?;
             }
             let written = conn.transaction::<_, DieselError, _>(|c| {
                 if let Some(k) = &idem {
@@ -341,7 +315,7 @@ impl DeliveryStore for SqlStore {
                         .select(IdempotencyRow::as_select())
                         .get_result(conn)
                         .optional()
-                        .map_err(db_err)?;
+                        .map_err(db_error("delivery"))?;
                     let Some(existing) = existing else {
                         return Ok(EnqueueOutcome::InProgress);
                     };
@@ -355,7 +329,7 @@ impl DeliveryStore for SqlStore {
                         .map(EnqueueOutcome::Replayed)
                         .unwrap_or(EnqueueOutcome::InProgress))
                 }
-                (Err(e), _) => Err(db_err(e)),
+                (Err(e), _) => Err(db_error("delivery")(e)),
             }
         })
         .await
@@ -363,7 +337,7 @@ impl DeliveryStore for SqlStore {
 
     async fn complete_idempotency(&self, org: &OrgId, key: &str) -> Result<(), StoreError> {
         let (org, key) = (org.to_string(), key.to_string());
-        let now = t(patchbay_domain::service::now());
+        let now = to_db_time(patchbay_domain::service::now());
         self.run_sql(move |conn| {
             diesel::update(
                 idempotency_keys::table
@@ -373,7 +347,7 @@ impl DeliveryStore for SqlStore {
             )
             .set(idempotency_keys::completed_at.eq(Some(now)))
             .execute(conn)
-            .map_err(db_err)?;
+            .map_err(db_error("delivery"))?;
             Ok(())
         })
         .await
@@ -399,7 +373,7 @@ impl DeliveryStore for SqlStore {
                 ))
                 .select(AttemptRow::as_select())
                 .load(conn)
-                .map_err(db_err)?
+                .map_err(db_error("delivery"))?
                 .into_iter()
                 .map(decode_attempt)
                 .collect()
@@ -428,7 +402,7 @@ impl DeliveryStore for SqlStore {
                 .limit(limit)
                 .select(DeliveryRow::as_select())
                 .load(conn)
-                .map_err(db_err)?
+                .map_err(db_error("delivery"))?
                 .into_iter()
                 .map(decode)
                 .collect()
@@ -444,7 +418,7 @@ impl DeliveryStore for SqlStore {
         limit: u32,
     ) -> Result<Vec<Claimed>, StoreError> {
         let owner = owner.to_string();
-        let (now, until) = (t(now), t(lease_until));
+        let (now, until) = (to_db_time(now), to_db_time(lease_until));
         let limit = i64::from(limit.max(1));
         self.run_sql(move |conn| {
             let rows: Vec<DeliveryRow> = match conn {
@@ -461,10 +435,10 @@ impl DeliveryStore for SqlStore {
                     .bind::<BigInt, _>(limit)
                     .load(lite),
             }
-            .map_err(db_err)?;
+            .map_err(db_error("delivery"))?;
             rows.into_iter()
                 .map(|r| {
-                    let lease = r.lease_until.unwrap_or(until).and_utc();
+                    let lease = from_db_time(r.lease_until.unwrap_or(until));
                     decode(r).map(|delivery| Claimed {
                         delivery,
                         lease_until: lease,
@@ -487,8 +461,8 @@ impl DeliveryStore for SqlStore {
             id: DeliveryId::generate().as_str().replacen("dlv_", "att_", 1),
             delivery_id: id.clone(),
             number: attempt.number,
-            started_at: t(attempt.started_at),
-            finished_at: t(attempt.finished_at),
+            started_at: to_db_time(attempt.started_at),
+            finished_at: to_db_time(attempt.finished_at),
             outcome: attempt.outcome.as_str().to_string(),
             status_class: attempt.status_class.clone(),
             latency_ms: attempt.latency_ms,
@@ -496,7 +470,7 @@ impl DeliveryStore for SqlStore {
             error: attempt.error.clone(),
             code: attempt.code.clone(),
             retry_after_ms: attempt.retry_after_ms,
-            retry_at: attempt.retry_at.map(t),
+            retry_at: attempt.retry_at.map(to_db_time),
         };
         let next = next.clone();
         let finished = row.finished_at;
@@ -518,7 +492,9 @@ impl DeliveryStore for SqlStore {
                         Some(finished),
                         provider_message_id.clone(),
                     ),
-                    AttemptNext::Retry { at } => (DeliveryStatus::Queued, t(*at), None, None),
+                    AttemptNext::Retry { at } => {
+                        (DeliveryStatus::Queued, to_db_time(*at), None, None)
+                    }
                     AttemptNext::Failed => (DeliveryStatus::Failed, finished, Some(finished), None),
                 };
                 let n = diesel::update(target)
@@ -537,7 +513,7 @@ impl DeliveryStore for SqlStore {
                     .execute(c)?;
                 Ok(n == 1)
             })
-            .map_err(db_err)
+            .map_err(db_error("delivery"))
         })
         .await
     }
@@ -548,8 +524,8 @@ impl DeliveryStore for SqlStore {
         owner: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let (id, owner, at) = (id.to_string(), owner.to_string(), t(at));
-        let now = t(patchbay_domain::service::now());
+        let (id, owner, at) = (id.to_string(), owner.to_string(), to_db_time(at));
+        let now = to_db_time(patchbay_domain::service::now());
         self.run_sql(move |conn| {
             let n = diesel::update(
                 deliveries::table
@@ -565,14 +541,14 @@ impl DeliveryStore for SqlStore {
                 deliveries::updated_at.eq(now),
             ))
             .execute(conn)
-            .map_err(db_err)?;
+            .map_err(db_error("delivery"))?;
             Ok(n == 1)
         })
         .await
     }
 
     async fn release_all(&self, owner: &str, at: DateTime<Utc>) -> Result<u64, StoreError> {
-        let (owner, at) = (owner.to_string(), t(at));
+        let (owner, at) = (owner.to_string(), to_db_time(at));
         self.run_sql(move |conn| {
             let n = diesel::update(
                 deliveries::table
@@ -587,7 +563,7 @@ impl DeliveryStore for SqlStore {
                 deliveries::updated_at.eq(at),
             ))
             .execute(conn)
-            .map_err(db_err)?;
+            .map_err(db_error("delivery"))?;
             Ok(u64::try_from(n).unwrap_or(0))
         })
         .await
@@ -602,7 +578,7 @@ impl DeliveryStore for SqlStore {
         max_attempts: i64,
     ) -> Result<Option<Delivery>, StoreError> {
         let (org, id) = (org.to_string(), id.to_string());
-        let (now, deadline) = (t(now), t(deadline_at));
+        let (now, deadline) = (to_db_time(now), to_db_time(deadline_at));
         self.run_sql(move |conn| {
             let n = diesel::update(
                 deliveries::table
@@ -619,7 +595,7 @@ impl DeliveryStore for SqlStore {
                 deliveries::updated_at.eq(now),
             ))
             .execute(conn)
-            .map_err(db_err)?;
+            .map_err(db_error("delivery"))?;
             if n == 0 {
                 return Ok(None);
             }
@@ -637,9 +613,11 @@ impl DeliveryStore for SqlStore {
         let (org, integration) = (org.to_string(), integration.to_string());
         let state = health.state.as_str();
         let reason = health.reason.clone();
-        let at = t(health
-            .changed_at
-            .unwrap_or_else(patchbay_domain::service::now));
+        let at = to_db_time(
+            health
+                .changed_at
+                .unwrap_or_else(patchbay_domain::service::now),
+        );
         self.run_sql(move |conn| {
             // Not a configuration change: version and updated_at stay.
             diesel::update(
@@ -653,7 +631,7 @@ impl DeliveryStore for SqlStore {
                 integrations::health_changed_at.eq(at),
             ))
             .execute(conn)
-            .map_err(db_err)?;
+            .map_err(db_error("delivery"))?;
             Ok(())
         })
         .await
@@ -667,7 +645,7 @@ impl DeliveryStore for SqlStore {
         max_wait: Duration,
     ) -> Result<SendSlot, StoreError> {
         let id = integration.to_string();
-        let now = micros(now);
+        let now = to_db_micros(now);
         let interval = TimeDelta::from_std(interval).unwrap_or(TimeDelta::MAX);
         let max_wait = TimeDelta::from_std(max_wait).unwrap_or(TimeDelta::MAX);
         self.run_sql(move |conn| {
@@ -680,18 +658,24 @@ impl DeliveryStore for SqlStore {
                         .select((integrations::send_not_before, integrations::send_hold_until))
                         .get_result(conn)
                         .optional()
-                        .map_err(db_err)?
+                        .map_err(db_error("delivery"))?
                     {
                         Some(c) => c,
                         // Deleted: the worker finds out when it loads it.
-                        None => return Ok(SendSlot::Reserved { at: now.and_utc() }),
+                        None => {
+                            return Ok(SendSlot::Reserved {
+                                at: from_db_time(now),
+                            });
+                        }
                     };
                 let slot = [current, hold]
                     .into_iter()
                     .flatten()
                     .fold(now, NaiveDateTime::max);
                 if slot - now > max_wait {
-                    return Ok(SendSlot::Later { at: slot.and_utc() });
+                    return Ok(SendSlot::Later {
+                        at: from_db_time(slot),
+                    });
                 }
                 let next = slot + interval;
                 let target = integrations::table.filter(integrations::id.eq(&id));
@@ -703,9 +687,11 @@ impl DeliveryStore for SqlStore {
                         .set(integrations::send_not_before.eq(next))
                         .execute(conn),
                 }
-                .map_err(db_err)?;
+                .map_err(db_error("delivery"))?;
                 if n == 1 {
-                    return Ok(SendSlot::Reserved { at: slot.and_utc() });
+                    return Ok(SendSlot::Reserved {
+                        at: from_db_time(slot),
+                    });
                 }
             }
             Err(StoreError::Other(
@@ -721,7 +707,7 @@ impl DeliveryStore for SqlStore {
         until: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let id = integration.to_string();
-        let until = micros(until);
+        let until = to_db_micros(until);
         self.run_sql(move |conn| {
             diesel::update(
                 integrations::table.filter(integrations::id.eq(&id)).filter(
@@ -732,7 +718,7 @@ impl DeliveryStore for SqlStore {
             )
             .set(integrations::send_hold_until.eq(until))
             .execute(conn)
-            .map_err(db_err)?;
+            .map_err(db_error("delivery"))?;
             Ok(())
         })
         .await
@@ -749,8 +735,8 @@ impl DeliveryStore for SqlStore {
                 .select(integrations::send_hold_until)
                 .get_result(conn)
                 .optional()
-                .map_err(db_err)?;
-            Ok(hold.flatten().map(|h| h.and_utc()))
+                .map_err(db_error("delivery"))?;
+            Ok(hold.flatten().map(from_db_time))
         })
         .await
     }
@@ -765,19 +751,19 @@ impl DeliveryStore for SqlStore {
                 .group_by(deliveries::type_slug)
                 .select((deliveries::type_slug, diesel::dsl::count_star()))
                 .load::<(String, i64)>(conn)
-                .map_err(db_err)
+                .map_err(db_error("delivery"))
         })
         .await
     }
 
     async fn purge_idempotency(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let now = t(now);
+        let now = to_db_time(now);
         self.run_sql(move |conn| {
             let n = diesel::delete(
                 idempotency_keys::table.filter(idempotency_keys::expires_at.lt(now)),
             )
             .execute(conn)
-            .map_err(db_err)?;
+            .map_err(db_error("delivery"))?;
             Ok(u64::try_from(n).unwrap_or(0))
         })
         .await
@@ -788,7 +774,7 @@ impl DeliveryStore for SqlStore {
         tested_before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<(OrgId, IntegrationId)>, StoreError> {
-        let before = t(tested_before);
+        let before = to_db_time(tested_before);
         let limit = i64::from(limit.max(1));
         self.run_sql(move |conn| {
             let rows: Vec<(String, String)> = integrations::table
@@ -802,7 +788,7 @@ impl DeliveryStore for SqlStore {
                 .limit(limit)
                 .select((integrations::org_id, integrations::id))
                 .load(conn)
-                .map_err(db_err)?;
+                .map_err(db_error("delivery"))?;
             Ok(rows
                 .into_iter()
                 .filter_map(|(o, i)| Some((o.parse().ok()?, i.parse().ok()?)))

@@ -1,5 +1,9 @@
-//! Errors of opening and migrating a database. Store operations answer the
-//! domain's `StoreError` instead.
+//! Errors. Opening and migrating a database fails with [`StorageError`];
+//! store operations answer the domain's `StoreError`, and every store maps
+//! diesel's errors to it here.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use patchbay_domain::StoreError;
 
 use crate::db::Backend;
 
@@ -23,4 +27,35 @@ pub enum StorageError {
     Migration(String),
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
+}
+
+/// Map a diesel error, naming what a unique violation collided with. A lost
+/// connection, lock contention and a broken transaction state are
+/// `Unavailable`: the database or connection is at fault, not the request.
+pub(crate) fn db_error(what: &'static str) -> impl Fn(DieselError) -> StoreError {
+    move |e| match e {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            StoreError::Duplicate(what)
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+            StoreError::Unavailable(info.message().to_owned())
+        }
+        DieselError::DatabaseError(_, info) if is_busy(info.message()) => {
+            StoreError::Unavailable(info.message().to_owned())
+        }
+        DieselError::BrokenTransactionManager => {
+            StoreError::Unavailable("the connection's transaction state is broken".into())
+        }
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// SQLite reports lock contention past the busy timeout only in its message.
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database is busy")
+}
+
+/// A stored value that does not decode; `whose` names the row.
+pub(crate) fn corrupt(what: &str, whose: &str) -> StoreError {
+    StoreError::Other(format!("stored {what} of {whose} is not valid"))
 }

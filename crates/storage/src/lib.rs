@@ -15,6 +15,7 @@ mod schema;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod time;
 
 pub use db::{Backend, Database, DbConnection, MultiBackend, establish};
 pub use error::StorageError;

@@ -17,7 +17,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use patchbay_domain::audit::NewAuditEvent;
 use patchbay_domain::auth::{ApiKeyRecord, Organization, Scopes};
 use patchbay_domain::catalogue::IntegrationType;
-use patchbay_domain::delivery::{Health, HealthState};
+use patchbay_domain::health::{Health, HealthState};
 use patchbay_domain::{
     ApiKeyId, Config, Environment, Integration, IntegrationId, IntegrationStore, ListQuery, OrgId,
     Status, StoreError, TenantStore, TestResult, WriteOutcome,
@@ -28,8 +28,10 @@ use zeroize::Zeroizing;
 use crate::audit::{WithAuditEvent, changed_fields_json, event_row, insert_event};
 use crate::crypto::{Keyring, integration_context};
 use crate::db::{Backend, Database, DbConnection, native};
+use crate::error::{corrupt, db_error};
 use crate::reads::{ReadAnswer, ReadId, ReadKey, ReadQueue};
 use crate::schema::{api_keys, audit_events, integrations, organizations};
+use crate::time::{from_db_time, to_db_time};
 
 /// The SQL store: a connection pool and the keyring that seals secrets.
 #[derive(Clone)]
@@ -169,42 +171,6 @@ struct SealedRow {
 }
 
 // ---------------------------------------------------------------- helpers
-
-pub(crate) fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
-    t.naive_utc()
-}
-
-pub(crate) fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
-    t.and_utc()
-}
-
-/// Map a diesel error, naming what a unique violation collided with.
-pub(crate) fn db_error(what: &'static str) -> impl Fn(DieselError) -> StoreError {
-    move |e| match e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            StoreError::Duplicate(what)
-        }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-            StoreError::Unavailable(info.message().to_owned())
-        }
-        DieselError::DatabaseError(_, info) if is_busy(info.message()) => {
-            StoreError::Unavailable(info.message().to_owned())
-        }
-        DieselError::BrokenTransactionManager => {
-            StoreError::Unavailable("the connection's transaction state is broken".into())
-        }
-        other => StoreError::Other(other.to_string()),
-    }
-}
-
-/// SQLite reports lock contention past the busy timeout only in its message.
-fn is_busy(message: &str) -> bool {
-    message.contains("database is locked") || message.contains("database is busy")
-}
-
-pub(crate) fn corrupt(what: &str, id: &str) -> StoreError {
-    StoreError::Other(format!("stored {what} of {id} is not valid"))
-}
 
 /// Seal the secret half of a config for this row; `None` when it has none.
 fn seal_secrets(
