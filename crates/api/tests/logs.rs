@@ -9,8 +9,12 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
+use actix_web::http::header;
 use actix_web::test::TestRequest;
-use common::{Harness, call, json_body};
+use common::{
+    Harness, call, call_as, create_integration, get_integration, slack, test_integration,
+    update_integration,
+};
 use serde_json::json;
 
 #[derive(Clone)]
@@ -39,48 +43,33 @@ async fn logs_name_templates_and_causes_but_never_secrets() {
 
     let h = Harness::new().await;
     let app = h.service().await;
+    let key = &h.admin;
     let canary = "LogCanaryH4s8Wq1Mz6";
     let url = format!("https://hooks.slack.com/services/T000/B000/{canary}");
-    let r = call(
-        &app,
-        json_body(
-            TestRequest::post()
-                .uri("/api/integrations")
-                .insert_header(h.admin.bearer()),
-            &json!({"name": "n", "type": "slack", "config": {"webhookUrl": url}}),
-        ),
-    )
-    .await;
-    assert_eq!(r.status, 201);
-    let id = r.json()["id"].as_str().unwrap().to_string();
-    for req in [
-        TestRequest::get().uri(&format!("/api/integrations/{id}")),
-        json_body(
-            TestRequest::put().uri(&format!("/api/integrations/{id}")),
-            &json!({"config": {"webhookUrl": format!("ftp://{canary}")}}),
-        ),
-        TestRequest::post().uri(&format!("/api/integrations/{id}/test")),
-        TestRequest::get().uri("/api/nope"),
-    ] {
-        call(&app, req.insert_header(h.admin.bearer())).await;
-    }
+    let r = create_integration(&app, key, &slack("n", &url)).await;
+    r.expect(201);
+    let id = r.id();
+    get_integration(&app, key, &id).await.expect(200);
+    let bad_url = json!({"config": {"webhookUrl": format!("ftp://{canary}")}});
+    update_integration(&app, key, &id, &bad_url)
+        .await
+        .problem(422);
+    test_integration(&app, key, &id, None).await.expect(200);
+    call_as(&app, key, TestRequest::get().uri("/api/nope"))
+        .await
+        .problem(404);
+    let canary_key = (header::AUTHORIZATION, format!("Bearer {canary}"));
     call(
         &app,
-        TestRequest::get().uri("/api/integrations").insert_header((
-            actix_web::http::header::AUTHORIZATION,
-            format!("Bearer {canary}"),
-        )),
-    )
-    .await;
-    h.store.down.store(true, Ordering::SeqCst);
-    let r = call(
-        &app,
         TestRequest::get()
-            .uri(&format!("/api/integrations/{id}"))
-            .insert_header(h.admin.bearer()),
+            .uri("/api/integrations")
+            .insert_header(canary_key),
     )
-    .await;
-    assert_eq!(r.status, 500);
+    .await
+    .problem(401);
+    h.store.down.store(true, Ordering::SeqCst);
+    let r = get_integration(&app, key, &id).await;
+    r.problem(500);
     assert!(!r.text().contains("db.internal"));
 
     let logged = String::from_utf8_lossy(&buffer.lock().unwrap()).into_owned();

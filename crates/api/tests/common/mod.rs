@@ -1,310 +1,28 @@
-//! In-memory stores and a harness for driving the real app with
-//! `actix_web::test`. The fakes keep the stores' contracts: every lookup is
-//! scoped to an organization, writes are compare-and-swap on the version,
-//! and `find_api_key` answers unrevoked keys only.
+//! A harness for driving the real app (middleware included) with
+//! `actix_web::test` over in-memory stores, and one helper per route.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
+mod fakes;
+mod routes;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::header::{self, HeaderMap, HeaderName};
 use actix_web::test::{self, TestRequest};
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use patchbay_api::{ApiConfig, ApiState};
-use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Organization, Scope, Scopes};
-use patchbay_domain::store::{ListQuery, StoreError, WriteOutcome};
+use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scope, Scopes};
 use patchbay_domain::validation::ValidationPolicy;
-use patchbay_domain::{
-    ApiKeyId, Config, Integration, IntegrationId, IntegrationService, IntegrationStore,
-    IntegrationType, OrgId, Provider, ProviderContext, ProviderRegistry, SendOutcome, TenantStore,
-    TestOutcome, TestResult,
-};
+use patchbay_domain::{ApiKeyId, IntegrationService, OrgId, ProviderRegistry, TenantStore};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-#[derive(Default)]
-pub struct MemoryStore {
-    rows: Mutex<HashMap<IntegrationId, Integration>>,
-    next_seq: AtomicUsize,
-    pub down: AtomicBool,
-}
-
-impl MemoryStore {
-    fn check_up(&self) -> Result<(), StoreError> {
-        if self.down.load(Ordering::SeqCst) {
-            Err(StoreError::Unavailable(
-                "connection refused by db.internal:5432".into(),
-            ))
-        } else {
-            Ok(())
-        }
-    }
-
-    pub fn count(&self) -> usize {
-        self.rows.lock().unwrap().len()
-    }
-}
-
-#[async_trait]
-impl IntegrationStore for MemoryStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        self.check_up()
-    }
-
-    async fn insert(&self, integration: &Integration) -> Result<Integration, StoreError> {
-        self.check_up()?;
-        let mut rows = self.rows.lock().unwrap();
-        if rows.contains_key(&integration.id) {
-            return Err(StoreError::Duplicate("id"));
-        }
-        let mut saved = integration.clone();
-        saved.seq = self.next_seq.fetch_add(1, Ordering::SeqCst) as i64 + 1;
-        rows.insert(saved.id.clone(), saved.clone());
-        Ok(saved)
-    }
-
-    async fn get(
-        &self,
-        org: &OrgId,
-        id: &IntegrationId,
-    ) -> Result<Option<Integration>, StoreError> {
-        self.check_up()?;
-        let rows = self.rows.lock().unwrap();
-        Ok(rows.get(id).filter(|i| &i.org_id == org).cloned())
-    }
-
-    async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Option<Integration>, StoreError> {
-        self.check_up()?;
-        let rows = self.rows.lock().unwrap();
-        Ok(rows
-            .values()
-            .find(|i| &i.org_id == org && i.seq == seq)
-            .cloned())
-    }
-
-    async fn list(&self, org: &OrgId, query: &ListQuery) -> Result<Vec<Integration>, StoreError> {
-        self.check_up()?;
-        let rows = self.rows.lock().unwrap();
-        let mut out: Vec<Integration> = rows
-            .values()
-            .filter(|i| &i.org_id == org)
-            .filter(|i| query.kind.is_none_or(|k| i.kind == k))
-            .filter(|i| query.status.is_none_or(|s| i.status == s))
-            .filter(|i| query.environment.is_none_or(|e| i.environment == e))
-            .filter(|i| query.after.as_ref().is_none_or(|a| &i.id > a))
-            .cloned()
-            .collect();
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        out.truncate(query.limit as usize);
-        Ok(out)
-    }
-
-    async fn update(
-        &self,
-        integration: &Integration,
-        expected_version: i64,
-    ) -> Result<WriteOutcome<Integration>, StoreError> {
-        self.check_up()?;
-        let mut rows = self.rows.lock().unwrap();
-        let Some(current) = rows
-            .get_mut(&integration.id)
-            .filter(|i| i.org_id == integration.org_id)
-        else {
-            return Ok(WriteOutcome::NotFound);
-        };
-        if current.version != expected_version {
-            return Ok(WriteOutcome::VersionMismatch);
-        }
-        let mut next = integration.clone();
-        next.version = expected_version + 1;
-        next.seq = current.seq;
-        next.last_test = current.last_test.clone();
-        next.created_at = current.created_at;
-        *current = next.clone();
-        Ok(WriteOutcome::Done(next))
-    }
-
-    async fn delete(
-        &self,
-        org: &OrgId,
-        id: &IntegrationId,
-        expected_version: Option<i64>,
-    ) -> Result<WriteOutcome<()>, StoreError> {
-        self.check_up()?;
-        let mut rows = self.rows.lock().unwrap();
-        match rows.get(id).filter(|i| &i.org_id == org) {
-            None => Ok(WriteOutcome::NotFound),
-            Some(i) if expected_version.is_some_and(|v| v != i.version) => {
-                Ok(WriteOutcome::VersionMismatch)
-            }
-            Some(_) => {
-                rows.remove(id);
-                Ok(WriteOutcome::Done(()))
-            }
-        }
-    }
-
-    async fn record_test(
-        &self,
-        org: &OrgId,
-        id: &IntegrationId,
-        result: &TestResult,
-    ) -> Result<bool, StoreError> {
-        self.check_up()?;
-        let mut rows = self.rows.lock().unwrap();
-        match rows.get_mut(id).filter(|i| &i.org_id == org) {
-            Some(i) => {
-                i.last_test = Some(result.clone());
-                Ok(true)
-            }
-            None => Ok(false),
-        }
-    }
-
-    async fn list_managed(&self, org: &OrgId) -> Result<Vec<Integration>, StoreError> {
-        self.check_up()?;
-        let rows = self.rows.lock().unwrap();
-        let mut out: Vec<Integration> = rows
-            .values()
-            .filter(|i| &i.org_id == org && i.managed_key.is_some())
-            .cloned()
-            .collect();
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
-    }
-
-    async fn orgs_with_managed(&self) -> Result<Vec<OrgId>, StoreError> {
-        self.check_up()?;
-        let rows = self.rows.lock().unwrap();
-        let mut out: Vec<OrgId> = rows
-            .values()
-            .filter(|i| i.managed_key.is_some())
-            .map(|i| i.org_id.clone())
-            .collect();
-        out.sort();
-        out.dedup();
-        Ok(out)
-    }
-}
-
-#[derive(Default)]
-pub struct MemoryTenants {
-    orgs: Mutex<HashMap<String, Organization>>,
-    keys: Mutex<HashMap<String, ApiKeyRecord>>,
-    pub lookups: AtomicUsize,
-}
-
-impl MemoryTenants {
-    pub async fn revoke_api_key_now(&self, id: &ApiKeyId) {
-        assert!(self.revoke_api_key(id, Utc::now()).await.unwrap());
-    }
-}
-
-#[async_trait]
-impl TenantStore for MemoryTenants {
-    async fn ensure_organization(&self, name: &str) -> Result<Organization, StoreError> {
-        let mut orgs = self.orgs.lock().unwrap();
-        Ok(orgs
-            .entry(name.to_string())
-            .or_insert_with(|| Organization {
-                id: OrgId::generate(),
-                name: name.to_string(),
-                created_at: Utc::now(),
-            })
-            .clone())
-    }
-
-    async fn get_organization(&self, id: &OrgId) -> Result<Option<Organization>, StoreError> {
-        let orgs = self.orgs.lock().unwrap();
-        Ok(orgs.values().find(|o| &o.id == id).cloned())
-    }
-
-    async fn insert_api_key(
-        &self,
-        record: &ApiKeyRecord,
-        key_hash: &str,
-    ) -> Result<(), StoreError> {
-        self.keys
-            .lock()
-            .unwrap()
-            .insert(key_hash.to_string(), record.clone());
-        Ok(())
-    }
-
-    async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
-        self.lookups.fetch_add(1, Ordering::SeqCst);
-        let keys = self.keys.lock().unwrap();
-        Ok(keys
-            .get(key_hash)
-            .filter(|r| r.revoked_at.is_none())
-            .cloned())
-    }
-
-    async fn list_api_keys(&self, org: Option<&OrgId>) -> Result<Vec<ApiKeyRecord>, StoreError> {
-        let keys = self.keys.lock().unwrap();
-        Ok(keys
-            .values()
-            .filter(|r| org.is_none_or(|o| &r.org_id == o))
-            .cloned()
-            .collect())
-    }
-
-    async fn revoke_api_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        let mut keys = self.keys.lock().unwrap();
-        match keys
-            .values_mut()
-            .find(|r| &r.id == id && r.revoked_at.is_none())
-        {
-            Some(r) => {
-                r.revoked_at = Some(at);
-                Ok(true)
-            }
-            None => Ok(false),
-        }
-    }
-
-    async fn count_api_keys(&self) -> Result<i64, StoreError> {
-        Ok(self.keys.lock().unwrap().len() as i64)
-    }
-}
-
-/// A Slack provider that answers success without a network call. It never
-/// echoes config values.
-pub struct FakeSlack;
-
-#[async_trait]
-impl Provider for FakeSlack {
-    fn kind(&self) -> IntegrationType {
-        IntegrationType::Slack
-    }
-
-    async fn test(&self, _ctx: &ProviderContext, config: &Config) -> TestOutcome {
-        if config.contains("webhookUrl") || config.contains("botToken") {
-            TestOutcome::success("Integration test successful")
-        } else {
-            TestOutcome::error("no credential").with_code("no_credential")
-        }
-    }
-
-    async fn send(
-        &self,
-        _ctx: &ProviderContext,
-        _config: &Config,
-        _message: &patchbay_domain::Message,
-    ) -> SendOutcome {
-        SendOutcome::Delivered {
-            provider_message_id: None,
-            hold_for: None,
-        }
-    }
-}
+pub use fakes::{FakeSlack, MemoryStore, MemoryTenants};
+pub use routes::*;
 
 /// An API key of an organization.
 #[derive(Clone)]
@@ -398,10 +116,14 @@ impl Harness {
             test::init_service(patchbay_api::app(self.state.clone(), self.config.clone())).await,
         );
         TestApp {
-            call: Box::new(move |req: TestRequest| {
+            call: Box::new(move |req: TestRequest, drop: Option<HeaderName>| {
                 let svc = svc.clone();
                 Box::pin(async move {
-                    let res = test::call_service(&*svc, req.to_request()).await;
+                    let mut req = req.to_request();
+                    if let Some(name) = drop {
+                        req.headers_mut().remove(name);
+                    }
+                    let res = test::call_service(&*svc, req).await;
                     let status = res.status().as_u16();
                     let headers = res.headers().clone();
                     let body = test::read_body(res).await.to_vec();
@@ -420,7 +142,8 @@ type ReplyFuture = Pin<Box<dyn Future<Output = Reply>>>;
 
 /// The app under test.
 pub struct TestApp {
-    call: Box<dyn Fn(TestRequest) -> ReplyFuture>,
+    /// Sends a request, without the named header if one is given.
+    call: Box<dyn Fn(TestRequest, Option<HeaderName>) -> ReplyFuture>,
 }
 
 /// A response, read whole.
@@ -438,6 +161,21 @@ impl Reply {
 
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Assert this status, and return the JSON body.
+    pub fn expect(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "body: {}", self.text());
+        self.json()
+    }
+
+    /// The `id` member of the JSON body.
+    pub fn id(&self) -> String {
+        let body = self.json();
+        body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id: {body}"))
+            .to_string()
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
@@ -474,13 +212,23 @@ impl Reply {
     }
 }
 
+/// Send a request as built.
 pub async fn call(app: &TestApp, req: TestRequest) -> Reply {
-    (app.call)(req).await
+    (app.call)(req, None).await
+}
+
+/// Send a request without a header `TestRequest` always sets (such as
+/// `Content-Length`).
+pub async fn call_without(app: &TestApp, req: TestRequest, header: HeaderName) -> Reply {
+    (app.call)(req, Some(header)).await
+}
+
+/// Send a request with this key's `Authorization`.
+pub async fn call_as(app: &TestApp, key: &Key, req: TestRequest) -> Reply {
+    call(app, req.insert_header(key.bearer())).await
 }
 
 pub fn json_body(req: TestRequest, body: &Value) -> TestRequest {
     req.insert_header((header::CONTENT_TYPE, "application/json"))
         .set_payload(serde_json::to_vec(body).unwrap())
 }
-
-pub const AUTH_TTL: Duration = Duration::from_secs(10);

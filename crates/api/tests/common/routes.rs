@@ -1,0 +1,134 @@
+//! One helper per route of `/api/integrations` and `/api/integration-types`,
+//! each sending its request with a key and answering the whole [`Reply`], so
+//! a test reads as what it does. Tests that sweep many routes at once (auth,
+//! tenancy) build their requests with the path helpers.
+
+use actix_web::http::header;
+use actix_web::test::TestRequest;
+use serde_json::{Value, json};
+
+use super::{Key, Reply, TestApp, call_as, json_body};
+
+/// A Slack webhook URL that passes validation; its hint is `…XXXX`.
+pub const SLACK_URL: &str = "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX";
+
+/// An integration id that is well formed but names nothing.
+pub const UNKNOWN_ID: &str = "int_01jf8k2m3n4p5q6r7s8t9v0w1x";
+
+/// The body that creates a Slack integration posting to `url`.
+pub fn slack(name: &str, url: &str) -> Value {
+    json!({"name": name, "type": "slack", "config": {"webhookUrl": url}})
+}
+
+pub fn integration_path(id: &str) -> String {
+    format!("/api/integrations/{id}")
+}
+
+pub fn integration_test_path(id: &str) -> String {
+    format!("/api/integrations/{id}/test")
+}
+
+/// `GET /api/integrations?{query}` (`query` may be empty).
+pub async fn list_integrations(app: &TestApp, key: &Key, query: &str) -> Reply {
+    let uri = if query.is_empty() {
+        "/api/integrations".to_string()
+    } else {
+        format!("/api/integrations?{query}")
+    };
+    call_as(app, key, TestRequest::get().uri(&uri)).await
+}
+
+/// `POST /api/integrations`.
+pub async fn create_integration(app: &TestApp, key: &Key, body: &Value) -> Reply {
+    call_as(
+        app,
+        key,
+        json_body(TestRequest::post().uri("/api/integrations"), body),
+    )
+    .await
+}
+
+/// Create a Slack integration, assert it was created, and return its id.
+pub async fn create_slack(app: &TestApp, key: &Key, name: &str) -> String {
+    let r = create_integration(app, key, &slack(name, SLACK_URL)).await;
+    r.expect(201);
+    r.id()
+}
+
+/// `GET /api/integrations/{id}`.
+pub async fn get_integration(app: &TestApp, key: &Key, id: &str) -> Reply {
+    call_as(app, key, TestRequest::get().uri(&integration_path(id))).await
+}
+
+/// `PUT /api/integrations/{id}`.
+pub async fn update_integration(app: &TestApp, key: &Key, id: &str, body: &Value) -> Reply {
+    call_as(
+        app,
+        key,
+        json_body(TestRequest::put().uri(&integration_path(id)), body),
+    )
+    .await
+}
+
+/// `PUT /api/integrations/{id}` with `If-Match`.
+pub async fn update_integration_if_match(
+    app: &TestApp,
+    key: &Key,
+    id: &str,
+    if_match: &str,
+    body: &Value,
+) -> Reply {
+    let req = TestRequest::put()
+        .uri(&integration_path(id))
+        .insert_header((header::IF_MATCH, if_match));
+    call_as(app, key, json_body(req, body)).await
+}
+
+/// `DELETE /api/integrations/{id}`.
+pub async fn delete_integration(app: &TestApp, key: &Key, id: &str) -> Reply {
+    call_as(app, key, TestRequest::delete().uri(&integration_path(id))).await
+}
+
+/// `DELETE /api/integrations/{id}` with `If-Match`.
+pub async fn delete_integration_if_match(
+    app: &TestApp,
+    key: &Key,
+    id: &str,
+    if_match: &str,
+) -> Reply {
+    let req = TestRequest::delete()
+        .uri(&integration_path(id))
+        .insert_header((header::IF_MATCH, if_match));
+    call_as(app, key, req).await
+}
+
+/// `POST /api/integrations/{id}/test`, with a JSON body or none at all.
+pub async fn test_integration(app: &TestApp, key: &Key, id: &str, body: Option<&Value>) -> Reply {
+    let req = TestRequest::post().uri(&integration_test_path(id));
+    let req = match body {
+        Some(body) => json_body(req, body),
+        None => req,
+    };
+    call_as(app, key, req).await
+}
+
+/// `POST /api/integrations/test`: test a config without saving it.
+pub async fn test_unsaved_integration(app: &TestApp, key: &Key, body: &Value) -> Reply {
+    call_as(
+        app,
+        key,
+        json_body(TestRequest::post().uri("/api/integrations/test"), body),
+    )
+    .await
+}
+
+/// `GET /api/integration-types`.
+pub async fn list_integration_types(app: &TestApp, key: &Key) -> Reply {
+    call_as(app, key, TestRequest::get().uri("/api/integration-types")).await
+}
+
+/// `GET /api/integration-types/{slug}`.
+pub async fn get_integration_type(app: &TestApp, key: &Key, slug: &str) -> Reply {
+    let uri = format!("/api/integration-types/{slug}");
+    call_as(app, key, TestRequest::get().uri(&uri)).await
+}

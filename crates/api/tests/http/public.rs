@@ -1,0 +1,47 @@
+//! What answers without a key: health, readiness, the OpenAPI document and
+//! the docs page.
+
+use std::sync::atomic::Ordering;
+
+use actix_web::test::TestRequest;
+use serde_json::json;
+
+use crate::common::{Harness, call};
+use crate::openapi::document;
+
+#[actix_web::test]
+async fn health_and_readiness_need_no_key() {
+    let h = Harness::new().await;
+    let app = h.service().await;
+    let r = call(&app, TestRequest::get().uri("/healthz")).await;
+    assert_eq!((r.status, r.json()), (200, json!({"status": "ok"})));
+    let r = call(&app, TestRequest::get().uri("/readyz")).await;
+    assert_eq!(r.status, 200);
+}
+
+#[actix_web::test]
+async fn readiness_fails_with_the_store_without_naming_it() {
+    let h = Harness::new().await;
+    let app = h.service().await;
+    h.store.down.store(true, Ordering::SeqCst);
+    let r = call(&app, TestRequest::get().uri("/readyz")).await;
+    let p = r.problem(503);
+    assert!(!r.text().contains("db.internal"), "{p}");
+}
+
+#[actix_web::test]
+async fn the_document_and_the_docs_need_no_key() {
+    let h = Harness::new().await;
+    let app = h.service().await;
+    let r = call(&app, TestRequest::get().uri("/api/openapi.json")).await;
+    assert_eq!(r.expect(200), document());
+    let r = call(&app, TestRequest::get().uri("/docs")).await;
+    assert_eq!(r.status, 308);
+    assert_eq!(r.header("location").as_deref(), Some("/docs/"));
+    let r = call(&app, TestRequest::get().uri("/docs/")).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("swagger"), "{}", r.text());
+    let r = call(&app, TestRequest::get().uri("/docs/swagger-initializer.js")).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("/api/openapi.json"));
+}
