@@ -10,7 +10,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use patchbay_domain::audit::{AuditAction, AuditEvent, AuditQuery, AuditStore, NewAuditEvent};
 use patchbay_domain::{OrgId, StoreError};
 
-use crate::db::{DbConnection, native};
+use crate::connection::{DbConnection, native};
 use crate::error::{corrupt, db_error};
 use crate::schema::audit_events;
 use crate::store::SqlStore;

@@ -1,181 +1,22 @@
-//! Connections and the pool. One `DbConnection` type covers both backends so
-//! the store has a single code path; the variant is chosen from the URL
-//! scheme here rather than by `MultiConnection::establish`, which tries every
-//! backend in turn and replaces a refused Postgres' real message with
-//! "invalid connection url".
+//! The pool of connections to one database, and the permits that keep a
+//! burst of calls from each taking a blocking thread while they wait.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
 use diesel::r2d2::R2D2Connection;
-use diesel::{Connection, PgConnection, SqliteConnection};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// Run a diesel query on the backend's own connection. Through the
-/// multi-connection, diesel renders the SQL text again on every execution,
-/// cached statement or not: 16 % of the server's CPU in a SQLite read
-/// benchmark. For the statements on the hot paths; the rest stay generic.
-macro_rules! native {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::db::DbConnection::Pg($c) => $body,
-            $crate::db::DbConnection::Sqlite($c) => $body,
-        }
-    };
-}
-pub(crate) use native;
-
+pub use crate::backend::Backend;
+use crate::connection::{DbConnection, Target, create_parent_dir};
 use crate::error::StorageError;
-
-const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
 /// Long enough to ride out a busy moment, short enough that a readiness probe
 /// against a dead database answers before the orchestrator gives up.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Any arbitrary constant works as long as every Patchbay process uses the
-/// same one: it serialises migrations when several replicas start at once.
-const PG_MIGRATION_LOCK: i64 = 0x7061_7463_6862_6179; // "patchbay"
-
-/// SQLite settings every connection needs: WAL lets readers run beside the
-/// writer, the busy timeout turns writer contention into waiting instead of
-/// "database is locked", and foreign keys are off per connection by default.
-/// `busy_timeout` comes first so switching to WAL waits for the lock too.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
-     PRAGMA journal_mode = WAL; \
-     PRAGMA foreign_keys = ON; \
-     PRAGMA synchronous = NORMAL;";
-
-#[derive(diesel::MultiConnection)]
-pub enum DbConnection {
-    Pg(PgConnection),
-    Sqlite(SqliteConnection),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Backend {
-    Postgres,
-    Sqlite,
-}
-
-impl fmt::Display for Backend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Backend::Postgres => "Postgres",
-            Backend::Sqlite => "SQLite",
-        })
-    }
-}
-
-/// Where a URL points, decided from its scheme alone.
-#[derive(Clone)]
-enum Target {
-    Postgres(String),
-    Sqlite(PathBuf),
-}
-
-impl Target {
-    fn backend(&self) -> Backend {
-        match self {
-            Target::Postgres(_) => Backend::Postgres,
-            Target::Sqlite(_) => Backend::Sqlite,
-        }
-    }
-
-    /// `postgres://` / `postgresql://` select Postgres; `sqlite://path`,
-    /// `sqlite:path` or a bare file path select SQLite. Errors name at most
-    /// the scheme: the rest of the URL may hold a password.
-    fn parse(url: &str) -> Result<Self, StorageError> {
-        let url = url.trim();
-        if url.is_empty() {
-            return Err(StorageError::InvalidUrl("the database URL is empty".into()));
-        }
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Target::Postgres(url.to_owned()));
-        }
-        let path = if let Some(rest) = url.strip_prefix("sqlite://") {
-            rest
-        } else if let Some(rest) = url.strip_prefix("sqlite:") {
-            rest
-        } else if let Some((scheme, _)) = url.split_once("://") {
-            let scheme: String = scheme.chars().take(20).collect();
-            return Err(StorageError::InvalidUrl(format!(
-                "unsupported scheme `{scheme}` (use postgres://, sqlite:// or a file path)"
-            )));
-        } else {
-            url
-        };
-        if path.is_empty() {
-            return Err(StorageError::InvalidUrl(
-                "the SQLite URL names no file".into(),
-            ));
-        }
-        // Every pooled connection to `:memory:` would get its own empty
-        // database, so migrations would seem to vanish.
-        if path == ":memory:" || path.contains("mode=memory") {
-            return Err(StorageError::InvalidUrl(
-                "in-memory SQLite cannot be shared by a connection pool; use a file path".into(),
-            ));
-        }
-        Ok(Target::Sqlite(PathBuf::from(path)))
-    }
-
-    fn connect(&self) -> Result<DbConnection, StorageError> {
-        match self {
-            Target::Postgres(url) => {
-                PgConnection::establish(url)
-                    .map(DbConnection::Pg)
-                    .map_err(|e| StorageError::Connect {
-                        backend: Backend::Postgres,
-                        message: e.to_string(),
-                    })
-            }
-            Target::Sqlite(path) => {
-                let connect_err = |message: String| StorageError::Connect {
-                    backend: Backend::Sqlite,
-                    message,
-                };
-                let path_str = path
-                    .to_str()
-                    .ok_or_else(|| connect_err("the SQLite file path is not valid UTF-8".into()))?;
-                let mut conn = SqliteConnection::establish(path_str)
-                    .map_err(|e| connect_err(e.to_string()))?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(|e| connect_err(format!("configuring the connection: {e}")))?;
-                Ok(DbConnection::Sqlite(conn))
-            }
-        }
-    }
-}
-
-/// Open one connection outside any pool, configured as pooled ones are (for
-/// tools and tests that need raw SQL).
-pub fn establish(url: &str) -> Result<DbConnection, StorageError> {
-    let target = Target::parse(url)?;
-    if let Target::Sqlite(path) = &target {
-        create_parent_dir(path)?;
-    }
-    target.connect()
-}
-
-fn create_parent_dir(path: &Path) -> Result<(), StorageError> {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => {
-            std::fs::create_dir_all(parent).map_err(|source| StorageError::CreateDir {
-                path: parent.display().to_string(),
-                source,
-            })
-        }
-        _ => Ok(()),
-    }
-}
-
-/// r2d2 manager that builds the variant from the scheme (see module docs).
+/// r2d2 manager that builds the variant from the scheme (see `connection`).
 pub(crate) struct Manager {
     target: Target,
 }
@@ -310,48 +151,6 @@ impl Database {
         self.backend
     }
 
-    /// Apply the embedded migrations for this backend that are not applied
-    /// yet. Safe when several processes start at once. Blocks.
-    pub fn run_migrations(&self) -> Result<(), StorageError> {
-        let mut conn = self
-            .pool
-            .get()
-            .map_err(|e| StorageError::Pool(e.to_string()))?;
-        let migration_err =
-            |e: Box<dyn std::error::Error + Send + Sync>| StorageError::Migration(e.to_string());
-        let applied = match &mut **conn {
-            DbConnection::Pg(pg) => {
-                pg.batch_execute(&format!("SELECT pg_advisory_lock({PG_MIGRATION_LOCK})"))
-                    .map_err(|e| StorageError::Migration(e.to_string()))?;
-                let result = pg
-                    .run_pending_migrations(PG_MIGRATIONS)
-                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-                    .map_err(migration_err);
-                // Session-level lock: release it even when a migration failed,
-                // or the pooled connection would keep it.
-                let unlock =
-                    pg.batch_execute(&format!("SELECT pg_advisory_unlock({PG_MIGRATION_LOCK})"));
-                let applied = result?;
-                unlock.map_err(|e| StorageError::Migration(e.to_string()))?;
-                applied
-            }
-            DbConnection::Sqlite(sqlite) => {
-                // IMMEDIATE takes the write lock before diesel reads which
-                // migrations are pending, so two starting processes cannot
-                // both decide to apply the same one.
-                sqlite.immediate_transaction(|c| {
-                    c.run_pending_migrations(SQLITE_MIGRATIONS)
-                        .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-                        .map_err(migration_err)
-                })?
-            }
-        };
-        for version in &applied {
-            tracing::info!(backend = %self.backend, %version, "applied migration");
-        }
-        Ok(())
-    }
-
     /// A pooled connection; an unreachable database is an error after the
     /// checkout timeout, never a hang.
     pub(crate) fn get(&self) -> Result<PooledConnection, r2d2::Error> {
@@ -389,123 +188,6 @@ impl Database {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-    use diesel::RunQueryDsl;
-
-    #[derive(diesel::QueryableByName, Debug, PartialEq)]
-    struct HealthRow {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        id: String,
-        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-        state: Option<String>,
-        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-        reason: Option<String>,
-    }
-
-    fn health(id: &str, state: Option<&str>, reason: Option<&str>) -> HealthRow {
-        HealthRow {
-            id: id.into(),
-            state: state.map(Into::into),
-            reason: reason.map(Into::into),
-        }
-    }
-
-    // One body for both backends: the harness is implemented per connection
-    // type, not for the multi-connection.
-    macro_rules! health_survives_000004 {
-        ($conn:expr, $migrations:expr) => {{
-            let conn = $conn;
-            for _ in 0..3 {
-                conn.run_next_migration($migrations).unwrap();
-            }
-            conn.batch_execute(
-                "INSERT INTO organizations (id, name, created_at) \
-                   VALUES ('org_a', 'a', '2026-01-01 00:00:00'); \
-                 INSERT INTO integrations (id, org_id, name, type_slug, environment, status, \
-                   config, version, created_at, updated_at) VALUES \
-                   ('int_a', 'org_a', 'a', 'webhook', 'production', 'active', '{}', 1, \
-                    '2026-01-01 00:00:00', '2026-01-01 00:00:00'), \
-                   ('int_b', 'org_a', 'b', 'webhook', 'production', 'active', '{}', 1, \
-                    '2026-01-01 00:00:00', '2026-01-01 00:00:00'); \
-                 INSERT INTO integration_health (integration_id, org_id, state, reason, changed_at) \
-                   VALUES ('int_a', 'org_a', 'unhealthy', 'gone', '2026-01-02 03:04:05')",
-            )
-            .unwrap();
-            conn.run_pending_migrations($migrations).unwrap();
-            let moved: Vec<HealthRow> = diesel::sql_query(
-                "SELECT id, health_state AS state, health_reason AS reason \
-                 FROM integrations ORDER BY id",
-            )
-            .load(conn)
-            .unwrap();
-            assert_eq!(
-                moved,
-                [
-                    health("int_a", Some("unhealthy"), Some("gone")),
-                    health("int_b", None, None)
-                ]
-            );
-            // And back: the revert restores the table with the same rows.
-            conn.revert_last_migration($migrations).unwrap();
-            let restored: Vec<HealthRow> = diesel::sql_query(
-                "SELECT integration_id AS id, state, reason FROM integration_health",
-            )
-            .load(conn)
-            .unwrap();
-            assert_eq!(restored, [health("int_a", Some("unhealthy"), Some("gone"))]);
-            conn.run_pending_migrations($migrations).unwrap();
-        }};
-    }
-
-    #[test]
-    fn migration_000004_keeps_recorded_health_both_ways() {
-        let sqlite = crate::testing::TestDatabase::sqlite();
-        match Target::parse(sqlite.url()).unwrap().connect().unwrap() {
-            DbConnection::Sqlite(mut c) => health_survives_000004!(&mut c, SQLITE_MIGRATIONS),
-            DbConnection::Pg(_) => unreachable!(),
-        }
-        if let Some(pg) = crate::testing::TestDatabase::postgres() {
-            match Target::parse(pg.url()).unwrap().connect().unwrap() {
-                DbConnection::Pg(mut c) => health_survives_000004!(&mut c, PG_MIGRATIONS),
-                DbConnection::Sqlite(_) => unreachable!(),
-            }
-        }
-    }
-
-    #[test]
-    fn urls_select_the_backend_by_scheme() {
-        assert!(matches!(
-            Target::parse("postgres://u@h/db"),
-            Ok(Target::Postgres(_))
-        ));
-        assert!(matches!(
-            Target::parse("postgresql://u@h/db"),
-            Ok(Target::Postgres(_))
-        ));
-        for (url, path) in [
-            ("sqlite://data/p.db", "data/p.db"),
-            ("sqlite:///abs/p.db", "/abs/p.db"),
-            ("sqlite:p.db", "p.db"),
-            ("./data/p.db", "./data/p.db"),
-        ] {
-            match Target::parse(url) {
-                Ok(Target::Sqlite(p)) => assert_eq!(p, PathBuf::from(path), "{url}"),
-                _ => panic!("{url} should select SQLite"),
-            }
-        }
-    }
-
-    #[test]
-    fn bad_urls_are_refused_without_echoing_them() {
-        let err = Target::parse("mysql://root:hunter2@h/db")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(err.contains("mysql"), "{err}");
-        assert!(!err.contains("hunter2"), "{err}");
-        assert!(Target::parse("").is_err());
-        assert!(Target::parse("sqlite://").is_err());
-        assert!(Target::parse("sqlite::memory:").is_err());
-    }
 
     #[test]
     fn refused_postgres_keeps_its_own_message() {

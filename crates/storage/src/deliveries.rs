@@ -25,7 +25,7 @@ use patchbay_domain::health::Health;
 use patchbay_domain::ids::DeliveryId;
 use patchbay_domain::{IntegrationId, Message, OrgId, StoreError};
 
-use crate::db::DbConnection;
+use crate::connection::DbConnection;
 use crate::error::{self, db_error};
 use crate::schema::integrations;
 use crate::store::SqlStore;

@@ -5,7 +5,7 @@
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use patchbay_domain::StoreError;
 
-use crate::db::Backend;
+use crate::backend::Backend;
 
 /// Why the database could not be opened or migrated. Messages never contain
 /// the database URL, which may hold a password.

@@ -6,10 +6,13 @@
 //! tokio's blocking pool so they never stall the reactor.
 
 mod audit;
+mod backend;
+mod connection;
 pub mod crypto;
 mod db;
 mod deliveries;
 mod error;
+mod migrations;
 mod reads;
 mod schema;
 mod store;
@@ -17,6 +20,7 @@ mod store;
 pub mod testing;
 mod time;
 
-pub use db::{Backend, Database, DbConnection, MultiBackend, establish};
+pub use connection::{DbConnection, MultiBackend, establish};
+pub use db::{Backend, Database};
 pub use error::StorageError;
 pub use store::SqlStore;

@@ -26,8 +26,10 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::audit::{WithAuditEvent, changed_fields_json, event_row, insert_event};
+use crate::backend::Backend;
+use crate::connection::{DbConnection, native};
 use crate::crypto::{Keyring, integration_context};
-use crate::db::{Backend, Database, DbConnection, native};
+use crate::db::Database;
 use crate::error::{corrupt, db_error};
 use crate::reads::{ReadAnswer, ReadId, ReadKey, ReadQueue};
 use crate::schema::{api_keys, audit_events, integrations, organizations};
