@@ -10,7 +10,7 @@
 //! environment = "production"       # default production
 //! status = "active"                # default active
 //!
-//! [integration.config]             # the first API's config field names
+//! [integration.config]             # config field names as /api/integrations names them
 //! apiKey = "${SENDGRID_API_KEY}"   # secrets: only as ${ENV_VAR} references
 //! fromEmail = "noreply@acme.dev"
 //! ```

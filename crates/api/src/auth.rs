@@ -179,7 +179,7 @@ fn forbidden(scope: Scope) -> ApiError {
 
 /// Routes that need a key: everything under `/api` except the OpenAPI
 /// document, which is public so SDK generators and the docs page can fetch
-/// it, and everything under `/integrations` (the second API).
+/// it, and everything under `/integrations` (the integer-id API).
 pub(crate) fn requires_key(path: &str) -> bool {
     let under = |root: &str| {
         path.strip_prefix(root)

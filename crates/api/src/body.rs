@@ -236,6 +236,17 @@ fn describe_data_error(path: &str, msg: &str) -> (String, String) {
     (here, message)
 }
 
+/// For optional request members that may be left out but not sent as
+/// `null` (the schema says so, and a `null` would otherwise be read as
+/// "left out").
+pub(crate) fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

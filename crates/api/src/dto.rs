@@ -16,17 +16,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-/// For optional request members that may be left out but not sent as
-/// `null` (the schema says so, and a `null` would otherwise be read as
-/// "left out").
-fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
-
 /// An integration type's slug.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -354,11 +343,11 @@ pub struct CreateIntegrationRequest {
     pub config: Map<String, Value>,
     /// Default `production`.
     #[schema(nullable = false)]
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     pub environment: Option<IntegrationEnvironment>,
     /// Default `active`.
     #[schema(nullable = false)]
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     pub status: Option<IntegrationStatus>,
 }
 
@@ -368,22 +357,22 @@ pub struct CreateIntegrationRequest {
 #[schema(example = json!({"name": "Updated Name", "config": {"webhookUrl": "https://hooks.slack.com/services/T000/B000/YYYY"}}))]
 pub struct UpdateIntegrationRequest {
     #[schema(nullable = false, min_length = 1, max_length = 200)]
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     pub name: Option<String>,
     /// Merged key by key into the stored config: a key left out keeps its
     /// stored value (secrets included), a key given as `null` is removed.
     #[schema(value_type = Object, required = false)]
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     pub config: Option<Map<String, Value>>,
     #[schema(nullable = false)]
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     pub environment: Option<IntegrationEnvironment>,
     #[schema(nullable = false)]
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     pub status: Option<IntegrationStatus>,
     /// Config keys to remove.
     #[schema(nullable = false)]
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     pub cleared_config_keys: Option<Vec<String>>,
 }
 
@@ -393,7 +382,7 @@ pub struct UpdateIntegrationRequest {
 pub struct TestIntegrationRequest {
     /// Values merged over the stored config for this test only; never saved.
     #[schema(value_type = Object, required = false)]
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     pub config_overrides: Option<Map<String, Value>>,
 }
 
@@ -408,7 +397,7 @@ pub struct TestConfigRequest {
     pub config: Map<String, Value>,
     /// Default `production`.
     #[schema(nullable = false)]
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     pub environment: Option<IntegrationEnvironment>,
 }
 

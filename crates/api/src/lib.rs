@@ -25,6 +25,7 @@ mod body;
 pub mod dto;
 mod errors;
 pub mod etag;
+pub mod integer_id_api;
 pub mod metrics;
 mod middleware;
 pub mod problem;
@@ -82,7 +83,7 @@ impl Default for ApiConfig {
         (name = "integrations", description = "Integrations of an organization: credentials and settings for one provider each."),
         (name = "deliveries", description = "Sending messages through integrations, and the deliveries that carry them."),
         (name = "integration-types", description = "The catalogue of supported types and the JSON Schema of each type's config."),
-        (name = "typed-integrations", description = "The second seed's API over the same integrations: types by integer id, config fields in snake_case under `data`, integer ids, secrets replaced only with `changeKeys`."),
+        (name = "integer-id-integrations", description = "The same integrations at `/integrations`, addressed by integers: types by their catalogue id, integrations by their sequence number; config fields in snake_case under `data`; secrets replaced only with `changeKeys`."),
         (name = "audit", description = "The audit trail: who changed which integration, and when (field names, never values)."),
         (name = "health", description = "Liveness and readiness probes."),
         (name = "meta", description = "This document."),
@@ -151,12 +152,12 @@ fn routes() -> (
         .service(routes::deliveries::get_delivery)
         .service(routes::deliveries::retry_delivery)
         .service(routes::deliveries::get_integration_health)
-        .service(routes::typed::list_typed_integrations)
-        .service(routes::typed::create_typed_integration)
-        .service(routes::typed::get_typed_integration)
-        .service(routes::typed::update_typed_integration)
-        .service(routes::typed::delete_typed_integration)
-        .service(routes::typed::set_typed_integration_status)
+        .service(integer_id_api::handlers::list_integer_id_integrations)
+        .service(integer_id_api::handlers::create_integer_id_integration)
+        .service(integer_id_api::handlers::get_integer_id_integration)
+        .service(integer_id_api::handlers::update_integer_id_integration)
+        .service(integer_id_api::handlers::delete_integer_id_integration)
+        .service(integer_id_api::handlers::set_integer_id_integration_status)
         .service(routes::audit::list_audit_events)
         .service(routes::types::list_integration_types)
         .service(routes::types::get_integration_type)

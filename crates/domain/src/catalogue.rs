@@ -51,7 +51,7 @@ pub enum FieldKind {
 /// One config field of a type.
 #[derive(Debug, Clone)]
 pub struct FieldSpec {
-    /// Canonical camelCase name, as the first API and storage use it.
+    /// Canonical camelCase name, as `/api/integrations` and storage use it.
     pub name: &'static str,
     /// Other names accepted on input and rewritten to `name`.
     pub aliases: &'static [&'static str],

@@ -71,7 +71,7 @@ pub struct TestResult {
 #[derive(Debug, Clone)]
 pub struct Integration {
     pub id: IntegrationId,
-    /// Stable integer id, assigned by the store at insert (the second API's `id`).
+    /// Stable integer id, assigned by the store at insert (the `id` of the integer-id API at `/integrations`).
     pub seq: i64,
     pub org_id: OrgId,
     pub name: String,

@@ -72,7 +72,7 @@ pub struct UpdateIntegration {
     pub allow_managed: bool,
     /// The secret fields in `config` replace the whole stored set of secrets
     /// (a secret not sent is removed) instead of being merged into it. The
-    /// second API's `changeKeys: true`.
+    /// integer-id API's `changeKeys: true`.
     pub replace_secrets: bool,
 }
 

@@ -50,14 +50,6 @@ const MAX_KEY_LEN: usize = 255;
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 const MAX_PAGE: u32 = 200;
 
-fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
-
 // ---------------------------------------------------------------- wire shapes
 
 /// A channel-neutral message; each type uses the parts it can carry (chat:
@@ -67,25 +59,25 @@ where
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendMessageRequest {
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false, max_length = 998)]
     pub subject: Option<String>,
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false, max_length = 40000)]
     pub text: Option<String>,
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false)]
     pub html: Option<String>,
     /// Email recipients (`addr@example.com` or `Name <addr@example.com>`).
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false, max_items = 50)]
     pub to: Option<Vec<String>>,
     /// The webhook payload (`data` in the delivered body).
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false, value_type = Object)]
     pub data: Option<Value>,
     /// The webhook event type (`type` in the delivered body).
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(
         nullable = false,
         min_length = 1,

@@ -1,4 +1,5 @@
-//! `/api/integrations`: the first seed's endpoints.
+//! `/api/integrations`: integrations by their `int_…` ids, types by slug,
+//! config in camelCase.
 
 use actix_web::http::header;
 use actix_web::web::{Data, Path, Query};

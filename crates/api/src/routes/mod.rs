@@ -5,7 +5,6 @@ pub mod audit;
 pub mod deliveries;
 pub mod health;
 pub mod integrations;
-pub mod typed;
 pub mod types;
 
 use patchbay_domain::service::MAX_PAGE_LIMIT;
