@@ -19,10 +19,9 @@ pub mod resend;
 pub mod sendgrid;
 
 pub use resend::{
-    MAX_IDEMPOTENCY_KEY_LEN, RESEND_API_BASE, RESEND_MAX_RECIPIENTS, RESEND_TEST_DOMAIN,
-    ResendProvider, is_resend_test_address,
+    MAX_IDEMPOTENCY_KEY_LEN, RESEND_API_BASE, RESEND_TEST_DOMAIN, ResendProvider,
+    is_resend_test_address,
 };
 pub use sendgrid::{
-    MAIL_SEND_SCOPE, SENDGRID_EU_BASE, SENDGRID_GLOBAL_BASE, SENDGRID_MAX_RECIPIENTS,
-    SendgridProvider, rate_limit_reset,
+    MAIL_SEND_SCOPE, SENDGRID_EU_BASE, SENDGRID_GLOBAL_BASE, SendgridProvider, rate_limit_reset,
 };

@@ -8,24 +8,27 @@ use patchbay_domain::{
     Config, Environment, IntegrationType, Message, PermanentKind, Provider, ProviderContext,
     SendOutcome, TestOutcome,
 };
-use patchbay_provider_kit::{OutboundClient, OutboundRequest, Url, status_text};
+use patchbay_provider_kit::{
+    JsonAnswer, OutboundClient, OutboundRequest, Remote, Url, config_text, join_path, refuse,
+    status_text,
+};
 use serde_json::{Map, Value, json};
 
-use crate::common::{
-    Answer, answer, endpoint, failure_message, failure_outcome, parse_recipient, refuse, text,
-};
+use crate::common::{parse_recipient, send, test_get, too_many_recipients};
 
 /// Resend's API.
 pub const RESEND_API_BASE: &str = "https://api.resend.com/";
-/// Resend's limit on the recipients (`to`) of one email.
-pub const RESEND_MAX_RECIPIENTS: usize = 50;
 /// Resend's limit on an `Idempotency-Key`; a longer message id is not sent.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 256;
 /// The domain of Resend's test addresses (`delivered@resend.dev`, …), the
 /// only recipients a `stage` integration may send to.
 pub const RESEND_TEST_DOMAIN: &str = "resend.dev";
 
-const NAME: &str = "Resend";
+const REMOTE: Remote<'static> = Remote {
+    name: "Resend",
+    url: "Resend API base URL",
+    url_advice: "check the configured API base URL",
+};
 
 /// The Resend email provider.
 #[derive(Debug, Clone)]
@@ -49,7 +52,7 @@ pub fn is_resend_test_address(recipient: &str) -> bool {
 }
 
 /// Resend's error name (`{"statusCode", "message", "name"}`).
-fn error_name(a: &Answer) -> Option<String> {
+fn error_name(a: &JsonAnswer) -> Option<String> {
     a.code_at("/name")
 }
 
@@ -70,24 +73,17 @@ impl Provider for ResendProvider {
     }
 
     async fn test(&self, _ctx: &ProviderContext, config: &Config) -> TestOutcome {
-        let Some(key) = text(config, "apiKey") else {
+        let Some(key) = config_text(config, "apiKey") else {
             return TestOutcome::error("no Resend API key is configured")
                 .with_code("invalid_config");
         };
-        let Some(url) = endpoint(&self.api_base, "domains") else {
+        let Some(url) = join_path(&self.api_base, "domains") else {
             return TestOutcome::error("the Resend API base URL cannot be used")
                 .with_code("invalid_url");
         };
-        let req = OutboundRequest::get(url)
-            .log_target("resend.domains")
-            .header("accept", "application/json")
-            .bearer_auth(key);
-        let a = match answer(self.client.send(req).await) {
+        let a = match test_get(&self.client, &REMOTE, url, "resend.domains", key).await {
             Ok(a) => a,
-            Err(e) => {
-                return TestOutcome::error(failure_message(NAME, &e, &self.client))
-                    .with_code(e.code());
-            }
+            Err(outcome) => return outcome,
         };
         let st = status_text(a.status);
         let name = error_name(&a);
@@ -163,14 +159,15 @@ impl Provider for ResendProvider {
     }
 
     async fn send(&self, ctx: &ProviderContext, config: &Config, message: &Message) -> SendOutcome {
-        let Some(key) = text(config, "apiKey") else {
+        let Some(key) = config_text(config, "apiKey") else {
             return refuse(
                 PermanentKind::Credential,
                 "invalid_config",
                 "no Resend API key is configured",
             );
         };
-        let Some(from) = text(config, "from").or_else(|| text(config, "fromEmail")) else {
+        let Some(from) = config_text(config, "from").or_else(|| config_text(config, "fromEmail"))
+        else {
             return refuse(
                 PermanentKind::Credential,
                 "invalid_config",
@@ -184,16 +181,10 @@ impl Provider for ResendProvider {
                 "the message has no recipient (to)",
             );
         }
-        if message.to.len() > RESEND_MAX_RECIPIENTS {
-            return refuse(
-                PermanentKind::Message,
-                "too_many_recipients",
-                format!(
-                    "the message has {} recipients; Resend accepts at most \
-                     {RESEND_MAX_RECIPIENTS}",
-                    message.to.len()
-                ),
-            );
+        if let Some(refusal) =
+            too_many_recipients(IntegrationType::Resend, &REMOTE, message.to.len())
+        {
+            return refusal;
         }
         let mut to = Vec::with_capacity(message.to.len());
         for (i, raw) in message.to.iter().enumerate() {
@@ -251,7 +242,7 @@ impl Provider for ResendProvider {
             body.insert("text".into(), json!(t));
         }
 
-        let Some(url) = endpoint(&self.api_base, "emails") else {
+        let Some(url) = join_path(&self.api_base, "emails") else {
             return refuse(
                 PermanentKind::Credential,
                 "invalid_url",
@@ -265,9 +256,9 @@ impl Provider for ResendProvider {
         if let Some(id) = idempotency_key(ctx) {
             req = req.header("idempotency-key", id);
         }
-        let a = match answer(self.client.send(req).await) {
+        let a = match send(&self.client, &REMOTE, req).await {
             Ok(a) => a,
-            Err(e) => return failure_outcome(NAME, &e, &self.client),
+            Err(outcome) => return outcome,
         };
         let st = status_text(a.status);
         let name = error_name(&a);

@@ -11,13 +11,12 @@ use patchbay_domain::{
     SendOutcome, TestOutcome,
 };
 use patchbay_provider_kit::{
-    MAX_RETRY_AFTER, OutboundClient, OutboundRequest, Url, parse_retry_after, status_text,
+    JsonAnswer, MAX_RETRY_AFTER, OutboundClient, OutboundRequest, Remote, Url, config_text,
+    join_path, parse_retry_after, refuse, status_text,
 };
 use serde_json::{Map, Value, json};
 
-use crate::common::{
-    Answer, answer, endpoint, failure_message, failure_outcome, parse_recipient, refuse, text,
-};
+use crate::common::{parse_recipient, send, test_get, too_many_recipients};
 
 /// SendGrid's global API.
 pub const SENDGRID_GLOBAL_BASE: &str = "https://api.sendgrid.com/";
@@ -25,10 +24,12 @@ pub const SENDGRID_GLOBAL_BASE: &str = "https://api.sendgrid.com/";
 pub const SENDGRID_EU_BASE: &str = "https://api.eu.sendgrid.com/";
 /// The scope a key needs to send mail.
 pub const MAIL_SEND_SCOPE: &str = "mail.send";
-/// SendGrid's limit on recipients of one message.
-pub const SENDGRID_MAX_RECIPIENTS: usize = 1000;
 
-const NAME: &str = "SendGrid";
+const REMOTE: Remote<'static> = Remote {
+    name: "SendGrid",
+    url: "SendGrid API base URL",
+    url_advice: "check the configured API base URL",
+};
 
 /// The SendGrid email provider.
 #[derive(Debug, Clone)]
@@ -60,7 +61,7 @@ impl SendgridProvider {
 
 /// The field names of a SendGrid error body (`{"errors": [{"field"}]}`),
 /// for our message; SendGrid's own prose is never passed on.
-fn error_fields(a: &Answer) -> Vec<String> {
+fn error_fields(a: &JsonAnswer) -> Vec<String> {
     let mut fields = BTreeSet::new();
     if let Some(errors) = a.body.get("errors").and_then(Value::as_array) {
         for e in errors {
@@ -102,7 +103,7 @@ pub fn rate_limit_reset(
     retry_after.and_then(|v| parse_retry_after(v, now))
 }
 
-fn wait_hint(a: &Answer) -> Option<Duration> {
+fn wait_hint(a: &JsonAnswer) -> Option<Duration> {
     rate_limit_reset(
         a.header("x-ratelimit-reset"),
         a.header("retry-after"),
@@ -117,25 +118,18 @@ impl Provider for SendgridProvider {
     }
 
     async fn test(&self, _ctx: &ProviderContext, config: &Config) -> TestOutcome {
-        let Some(key) = text(config, "apiKey") else {
+        let Some(key) = config_text(config, "apiKey") else {
             return TestOutcome::error("no SendGrid API key is configured")
                 .with_code("invalid_config");
         };
         let (base, region) = self.base(config);
-        let Some(url) = endpoint(base, "v3/scopes") else {
+        let Some(url) = join_path(base, "v3/scopes") else {
             return TestOutcome::error("the SendGrid API base URL cannot be used")
                 .with_code("invalid_url");
         };
-        let req = OutboundRequest::get(url)
-            .log_target("sendgrid.scopes")
-            .header("accept", "application/json")
-            .bearer_auth(key);
-        let a = match answer(self.client.send(req).await) {
+        let a = match test_get(&self.client, &REMOTE, url, "sendgrid.scopes", key).await {
             Ok(a) => a,
-            Err(e) => {
-                return TestOutcome::error(failure_message(NAME, &e, &self.client))
-                    .with_code(e.code());
-            }
+            Err(outcome) => return outcome,
         };
         let st = status_text(a.status);
         match a.status {
@@ -188,14 +182,14 @@ impl Provider for SendgridProvider {
     }
 
     async fn send(&self, ctx: &ProviderContext, config: &Config, message: &Message) -> SendOutcome {
-        let Some(key) = text(config, "apiKey") else {
+        let Some(key) = config_text(config, "apiKey") else {
             return refuse(
                 PermanentKind::Credential,
                 "invalid_config",
                 "no SendGrid API key is configured",
             );
         };
-        let Some(from_email) = text(config, "fromEmail") else {
+        let Some(from_email) = config_text(config, "fromEmail") else {
             return refuse(
                 PermanentKind::Credential,
                 "invalid_config",
@@ -230,16 +224,8 @@ impl Provider for SendgridProvider {
             }
             to.push(Value::Object(o));
         }
-        if to.len() > SENDGRID_MAX_RECIPIENTS {
-            return refuse(
-                PermanentKind::Message,
-                "too_many_recipients",
-                format!(
-                    "the message has {} recipients; SendGrid accepts at most \
-                     {SENDGRID_MAX_RECIPIENTS}",
-                    to.len()
-                ),
-            );
+        if let Some(refusal) = too_many_recipients(IntegrationType::Sendgrid, &REMOTE, to.len()) {
+            return refusal;
         }
         let Some(subject) = message.subject.as_deref().filter(|s| !s.trim().is_empty()) else {
             return refuse(
@@ -265,7 +251,7 @@ impl Provider for SendgridProvider {
         }
         let mut from = Map::new();
         from.insert("email".into(), json!(from_email));
-        if let Some(name) = text(config, "fromName") {
+        if let Some(name) = config_text(config, "fromName") {
             from.insert("name".into(), json!(name));
         }
         let mut body = json!({
@@ -280,7 +266,7 @@ impl Provider for SendgridProvider {
         }
 
         let (base, _) = self.base(config);
-        let Some(url) = endpoint(base, "v3/mail/send") else {
+        let Some(url) = join_path(base, "v3/mail/send") else {
             return refuse(
                 PermanentKind::Credential,
                 "invalid_url",
@@ -291,9 +277,9 @@ impl Provider for SendgridProvider {
             .log_target("sendgrid.send")
             .bearer_auth(key)
             .json(&body);
-        let a = match answer(self.client.send(req).await) {
+        let a = match send(&self.client, &REMOTE, req).await {
             Ok(a) => a,
-            Err(e) => return failure_outcome(NAME, &e, &self.client),
+            Err(outcome) => return outcome,
         };
         let st = status_text(a.status);
         match a.status {

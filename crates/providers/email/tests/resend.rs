@@ -359,7 +359,12 @@ async fn send_refuses_incomplete_messages_without_a_request() {
         .mount(&server)
         .await;
     let p = provider(&server);
-    let many: Vec<String> = (0..51).map(|i| format!("u{i}@example.com")).collect();
+    let max = IntegrationType::Resend
+        .spec()
+        .limits
+        .max_recipients
+        .unwrap();
+    let many: Vec<String> = (0..=max).map(|i| format!("u{i}@example.com")).collect();
     let cases = [
         (
             Message {

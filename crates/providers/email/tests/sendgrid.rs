@@ -376,6 +376,11 @@ async fn send_refuses_incomplete_messages_without_a_request() {
         .mount(&server)
         .await;
     let p = provider(&server);
+    let max = IntegrationType::Sendgrid
+        .spec()
+        .limits
+        .max_recipients
+        .unwrap();
     let cases = [
         (
             Message {
@@ -383,6 +388,13 @@ async fn send_refuses_incomplete_messages_without_a_request() {
                 ..message()
             },
             "missing_recipient",
+        ),
+        (
+            Message {
+                to: (0..=max).map(|i| format!("u{i}@example.com")).collect(),
+                ..message()
+            },
+            "too_many_recipients",
         ),
         (
             Message {

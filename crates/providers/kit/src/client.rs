@@ -233,7 +233,7 @@ impl OutboundResponse {
 
     /// A header's value, if present and visible ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+        header_str(&self.headers, name)
     }
 
     pub fn is_success(&self) -> bool {
@@ -250,6 +250,10 @@ impl OutboundResponse {
         self.header("retry-after")
             .and_then(|v| parse_retry_after(v, now))
     }
+}
+
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// The guarded outbound HTTP client. Cheap to clone (one shared pool).
@@ -347,6 +351,20 @@ impl OutboundClient {
             ),
         }
         result
+    }
+
+    /// As [`Self::send`], but an answer whose body is over the cap is still
+    /// an answer: its status, with no headers or body. Providers judge most
+    /// answers by status, and the remote did answer.
+    pub async fn exchange(&self, req: OutboundRequest) -> Result<OutboundResponse, OutboundError> {
+        match self.send(req).await {
+            Err(OutboundError::TooLarge { status, .. }) => Ok(OutboundResponse {
+                status,
+                headers: HeaderMap::new(),
+                body: Bytes::new(),
+            }),
+            other => other,
+        }
     }
 
     async fn execute(
