@@ -1,0 +1,217 @@
+//! The worker: claims due deliveries under a lease and runs their attempts
+//! with bounded concurrency; started and stopped by its owner.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use patchbay_domain::delivery::{
+    Claimed, DeliveryMetrics, DeliveryStore, Pacer, QueueSignal, RetryPolicy,
+};
+use patchbay_domain::{
+    Integration, IntegrationId, IntegrationService, IntegrationStore, OrgId, ProviderRegistry,
+};
+use rand::Rng;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
+
+use crate::config::WorkerConfig;
+use crate::signal::WakeSignal;
+use crate::to_delta;
+
+/// A claimed batch's integrations, by organization and id.
+pub(crate) type Loaded = HashMap<(OrgId, IntegrationId), Arc<Integration>>;
+
+/// Everything the workers use.
+#[derive(Clone)]
+pub struct Worker {
+    pub(crate) store: Arc<dyn DeliveryStore>,
+    pub(crate) integrations: Arc<dyn IntegrationStore>,
+    pub(crate) providers: ProviderRegistry,
+    pub(crate) service: IntegrationService,
+    pub(crate) policy: RetryPolicy,
+    pub(crate) config: WorkerConfig,
+    pub(crate) metrics: Arc<DeliveryMetrics>,
+    pub(crate) signal: WakeSignal,
+    pub(crate) owner: Arc<str>,
+    pub(crate) pacer: Arc<Mutex<Pacer>>,
+    pub(crate) stop: Arc<watch::Sender<bool>>,
+    pub(crate) done: Arc<watch::Sender<bool>>,
+}
+
+/// Stops a worker (from anywhere, before or after it started).
+#[derive(Clone)]
+pub struct WorkerControl {
+    stop: Arc<watch::Sender<bool>>,
+    done: watch::Receiver<bool>,
+}
+
+impl WorkerControl {
+    /// Stop claiming, let in-flight attempts finish within the grace period,
+    /// release what is still held, and return once the worker has stopped.
+    /// Waits for a worker that never started forever: pair it with a
+    /// timeout when unsure.
+    pub async fn shutdown(&self) {
+        self.stop.send_replace(true);
+        let mut done = self.done.clone();
+        let _ = done.wait_for(|d| *d).await;
+    }
+
+    /// Ask the worker to stop without waiting.
+    pub fn request_stop(&self) {
+        self.stop.send_replace(true);
+    }
+}
+
+impl Worker {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        store: Arc<dyn DeliveryStore>,
+        integrations: Arc<dyn IntegrationStore>,
+        providers: ProviderRegistry,
+        service: IntegrationService,
+        policy: RetryPolicy,
+        config: WorkerConfig,
+        metrics: Arc<DeliveryMetrics>,
+        signal: WakeSignal,
+    ) -> Self {
+        let owner = format!(
+            "w-{}-{:08x}",
+            std::process::id(),
+            rand::thread_rng().r#gen::<u32>()
+        );
+        Self {
+            store,
+            integrations,
+            providers,
+            service,
+            policy,
+            config,
+            metrics,
+            signal,
+            owner: owner.into(),
+            pacer: Arc::new(Mutex::new(Pacer::new())),
+            stop: Arc::new(watch::channel(false).0),
+            done: Arc::new(watch::channel(false).0),
+        }
+    }
+
+    /// A handle that stops this worker.
+    pub fn control(&self) -> WorkerControl {
+        WorkerControl {
+            stop: self.stop.clone(),
+            done: self.done.subscribe(),
+        }
+    }
+
+    /// This worker's lease owner id.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Start the claim loop (and the re-test and purge loops) on the
+    /// current tokio runtime; stop it through [`Worker::control`].
+    pub fn start(self) -> JoinHandle<()> {
+        let rx = self.stop.subscribe();
+        let done = self.done.clone();
+        tokio::spawn(async move {
+            self.run(rx).await;
+            done.send_replace(true);
+        })
+    }
+
+    async fn run(self, mut stop: watch::Receiver<bool>) {
+        let permits = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        let housekeeping = tokio::spawn(self.clone().housekeeping(stop.clone()));
+        tracing::info!(owner = %self.owner, "delivery worker started");
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let free = permits.available_permits();
+            let mut claimed_full = false;
+            if free > 0 {
+                let want = u32::try_from(free)
+                    .unwrap_or(u32::MAX)
+                    .min(self.config.batch.max(1));
+                let now = patchbay_domain::service::now();
+                let lease_until = now + to_delta(self.config.lease);
+                match self.store.claim(&self.owner, now, lease_until, want).await {
+                    Ok(claimed) => {
+                        claimed_full = claimed.len() as u32 == want;
+                        // One query for the batch's integrations, not one
+                        // per delivery.
+                        let loaded = self.load_integrations(&claimed).await;
+                        for c in claimed {
+                            let Ok(permit) = permits.clone().acquire_owned().await else {
+                                break;
+                            };
+                            let integration = match &loaded {
+                                Ok(found) => Ok(found
+                                    .get(&(
+                                        c.delivery.org_id.clone(),
+                                        c.delivery.integration_id.clone(),
+                                    ))
+                                    .cloned()),
+                                Err(e) => Err(e.clone()),
+                            };
+                            let worker = self.clone();
+                            tokio::spawn(async move {
+                                worker.process(c, integration).await;
+                                drop(permit);
+                                // A freed slot means more can be claimed now,
+                                // not at the next poll (the bench saw one
+                                // batch per poll interval while work queued).
+                                worker.signal.notify();
+                            });
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "claiming deliveries failed"),
+                }
+            }
+            if claimed_full {
+                continue;
+            }
+            tokio::select! {
+                _ = self.signal.notified() => {}
+                _ = tokio::time::sleep(self.config.poll_interval) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        housekeeping.abort();
+        // Let in-flight attempts finish, then give back what is still held.
+        let all = u32::try_from(self.config.concurrency.max(1)).unwrap_or(u32::MAX);
+        let drained =
+            tokio::time::timeout(self.config.shutdown_grace, permits.acquire_many(all)).await;
+        if drained.is_err() {
+            tracing::warn!("in-flight delivery attempts did not finish in the grace period");
+        }
+        match self
+            .store
+            .release_all(&self.owner, patchbay_domain::service::now())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(released = n, "released deliveries on shutdown"),
+            Err(e) => tracing::warn!(error = %e, "releasing deliveries on shutdown failed"),
+        }
+        tracing::info!(owner = %self.owner, "delivery worker stopped");
+    }
+
+    pub(crate) async fn load_integrations(&self, claimed: &[Claimed]) -> Result<Loaded, String> {
+        let mut ids: Vec<(OrgId, IntegrationId)> = claimed
+            .iter()
+            .map(|c| (c.delivery.org_id.clone(), c.delivery.integration_id.clone()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let found = self
+            .integrations
+            .get_many(&ids)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(found
+            .into_iter()
+            .map(|i| ((i.org_id.clone(), i.id.clone()), Arc::new(i)))
+            .collect())
+    }
+}
