@@ -3,87 +3,18 @@
 //! encrypted.
 
 use async_trait::async_trait;
-use chrono::NaiveDateTime;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use patchbay_domain::audit::{AuditAction, AuditEvent, AuditQuery, AuditStore, NewAuditEvent};
+use patchbay_domain::audit::{AuditEvent, AuditQuery, AuditStore, NewAuditEvent};
 use patchbay_domain::{OrgId, StoreError};
 
 use crate::connection::{DbConnection, native};
-use crate::error::{corrupt, db_error};
+use crate::convert::{changed_fields_json, decode_audit_event, event_row};
+use crate::error::db_error;
+use crate::rows::AuditRow;
 use crate::schema::audit_events;
 use crate::store::SqlStore;
-use crate::time::{from_db_time, to_db_time};
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = audit_events)]
-struct AuditRow {
-    id: i64,
-    org_id: String,
-    actor: String,
-    action: String,
-    integration_id: Option<String>,
-    changed_fields: String,
-    detail: Option<String>,
-    created_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-// None binds NULL rather than writing DEFAULT, which keeps the INSERT
-// one fixed statement that the connection can prepare once and reuse.
-#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
-pub(crate) struct NewAuditRow<'a> {
-    org_id: &'a str,
-    actor: &'a str,
-    action: &'a str,
-    integration_id: Option<&'a str>,
-    changed_fields: &'a str,
-    detail: Option<&'a str>,
-    created_at: NaiveDateTime,
-}
-
-fn decode(row: AuditRow) -> Result<AuditEvent, StoreError> {
-    let what = format!("audit event {}", row.id);
-    let bad = |field: &str| corrupt(field, &what);
-    Ok(AuditEvent {
-        id: row.id,
-        event: NewAuditEvent {
-            org_id: row.org_id.parse().map_err(|_| bad("organization"))?,
-            actor: row.actor,
-            action: AuditAction::parse(&row.action).ok_or_else(|| bad("action"))?,
-            integration_id: row
-                .integration_id
-                .map(|id| id.parse())
-                .transpose()
-                .map_err(|_| bad("integration id"))?,
-            changed_fields: serde_json::from_str(&row.changed_fields)
-                .map_err(|_| bad("changed fields"))?,
-            detail: row.detail,
-            at: from_db_time(row.created_at),
-        },
-    })
-}
-
-pub(crate) fn changed_fields_json(event: &NewAuditEvent) -> Result<String, StoreError> {
-    serde_json::to_string(&event.changed_fields)
-        .map_err(|e| StoreError::Other(format!("serialising changed fields: {e}")))
-}
-
-pub(crate) fn event_row<'a>(
-    event: &'a NewAuditEvent,
-    changed_fields_json: &'a str,
-) -> NewAuditRow<'a> {
-    NewAuditRow {
-        org_id: event.org_id.as_str(),
-        actor: &event.actor,
-        action: event.action.as_str(),
-        integration_id: event.integration_id.as_ref().map(|i| i.as_str()),
-        changed_fields: changed_fields_json,
-        detail: event.detail.as_deref(),
-        created_at: to_db_time(event.at),
-    }
-}
 
 /// One event row; also written inside other writes' transactions.
 pub(crate) fn insert_event(
@@ -166,7 +97,7 @@ impl AuditStore for SqlStore {
                 .load(conn)
                 .map_err(db_error("audit event"))?
                 .into_iter()
-                .map(decode)
+                .map(decode_audit_event)
                 .collect()
         })
         .await

@@ -16,213 +16,21 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Text, Timestamp};
-use patchbay_domain::catalogue::IntegrationType;
 use patchbay_domain::delivery::{
-    Attempt, AttemptNext, AttemptOutcome, Claimed, Delivery, DeliveryListQuery, DeliveryStatus,
-    DeliveryStore, EnqueueOutcome, NewDelivery, SendSlot,
+    Attempt, AttemptNext, Claimed, Delivery, DeliveryListQuery, DeliveryStatus, DeliveryStore,
+    EnqueueOutcome, NewDelivery, SendSlot,
 };
 use patchbay_domain::health::Health;
 use patchbay_domain::ids::DeliveryId;
-use patchbay_domain::{IntegrationId, Message, OrgId, StoreError};
+use patchbay_domain::{IntegrationId, OrgId, StoreError};
 
 use crate::connection::DbConnection;
-use crate::error::{self, db_error};
-use crate::schema::integrations;
+use crate::convert::{decode_attempt, decode_delivery, encode_delivery};
+use crate::error::db_error;
+use crate::rows::{AttemptRow, DeliveryRow, IdempotencyRow};
+use crate::schema::{deliveries, delivery_attempts, idempotency_keys, integrations};
 use crate::store::SqlStore;
 use crate::time::{from_db_time, to_db_micros, to_db_time};
-
-mod schema {
-    diesel::table! {
-        deliveries (id) {
-            id -> Text,
-            org_id -> Text,
-            integration_id -> Text,
-            type_slug -> Text,
-            message -> Text,
-            status -> Text,
-            attempts -> BigInt,
-            max_attempts -> BigInt,
-            next_attempt_at -> Timestamp,
-            deadline_at -> Timestamp,
-            lease_owner -> Nullable<Text>,
-            lease_until -> Nullable<Timestamp>,
-            last_error -> Nullable<Text>,
-            last_code -> Nullable<Text>,
-            provider_message_id -> Nullable<Text>,
-            created_at -> Timestamp,
-            updated_at -> Timestamp,
-            completed_at -> Nullable<Timestamp>,
-        }
-    }
-
-    diesel::table! {
-        delivery_attempts (id) {
-            id -> Text,
-            delivery_id -> Text,
-            number -> BigInt,
-            started_at -> Timestamp,
-            finished_at -> Timestamp,
-            outcome -> Text,
-            status_class -> Text,
-            latency_ms -> BigInt,
-            provider_message_id -> Nullable<Text>,
-            error -> Nullable<Text>,
-            code -> Nullable<Text>,
-            retry_after_ms -> Nullable<BigInt>,
-            retry_at -> Nullable<Timestamp>,
-        }
-    }
-
-    diesel::table! {
-        idempotency_keys (org_id, idem_key) {
-            org_id -> Text,
-            idem_key -> Text,
-            request_hash -> Text,
-            delivery_id -> Text,
-            completed_at -> Nullable<Timestamp>,
-            in_progress_until -> Timestamp,
-            created_at -> Timestamp,
-            expires_at -> Timestamp,
-        }
-    }
-}
-
-use schema::{deliveries, delivery_attempts, idempotency_keys};
-
-#[derive(Queryable, Selectable, QueryableByName, Insertable)]
-// None binds NULL rather than writing DEFAULT, which keeps the INSERT
-// one fixed statement that the connection can prepare once and reuse.
-#[diesel(table_name = deliveries, treat_none_as_default_value = false)]
-struct DeliveryRow {
-    id: String,
-    org_id: String,
-    integration_id: String,
-    type_slug: String,
-    message: String,
-    status: String,
-    attempts: i64,
-    max_attempts: i64,
-    next_attempt_at: NaiveDateTime,
-    deadline_at: NaiveDateTime,
-    lease_owner: Option<String>,
-    lease_until: Option<NaiveDateTime>,
-    last_error: Option<String>,
-    last_code: Option<String>,
-    provider_message_id: Option<String>,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    completed_at: Option<NaiveDateTime>,
-}
-
-#[derive(Queryable, Selectable, Insertable)]
-// None binds NULL rather than writing DEFAULT, which keeps the INSERT
-// one fixed statement that the connection can prepare once and reuse.
-#[diesel(table_name = delivery_attempts, treat_none_as_default_value = false)]
-struct AttemptRow {
-    id: String,
-    delivery_id: String,
-    number: i64,
-    started_at: NaiveDateTime,
-    finished_at: NaiveDateTime,
-    outcome: String,
-    status_class: String,
-    latency_ms: i64,
-    provider_message_id: Option<String>,
-    error: Option<String>,
-    code: Option<String>,
-    retry_after_ms: Option<i64>,
-    retry_at: Option<NaiveDateTime>,
-}
-
-#[derive(Queryable, Selectable, Insertable)]
-// None binds NULL rather than writing DEFAULT, which keeps the INSERT
-// one fixed statement that the connection can prepare once and reuse.
-#[diesel(table_name = idempotency_keys, treat_none_as_default_value = false)]
-struct IdempotencyRow {
-    org_id: String,
-    idem_key: String,
-    request_hash: String,
-    delivery_id: String,
-    completed_at: Option<NaiveDateTime>,
-    in_progress_until: NaiveDateTime,
-    created_at: NaiveDateTime,
-    expires_at: NaiveDateTime,
-}
-
-/// A delivery's stored value that does not decode.
-fn corrupt(what: &str, id: &str) -> StoreError {
-    error::corrupt(what, &format!("delivery {id}"))
-}
-
-fn decode(row: DeliveryRow) -> Result<Delivery, StoreError> {
-    let message: Message =
-        serde_json::from_str(&row.message).map_err(|_| corrupt("message", &row.id))?;
-    Ok(Delivery {
-        id: row.id.parse().map_err(|_| corrupt("id", &row.id))?,
-        org_id: row
-            .org_id
-            .parse()
-            .map_err(|_| corrupt("organization", &row.id))?,
-        integration_id: row
-            .integration_id
-            .parse()
-            .map_err(|_| corrupt("integration", &row.id))?,
-        kind: IntegrationType::from_slug(&row.type_slug).ok_or_else(|| corrupt("type", &row.id))?,
-        message,
-        status: DeliveryStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.id))?,
-        attempts: row.attempts,
-        max_attempts: row.max_attempts,
-        next_attempt_at: from_db_time(row.next_attempt_at),
-        deadline_at: from_db_time(row.deadline_at),
-        last_error: row.last_error,
-        last_code: row.last_code,
-        provider_message_id: row.provider_message_id,
-        created_at: from_db_time(row.created_at),
-        updated_at: from_db_time(row.updated_at),
-        completed_at: row.completed_at.map(from_db_time),
-    })
-}
-
-fn decode_attempt(row: AttemptRow) -> Result<Attempt, StoreError> {
-    Ok(Attempt {
-        number: row.number,
-        started_at: from_db_time(row.started_at),
-        finished_at: from_db_time(row.finished_at),
-        outcome: AttemptOutcome::parse(&row.outcome)
-            .ok_or_else(|| corrupt("attempt outcome", &row.delivery_id))?,
-        status_class: row.status_class,
-        latency_ms: row.latency_ms,
-        provider_message_id: row.provider_message_id,
-        error: row.error,
-        code: row.code,
-        retry_after_ms: row.retry_after_ms,
-        retry_at: row.retry_at.map(from_db_time),
-    })
-}
-
-fn encode(d: &Delivery) -> Result<DeliveryRow, StoreError> {
-    Ok(DeliveryRow {
-        id: d.id.to_string(),
-        org_id: d.org_id.to_string(),
-        integration_id: d.integration_id.to_string(),
-        type_slug: d.kind.slug().to_string(),
-        message: serde_json::to_string(&d.message)
-            .map_err(|e| StoreError::Other(format!("serialising a message: {e}")))?,
-        status: d.status.as_str().to_string(),
-        attempts: d.attempts,
-        max_attempts: d.max_attempts,
-        next_attempt_at: to_db_time(d.next_attempt_at),
-        deadline_at: to_db_time(d.deadline_at),
-        lease_owner: None,
-        lease_until: None,
-        last_error: d.last_error.clone(),
-        last_code: d.last_code.clone(),
-        provider_message_id: d.provider_message_id.clone(),
-        created_at: to_db_time(d.created_at),
-        updated_at: to_db_time(d.updated_at),
-        completed_at: d.completed_at.map(to_db_time),
-    })
-}
 
 fn load(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<Delivery>, StoreError> {
     deliveries::table
@@ -232,7 +40,7 @@ fn load(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<Delivery>
         .get_result(conn)
         .optional()
         .map_err(db_error("delivery"))?
-        .map(decode)
+        .map(decode_delivery)
         .transpose()
 }
 
@@ -266,7 +74,7 @@ const CLAIM_SQLITE: &str = "UPDATE deliveries SET status = 'sending', lease_owne
 #[async_trait]
 impl DeliveryStore for SqlStore {
     async fn enqueue(&self, new: &NewDelivery) -> Result<EnqueueOutcome, StoreError> {
-        let row = encode(&new.delivery)?;
+        let row = encode_delivery(&new.delivery)?;
         let idem = new.idempotency.as_ref().map(|k| IdempotencyRow {
             org_id: row.org_id.clone(),
             idem_key: k.key.clone(),
@@ -404,7 +212,7 @@ impl DeliveryStore for SqlStore {
                 .load(conn)
                 .map_err(db_error("delivery"))?
                 .into_iter()
-                .map(decode)
+                .map(decode_delivery)
                 .collect()
         })
         .await
@@ -439,7 +247,7 @@ impl DeliveryStore for SqlStore {
             rows.into_iter()
                 .map(|r| {
                     let lease = from_db_time(r.lease_until.unwrap_or(until));
-                    decode(r).map(|delivery| Claimed {
+                    decode_delivery(r).map(|delivery| Claimed {
                         delivery,
                         lease_until: lease,
                     })

@@ -8,14 +8,19 @@
 mod audit;
 mod backend;
 mod connection;
+mod convert;
 pub mod crypto;
 mod db;
 mod deliveries;
 mod error;
+mod integrations;
 mod migrations;
 mod reads;
+mod rotation;
+mod rows;
 mod schema;
 mod store;
+mod tenants;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod time;

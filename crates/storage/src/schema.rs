@@ -64,6 +64,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    deliveries (id) {
+        id -> Text,
+        org_id -> Text,
+        integration_id -> Text,
+        type_slug -> Text,
+        message -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        max_attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        deadline_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        last_code -> Nullable<Text>,
+        provider_message_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    delivery_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        number -> BigInt,
+        started_at -> Timestamp,
+        finished_at -> Timestamp,
+        outcome -> Text,
+        status_class -> Text,
+        latency_ms -> BigInt,
+        provider_message_id -> Nullable<Text>,
+        error -> Nullable<Text>,
+        code -> Nullable<Text>,
+        retry_after_ms -> Nullable<BigInt>,
+        retry_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (org_id, idem_key) {
+        org_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        delivery_id -> Text,
+        completed_at -> Nullable<Timestamp>,
+        in_progress_until -> Timestamp,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (org_id));
 diesel::joinable!(integrations -> organizations (org_id));
 diesel::joinable!(audit_events -> organizations (org_id));

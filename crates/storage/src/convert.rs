@@ -1,0 +1,268 @@
+//! Rows to domain values and back. Integration secrets are sealed on the way
+//! in and opened on the way out, bound to their organization and id (see
+//! `crypto`). A stored value that does not decode is an error naming the
+//! field and the row, never quoting the value.
+
+use patchbay_domain::audit::{AuditAction, AuditEvent, NewAuditEvent};
+use patchbay_domain::auth::{ApiKeyRecord, Organization, Scopes};
+use patchbay_domain::catalogue::IntegrationType;
+use patchbay_domain::delivery::{Attempt, AttemptOutcome, Delivery, DeliveryStatus};
+use patchbay_domain::health::{Health, HealthState};
+use patchbay_domain::{
+    Config, Environment, Integration, IntegrationId, Message, OrgId, Status, StoreError, TestResult,
+};
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use crate::crypto::{Keyring, integration_context};
+use crate::error::corrupt;
+use crate::rows::{
+    ApiKeyRow, AttemptRow, AuditRow, DeliveryRow, IntegrationRow, NewAuditRow, OrganizationRow,
+};
+use crate::time::{from_db_time, to_db_time};
+
+/// Seal the secret half of a config for this row; `None` when it has none.
+pub(crate) fn seal_secrets(
+    keyring: &Keyring,
+    org: &OrgId,
+    id: &IntegrationId,
+    config: &Config,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    if !config.has_secrets() {
+        return Ok(None);
+    }
+    let plaintext = Zeroizing::new(
+        serde_json::to_vec(&config.expose_secrets_for_encryption())
+            .map_err(|e| StoreError::Other(format!("serialising secrets: {e}")))?,
+    );
+    keyring
+        .seal(&plaintext, &integration_context(org, id))
+        .map(Some)
+        .map_err(|e| StoreError::Crypto(format!("integration {id}: {e}")))
+}
+
+pub(crate) fn open_secrets(
+    keyring: &Keyring,
+    org: &OrgId,
+    id: &IntegrationId,
+    envelope: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+    keyring
+        .open(envelope, &integration_context(org, id))
+        .map_err(|e| StoreError::Crypto(format!("integration {id}: {e}")))
+}
+
+pub(crate) fn decode_integration(
+    row: IntegrationRow,
+    keyring: &Keyring,
+) -> Result<Integration, StoreError> {
+    let id: IntegrationId = row.id.parse().map_err(|_| corrupt("id", &row.id))?;
+    let org_id: OrgId = row
+        .org_id
+        .parse()
+        .map_err(|_| corrupt("organization", &row.id))?;
+    let kind =
+        IntegrationType::from_slug(&row.type_slug).ok_or_else(|| corrupt("type", &row.id))?;
+    let environment =
+        Environment::parse(&row.environment).ok_or_else(|| corrupt("environment", &row.id))?;
+    let status = Status::parse(&row.status).ok_or_else(|| corrupt("status", &row.id))?;
+    let plain: Map<String, Value> =
+        serde_json::from_str(&row.config).map_err(|_| corrupt("config", &row.id))?;
+    let secrets: Map<String, Value> = match &row.secrets {
+        None => Map::new(),
+        Some(envelope) => {
+            let plaintext = open_secrets(keyring, &org_id, &id, envelope)?;
+            // Authenticated but unparseable means a bug, not tampering; the
+            // message still must not quote the plaintext.
+            serde_json::from_slice(&plaintext).map_err(|_| corrupt("secrets", &row.id))?
+        }
+    };
+    let last_test = match (
+        row.last_test_success,
+        row.last_test_message,
+        row.last_test_latency_ms,
+        row.last_test_at,
+    ) {
+        (Some(success), Some(message), Some(latency_ms), Some(at)) => Some(TestResult {
+            success,
+            message,
+            latency_ms,
+            tested_at: from_db_time(at),
+        }),
+        _ => None,
+    };
+    Ok(Integration {
+        id,
+        seq: row.seq,
+        org_id,
+        name: row.name,
+        kind,
+        environment,
+        status,
+        is_managed: row.is_managed,
+        managed_key: row.managed_key,
+        config: Config::from_parts(plain, secrets),
+        last_test,
+        recorded_health: match (row.health_state, row.health_changed_at) {
+            (Some(state), Some(at)) => Some(Health {
+                state: HealthState::parse(&state).unwrap_or(HealthState::Unknown),
+                reason: row.health_reason,
+                changed_at: Some(from_db_time(at)),
+            }),
+            _ => None,
+        },
+        version: row.version,
+        created_at: from_db_time(row.created_at),
+        updated_at: from_db_time(row.updated_at),
+    })
+}
+
+pub(crate) fn decode_organization(row: OrganizationRow) -> Result<Organization, StoreError> {
+    Ok(Organization {
+        id: row.id.parse().map_err(|_| corrupt("id", &row.id))?,
+        name: row.name,
+        created_at: from_db_time(row.created_at),
+    })
+}
+
+pub(crate) fn decode_api_key(row: ApiKeyRow) -> Result<ApiKeyRecord, StoreError> {
+    Ok(ApiKeyRecord {
+        id: row.id.parse().map_err(|_| corrupt("id", &row.id))?,
+        org_id: row
+            .org_id
+            .parse()
+            .map_err(|_| corrupt("organization", &row.id))?,
+        name: row.name,
+        display_prefix: row.display_prefix,
+        scopes: Scopes::parse_csv(&row.scopes).map_err(|_| corrupt("scopes", &row.id))?,
+        created_at: from_db_time(row.created_at),
+        revoked_at: row.revoked_at.map(from_db_time),
+    })
+}
+
+pub(crate) fn plain_config_json(config: &Config) -> Result<String, StoreError> {
+    serde_json::to_string(&config.plain_json())
+        .map_err(|e| StoreError::Other(format!("serialising config: {e}")))
+}
+
+pub(crate) fn decode_audit_event(row: AuditRow) -> Result<AuditEvent, StoreError> {
+    let what = format!("audit event {}", row.id);
+    let bad = |field: &str| corrupt(field, &what);
+    Ok(AuditEvent {
+        id: row.id,
+        event: NewAuditEvent {
+            org_id: row.org_id.parse().map_err(|_| bad("organization"))?,
+            actor: row.actor,
+            action: AuditAction::parse(&row.action).ok_or_else(|| bad("action"))?,
+            integration_id: row
+                .integration_id
+                .map(|id| id.parse())
+                .transpose()
+                .map_err(|_| bad("integration id"))?,
+            changed_fields: serde_json::from_str(&row.changed_fields)
+                .map_err(|_| bad("changed fields"))?,
+            detail: row.detail,
+            at: from_db_time(row.created_at),
+        },
+    })
+}
+
+pub(crate) fn changed_fields_json(event: &NewAuditEvent) -> Result<String, StoreError> {
+    serde_json::to_string(&event.changed_fields)
+        .map_err(|e| StoreError::Other(format!("serialising changed fields: {e}")))
+}
+
+pub(crate) fn event_row<'a>(
+    event: &'a NewAuditEvent,
+    changed_fields_json: &'a str,
+) -> NewAuditRow<'a> {
+    NewAuditRow {
+        org_id: event.org_id.as_str(),
+        actor: &event.actor,
+        action: event.action.as_str(),
+        integration_id: event.integration_id.as_ref().map(|i| i.as_str()),
+        changed_fields: changed_fields_json,
+        detail: event.detail.as_deref(),
+        created_at: to_db_time(event.at),
+    }
+}
+
+/// A delivery's stored value that does not decode.
+fn corrupt_delivery(what: &str, id: &str) -> StoreError {
+    corrupt(what, &format!("delivery {id}"))
+}
+
+pub(crate) fn decode_delivery(row: DeliveryRow) -> Result<Delivery, StoreError> {
+    let message: Message =
+        serde_json::from_str(&row.message).map_err(|_| corrupt_delivery("message", &row.id))?;
+    Ok(Delivery {
+        id: row
+            .id
+            .parse()
+            .map_err(|_| corrupt_delivery("id", &row.id))?,
+        org_id: row
+            .org_id
+            .parse()
+            .map_err(|_| corrupt_delivery("organization", &row.id))?,
+        integration_id: row
+            .integration_id
+            .parse()
+            .map_err(|_| corrupt_delivery("integration", &row.id))?,
+        kind: IntegrationType::from_slug(&row.type_slug)
+            .ok_or_else(|| corrupt_delivery("type", &row.id))?,
+        message,
+        status: DeliveryStatus::parse(&row.status)
+            .ok_or_else(|| corrupt_delivery("status", &row.id))?,
+        attempts: row.attempts,
+        max_attempts: row.max_attempts,
+        next_attempt_at: from_db_time(row.next_attempt_at),
+        deadline_at: from_db_time(row.deadline_at),
+        last_error: row.last_error,
+        last_code: row.last_code,
+        provider_message_id: row.provider_message_id,
+        created_at: from_db_time(row.created_at),
+        updated_at: from_db_time(row.updated_at),
+        completed_at: row.completed_at.map(from_db_time),
+    })
+}
+
+pub(crate) fn decode_attempt(row: AttemptRow) -> Result<Attempt, StoreError> {
+    Ok(Attempt {
+        number: row.number,
+        started_at: from_db_time(row.started_at),
+        finished_at: from_db_time(row.finished_at),
+        outcome: AttemptOutcome::parse(&row.outcome)
+            .ok_or_else(|| corrupt_delivery("attempt outcome", &row.delivery_id))?,
+        status_class: row.status_class,
+        latency_ms: row.latency_ms,
+        provider_message_id: row.provider_message_id,
+        error: row.error,
+        code: row.code,
+        retry_after_ms: row.retry_after_ms,
+        retry_at: row.retry_at.map(from_db_time),
+    })
+}
+
+pub(crate) fn encode_delivery(d: &Delivery) -> Result<DeliveryRow, StoreError> {
+    Ok(DeliveryRow {
+        id: d.id.to_string(),
+        org_id: d.org_id.to_string(),
+        integration_id: d.integration_id.to_string(),
+        type_slug: d.kind.slug().to_string(),
+        message: serde_json::to_string(&d.message)
+            .map_err(|e| StoreError::Other(format!("serialising a message: {e}")))?,
+        status: d.status.as_str().to_string(),
+        attempts: d.attempts,
+        max_attempts: d.max_attempts,
+        next_attempt_at: to_db_time(d.next_attempt_at),
+        deadline_at: to_db_time(d.deadline_at),
+        lease_owner: None,
+        lease_until: None,
+        last_error: d.last_error.clone(),
+        last_code: d.last_code.clone(),
+        provider_message_id: d.provider_message_id.clone(),
+        created_at: to_db_time(d.created_at),
+        updated_at: to_db_time(d.updated_at),
+        completed_at: d.completed_at.map(to_db_time),
+    })
+}
