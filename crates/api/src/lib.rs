@@ -262,7 +262,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .route(DOCS_PATH, web::get().to(middleware::docs_redirect))
-        .route("/metrics", web::get().to(routes::deliveries::metrics))
+        .route("/metrics", web::get().to(routes::metrics::metrics))
         .service(swagger)
         .default_service(web::to(middleware::fallback))
         .wrap(from_fn(auth::authenticate))

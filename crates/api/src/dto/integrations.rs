@@ -1,122 +1,16 @@
-//! The wire shapes of the API (camelCase JSON), separate from the domain
-//! types so that nothing reaches a client by accident: a response is built
-//! field by field, and secret config values have no field to go in.
-//!
-//! Request bodies deny unknown fields: `id`, `isManaged`, `createdAt` or an
-//! organization id in a body answer 422, never silently ignored or applied.
-//! Request types derive no `Debug`, since their `config` may hold secrets.
+//! `/api/integrations`: integrations with their `int_…` ids, types by
+//! slug, config in camelCase.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use patchbay_domain::catalogue::{Category, TypeSpec};
-use patchbay_domain::delivery::Health as DomainHealth;
+use chrono::{DateTime, Utc};
 use patchbay_domain::service::TestReport;
-use patchbay_domain::validation::ValidationPolicy;
-use patchbay_domain::{Environment, Integration, IntegrationType, Status, TestResult, TestStatus};
+use patchbay_domain::{Integration, TestResult, TestStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-/// An integration type's slug.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum IntegrationTypeSlug {
-    Discord,
-    Slack,
-    Telegram,
-    Sendgrid,
-    Resend,
-    Webhook,
-    Web3,
-    AiGateway,
-}
-
-impl IntegrationTypeSlug {
-    pub fn kind(self) -> IntegrationType {
-        match self {
-            Self::Discord => IntegrationType::Discord,
-            Self::Slack => IntegrationType::Slack,
-            Self::Telegram => IntegrationType::Telegram,
-            Self::Sendgrid => IntegrationType::Sendgrid,
-            Self::Resend => IntegrationType::Resend,
-            Self::Webhook => IntegrationType::Webhook,
-            Self::Web3 => IntegrationType::Web3,
-            Self::AiGateway => IntegrationType::AiGateway,
-        }
-    }
-
-    pub fn from_kind(kind: IntegrationType) -> Self {
-        match kind {
-            IntegrationType::Discord => Self::Discord,
-            IntegrationType::Slack => Self::Slack,
-            IntegrationType::Telegram => Self::Telegram,
-            IntegrationType::Sendgrid => Self::Sendgrid,
-            IntegrationType::Resend => Self::Resend,
-            IntegrationType::Webhook => Self::Webhook,
-            IntegrationType::Web3 => Self::Web3,
-            IntegrationType::AiGateway => Self::AiGateway,
-        }
-    }
-}
-
-/// Where the integration is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum IntegrationEnvironment {
-    Stage,
-    Production,
-}
-
-impl From<IntegrationEnvironment> for Environment {
-    fn from(e: IntegrationEnvironment) -> Self {
-        match e {
-            IntegrationEnvironment::Stage => Environment::Stage,
-            IntegrationEnvironment::Production => Environment::Production,
-        }
-    }
-}
-
-impl From<Environment> for IntegrationEnvironment {
-    fn from(e: Environment) -> Self {
-        match e {
-            Environment::Stage => IntegrationEnvironment::Stage,
-            Environment::Production => IntegrationEnvironment::Production,
-        }
-    }
-}
-
-/// Whether the integration is in use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum IntegrationStatus {
-    Active,
-    Inactive,
-}
-
-impl From<IntegrationStatus> for Status {
-    fn from(s: IntegrationStatus) -> Self {
-        match s {
-            IntegrationStatus::Active => Status::Active,
-            IntegrationStatus::Inactive => Status::Inactive,
-        }
-    }
-}
-
-impl From<Status> for IntegrationStatus {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Active => IntegrationStatus::Active,
-            Status::Inactive => IntegrationStatus::Inactive,
-        }
-    }
-}
-
-/// The verdict of a credential test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TestVerdict {
-    Success,
-    Error,
-}
+use super::{
+    HealthDto, IntegrationEnvironment, IntegrationStatus, IntegrationTypeSlug, TestVerdict,
+};
 
 /// An integration as listed: no configuration.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -191,23 +85,6 @@ impl From<&TestResult> for LastTest {
     }
 }
 
-/// Every timestamp in an answer is RFC 3339 UTC with exactly three
-/// fractional digits: chrono's default drops the fraction when it is zero,
-/// so one timestamp in a thousand came out as `…:51Z`.
-pub(crate) fn millis<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
-}
-
-pub(crate) fn millis_opt<S: serde::Serializer>(
-    t: &Option<DateTime<Utc>>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => millis(t, s),
-        None => s.serialize_none(),
-    }
-}
-
 /// An integration with its non-secret configuration. Secret fields are
 /// absent from `config`; `secrets` names the ones that are set.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -262,30 +139,6 @@ impl From<&Integration> for IntegrationDetail {
             health: HealthDto::from(&i.health()),
             created_at: i.created_at,
             updated_at: i.updated_at,
-        }
-    }
-}
-
-/// An integration's health: set by credential tests, deliveries and the
-/// scheduled re-test.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct HealthDto {
-    #[schema(value_type = String, pattern = "^(healthy|unhealthy|unknown)$")]
-    pub status: &'static str,
-    #[schema(required = true)]
-    pub reason: Option<String>,
-    #[schema(required = true)]
-    #[serde(serialize_with = "crate::dto::millis_opt")]
-    pub changed_at: Option<DateTime<Utc>>,
-}
-
-impl From<&DomainHealth> for HealthDto {
-    fn from(h: &DomainHealth) -> Self {
-        Self {
-            status: h.state.as_str(),
-            reason: h.reason.clone(),
-            changed_at: h.changed_at,
         }
     }
 }
@@ -438,87 +291,6 @@ impl From<TestReport> for TestResponse {
     }
 }
 
-/// A catalogue category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum IntegrationCategory {
-    Chat,
-    Email,
-    Webhook,
-    Web3,
-    Ai,
-}
-
-impl From<Category> for IntegrationCategory {
-    fn from(c: Category) -> Self {
-        match c {
-            Category::Chat => Self::Chat,
-            Category::Email => Self::Email,
-            Category::Webhook => Self::Webhook,
-            Category::Web3 => Self::Web3,
-            Category::Ai => Self::Ai,
-        }
-    }
-}
-
-/// What a type can do.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TypeCapabilities {
-    pub test: bool,
-    pub send: bool,
-}
-
-/// A catalogue entry.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct IntegrationTypeInfo {
-    /// Stable integer id.
-    #[schema(example = 4)]
-    pub id: i32,
-    pub slug: IntegrationTypeSlug,
-    pub name: String,
-    pub description: String,
-    pub category: IntegrationCategory,
-    /// Media (logos, screenshots) for a UI; may be empty.
-    pub media: Vec<String>,
-    pub capabilities: TypeCapabilities,
-    /// JSON Schema (draft 2020-12) of the type's `config`. Secret fields are
-    /// `writeOnly` with `x-secret: true`.
-    #[schema(value_type = Object)]
-    pub config_schema: Value,
-}
-
-impl IntegrationTypeInfo {
-    pub fn new(spec: &TypeSpec, policy: &ValidationPolicy) -> Self {
-        Self {
-            id: spec.id,
-            slug: IntegrationTypeSlug::from_kind(spec.kind),
-            name: spec.name.to_string(),
-            description: spec.description.to_string(),
-            category: spec.category.into(),
-            media: Vec::new(),
-            capabilities: TypeCapabilities {
-                test: spec.capabilities.test,
-                send: spec.capabilities.send,
-            },
-            config_schema: spec.config_schema(policy),
-        }
-    }
-}
-
-/// The catalogue.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct IntegrationTypeList {
-    pub data: Vec<IntegrationTypeInfo>,
-}
-
-/// A health check's answer.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Health {
-    #[schema(example = "ok")]
-    pub status: String,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,14 +320,5 @@ mod tests {
             serde_json::to_value(&t).unwrap()["testedAt"],
             "2026-11-23T20:49:51.500Z"
         );
-    }
-
-    #[test]
-    fn slugs_match_the_catalogue() {
-        for kind in IntegrationType::ALL {
-            let slug = IntegrationTypeSlug::from_kind(kind);
-            assert_eq!(slug.kind(), kind);
-            assert_eq!(serde_json::to_value(slug).unwrap(), kind.slug());
-        }
     }
 }

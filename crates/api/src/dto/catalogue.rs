@@ -1,0 +1,83 @@
+//! `/api/integration-types`: the catalogue as clients read it.
+
+use patchbay_domain::catalogue::{Category, TypeSpec};
+use patchbay_domain::validation::ValidationPolicy;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::IntegrationTypeSlug;
+
+/// A catalogue category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IntegrationCategory {
+    Chat,
+    Email,
+    Webhook,
+    Web3,
+    Ai,
+}
+
+impl From<Category> for IntegrationCategory {
+    fn from(c: Category) -> Self {
+        match c {
+            Category::Chat => Self::Chat,
+            Category::Email => Self::Email,
+            Category::Webhook => Self::Webhook,
+            Category::Web3 => Self::Web3,
+            Category::Ai => Self::Ai,
+        }
+    }
+}
+
+/// What a type can do.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TypeCapabilities {
+    pub test: bool,
+    pub send: bool,
+}
+
+/// A catalogue entry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationTypeInfo {
+    /// Stable integer id.
+    #[schema(example = 4)]
+    pub id: i32,
+    pub slug: IntegrationTypeSlug,
+    pub name: String,
+    pub description: String,
+    pub category: IntegrationCategory,
+    /// Media (logos, screenshots) for a UI; may be empty.
+    pub media: Vec<String>,
+    pub capabilities: TypeCapabilities,
+    /// JSON Schema (draft 2020-12) of the type's `config`. Secret fields are
+    /// `writeOnly` with `x-secret: true`.
+    #[schema(value_type = Object)]
+    pub config_schema: Value,
+}
+
+impl IntegrationTypeInfo {
+    pub fn new(spec: &TypeSpec, policy: &ValidationPolicy) -> Self {
+        Self {
+            id: spec.id,
+            slug: IntegrationTypeSlug::from_kind(spec.kind),
+            name: spec.name.to_string(),
+            description: spec.description.to_string(),
+            category: spec.category.into(),
+            media: Vec::new(),
+            capabilities: TypeCapabilities {
+                test: spec.capabilities.test,
+                send: spec.capabilities.send,
+            },
+            config_schema: spec.config_schema(policy),
+        }
+    }
+}
+
+/// The catalogue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IntegrationTypeList {
+    pub data: Vec<IntegrationTypeInfo>,
+}
