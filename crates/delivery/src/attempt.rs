@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use patchbay_domain::delivery::{
-    Attempt, AttemptNext, AttemptOutcome, Claimed, Health, HealthState, SendSlot, pacing_interval,
-    status_class,
+    Attempt, AttemptNext, AttemptOutcome, Claimed, SendSlot, pacing_interval, status_class,
 };
+use patchbay_domain::health::{Health, HealthState};
 use patchbay_domain::{Integration, PermanentKind, ProviderContext, SendOutcome, Status};
 use rand::Rng;
 
