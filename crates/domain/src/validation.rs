@@ -109,9 +109,10 @@ static ETH_ADDRESS: LazyLock<Regex> = LazyLock::new(|| re(r"^0x[0-9a-fA-F]{40}$"
 static HEX_PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| re(r"^(0x)?[0-9a-fA-F]{64}$"));
 static HEADER_NAME: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$"));
 
-/// Headers a user may not set on a webhook: they are the transport's or the
-/// signature's.
-const RESERVED_HEADERS: &[&str] = &[
+/// Headers a user may not set on a webhook, lowercase: they are the
+/// transport's or the signature's. The webhook provider skips them too, for
+/// a config that reaches it without this validation.
+pub const RESERVED_HEADERS: &[&str] = &[
     "host",
     "content-length",
     "content-type",

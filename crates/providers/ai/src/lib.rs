@@ -16,16 +16,15 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use patchbay_domain::validation::ValidationErrors;
 use patchbay_domain::{
-    Config, ConfigValue, IntegrationType, Message, PermanentKind, Provider, ProviderContext,
-    SendOutcome, TestOutcome,
+    Config, IntegrationType, Message, PermanentKind, Provider, ProviderContext, SendOutcome,
+    TestOutcome,
 };
 use patchbay_provider_kit::{
-    OutboundClient, OutboundError, OutboundRequest, OutboundResponse, Url, status_text,
+    JsonAnswer, OutboundClient, OutboundError, OutboundRequest, Remote, Url, config_text,
+    config_url, join_path, refuse, safe_code, status_text,
 };
 use serde_json::{Value, json};
 
@@ -35,6 +34,11 @@ pub const DEFAULT_AI_BASE_URL: &str = "https://ai-gateway.vercel.sh/v1";
 pub const VERCEL_AI_GATEWAY_HOST: &str = "ai-gateway.vercel.sh";
 
 const NAME: &str = "the AI API";
+const REMOTE: Remote<'static> = Remote {
+    name: NAME,
+    url: "base URL",
+    url_advice: "check the base URL",
+};
 
 /// The AI gateway provider.
 #[derive(Debug, Clone)]
@@ -48,53 +52,15 @@ impl AiGatewayProvider {
     }
 }
 
-/// A field's non-empty text, whether held as a secret or in the clear.
-fn text<'a>(config: &'a Config, key: &str) -> Option<&'a str> {
-    match config.get(key) {
-        Some(ConfigValue::Secret(s)) => Some(s.expose()),
-        Some(ConfigValue::Plain(Value::String(s))) => Some(s.as_str()),
-        _ => None,
-    }
-    .map(str::trim)
-    .filter(|s| !s.is_empty())
-}
-
 /// The configured base URL, or the default.
 fn base_url(config: &Config) -> Option<Url> {
-    Url::parse(text(config, "baseUrl").unwrap_or(DEFAULT_AI_BASE_URL)).ok()
+    Url::parse(config_text(config, "baseUrl").unwrap_or(DEFAULT_AI_BASE_URL)).ok()
 }
 
 /// True when `base` is the Vercel AI Gateway.
 pub fn is_vercel_gateway(base: &Url) -> bool {
     base.host_str()
         .is_some_and(|h| h.eq_ignore_ascii_case(VERCEL_AI_GATEWAY_HOST))
-}
-
-/// `base` + `path`, keeping the base's path (`…/v1` + `models` is
-/// `…/v1/models`).
-fn endpoint(base: &Url, path: &str) -> Option<Url> {
-    let mut base = base.clone();
-    if !base.path().ends_with('/') {
-        let with_slash = format!("{}/", base.path());
-        base.set_path(&with_slash);
-    }
-    base.set_query(None);
-    base.set_fragment(None);
-    base.join(path).ok()
-}
-
-/// A provider's code, if it looks like one (a short identifier).
-fn safe_code(v: &Value) -> Option<String> {
-    let s = match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => return None,
-    };
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    ok.then_some(s)
 }
 
 /// The stable code of an OpenAI-style error body
@@ -143,85 +109,39 @@ fn shown_number(v: &Value) -> Option<String> {
     ok.then_some(s)
 }
 
-fn describe_timeout(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
-}
-
-/// A status answer: the status, the error code from the body, the body.
-struct Answer {
-    resp: Option<OutboundResponse>,
-    status: u16,
-    body: Value,
-}
-
-impl Answer {
-    fn code(&self) -> Option<String> {
-        error_code(&self.body)
-    }
-}
-
-/// Read the outbound result. A body too large to read still has a status.
-fn answer(result: Result<OutboundResponse, OutboundError>) -> Result<Answer, OutboundError> {
-    match result {
-        Ok(resp) => Ok(Answer {
-            status: resp.status,
-            body: serde_json::from_slice(&resp.body).unwrap_or(Value::Null),
-            resp: Some(resp),
-        }),
-        Err(OutboundError::TooLarge { status, .. }) => Ok(Answer {
-            resp: None,
-            status,
-            body: Value::Null,
-        }),
-        Err(e) => Err(e),
-    }
-}
-
 impl AiGatewayProvider {
+    /// Our message for a request that got no usable answer: the kit's
+    /// wording, except that an unsendable header can only be the API key.
     fn failure_message(&self, e: &OutboundError) -> String {
         match e {
-            OutboundError::Timeout => format!(
-                "{NAME} did not answer within {}",
-                describe_timeout(self.client.config().total_timeout)
-            ),
-            OutboundError::Connect { message } => format!("could not connect to {NAME}: {message}"),
-            OutboundError::Io { message } => format!("the connection to {NAME} failed: {message}"),
-            OutboundError::Blocked { reason } => format!(
-                "the base URL points to an address Patchbay may not call ({reason}); the \
-                 operator can allow private networks in the outbound configuration"
-            ),
-            OutboundError::Redirect { status } => format!(
-                "{NAME} answered with a redirect ({}); redirects are not followed, so check \
-                 the base URL",
-                status_text(*status)
-            ),
             OutboundError::InvalidRequest { .. } => "the request could not be built: the API \
                  key holds characters that cannot be sent in a header"
                 .to_string(),
-            OutboundError::InvalidUrl { reason } => {
-                format!("the base URL cannot be used: {reason}")
-            }
-            other => format!("the request to {NAME} failed: {other}"),
+            _ => REMOTE.failure_message(e, self.client.config().total_timeout),
         }
     }
 
-    async fn get(&self, url: Url, key: &str, label: &'static str) -> Result<Answer, TestOutcome> {
+    async fn get(
+        &self,
+        url: Url,
+        key: &str,
+        label: &'static str,
+    ) -> Result<JsonAnswer, TestOutcome> {
         let req = OutboundRequest::get(url)
             .log_target(label)
             .header("accept", "application/json")
             .bearer_auth(key);
-        answer(self.client.send(req).await)
-            .map_err(|e| TestOutcome::error(self.failure_message(&e)).with_code(e.code()))
+        self.client
+            .exchange(req)
+            .await
+            .map(JsonAnswer::from)
+            .map_err(|e| e.test_outcome(self.failure_message(&e)))
     }
 
     /// Our test failure for a non-2xx answer to `GET {base}/{what}`.
-    fn refused(a: &Answer, what: &str) -> TestOutcome {
+    fn refused(a: &JsonAnswer, what: &str) -> TestOutcome {
         let st = status_text(a.status);
-        let code = a.code();
+        let code = error_code(&a.body);
         let (message, fallback) = match a.status {
             401 => (
                 format!("{NAME} refused the API key ({st}): it is wrong, revoked or expired"),
@@ -260,7 +180,7 @@ impl AiGatewayProvider {
 
     /// `GET {base}/models`: the listed model ids, or a test failure.
     async fn list_models(&self, base: &Url, key: &str) -> Result<Vec<String>, TestOutcome> {
-        let Some(url) = endpoint(base, "models") else {
+        let Some(url) = join_path(base, "models") else {
             return Err(TestOutcome::error("the base URL cannot be used").with_code("invalid_url"));
         };
         let a = self.get(url, key, "ai.models").await?;
@@ -289,32 +209,22 @@ impl Provider for AiGatewayProvider {
     }
 
     fn validate(&self, config: &Config) -> Result<(), ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-        if let Some(url) = text(config, "baseUrl").and_then(|raw| Url::parse(raw).ok()) {
-            match self.client.check_url(&url) {
-                Ok(()) => {}
-                Err(OutboundError::Blocked { reason }) => errors.push(
-                    "config.baseUrl",
-                    format!("points to an address Patchbay may not call ({reason})"),
-                ),
-                Err(e) => errors.push("config.baseUrl", e.to_string()),
-            }
-        }
-        errors.into_result()
+        self.client
+            .validate_url("config.baseUrl", config_url(config, "baseUrl").as_ref())
     }
 
     async fn test(&self, _ctx: &ProviderContext, config: &Config) -> TestOutcome {
-        let Some(key) = text(config, "apiKey") else {
+        let Some(key) = config_text(config, "apiKey") else {
             return TestOutcome::error("no API key is configured").with_code("invalid_config");
         };
         let Some(base) = base_url(config) else {
             return TestOutcome::error("the base URL is not a valid URL")
                 .with_code("invalid_config");
         };
-        let model = text(config, "defaultModel");
+        let model = config_text(config, "defaultModel");
 
         let mut summary = if is_vercel_gateway(&base) {
-            let Some(url) = endpoint(&base, "credits") else {
+            let Some(url) = join_path(&base, "credits") else {
                 return TestOutcome::error("the base URL cannot be used").with_code("invalid_url");
             };
             let a = match self.get(url, key, "ai.credits").await {
@@ -386,12 +296,7 @@ impl Provider for AiGatewayProvider {
         config: &Config,
         message: &Message,
     ) -> SendOutcome {
-        let refuse = |kind, code: &str, reason: &str| SendOutcome::Permanent {
-            reason: reason.to_string(),
-            kind,
-            code: Some(code.to_string()),
-        };
-        let Some(key) = text(config, "apiKey") else {
+        let Some(key) = config_text(config, "apiKey") else {
             return refuse(
                 PermanentKind::Credential,
                 "invalid_config",
@@ -405,7 +310,7 @@ impl Provider for AiGatewayProvider {
                 "the base URL is not a valid URL",
             );
         };
-        let Some(model) = text(config, "defaultModel") else {
+        let Some(model) = config_text(config, "defaultModel") else {
             return refuse(
                 PermanentKind::Message,
                 "missing_model",
@@ -419,7 +324,7 @@ impl Provider for AiGatewayProvider {
                 "the message has no text to send as the prompt",
             );
         };
-        let Some(url) = endpoint(&base, "chat/completions") else {
+        let Some(url) = join_path(&base, "chat/completions") else {
             return refuse(
                 PermanentKind::Credential,
                 "invalid_url",
@@ -434,33 +339,13 @@ impl Provider for AiGatewayProvider {
             .log_target("ai.chat_completions")
             .bearer_auth(key)
             .json(&body);
-        let a = match answer(self.client.send(req).await) {
-            Ok(a) => a,
-            Err(e) => {
-                let reason = self.failure_message(&e);
-                if e.is_retryable() {
-                    return SendOutcome::Retryable {
-                        reason,
-                        retry_after: None,
-                    };
-                }
-                let kind = match e {
-                    OutboundError::Redirect { .. } => PermanentKind::Gone,
-                    OutboundError::Blocked { .. }
-                    | OutboundError::InvalidUrl { .. }
-                    | OutboundError::InvalidRequest { .. } => PermanentKind::Credential,
-                    _ => PermanentKind::Message,
-                };
-                return SendOutcome::Permanent {
-                    reason,
-                    kind,
-                    code: Some(e.code().into()),
-                };
-            }
+        let a = match self.client.exchange(req).await {
+            Ok(resp) => JsonAnswer::from(resp),
+            Err(e) => return e.send_outcome(self.failure_message(&e)),
         };
         let st = status_text(a.status);
-        let code = a.code();
-        let retry_after = a.resp.as_ref().and_then(OutboundResponse::retry_after);
+        let code = error_code(&a.body);
+        let retry_after = a.retry_after();
         let permanent = |kind, reason: String, fallback: &str| SendOutcome::Permanent {
             reason,
             kind,
@@ -544,17 +429,17 @@ mod tests {
         let base = Url::parse(DEFAULT_AI_BASE_URL).unwrap();
         assert!(is_vercel_gateway(&base));
         assert_eq!(
-            endpoint(&base, "credits").unwrap().as_str(),
+            join_path(&base, "credits").unwrap().as_str(),
             "https://ai-gateway.vercel.sh/v1/credits"
         );
         assert_eq!(
-            endpoint(&base, "chat/completions").unwrap().as_str(),
+            join_path(&base, "chat/completions").unwrap().as_str(),
             "https://ai-gateway.vercel.sh/v1/chat/completions"
         );
         let other = Url::parse("https://api.openai.com/v1/").unwrap();
         assert!(!is_vercel_gateway(&other));
         assert_eq!(
-            endpoint(&other, "models").unwrap().as_str(),
+            join_path(&other, "models").unwrap().as_str(),
             "https://api.openai.com/v1/models"
         );
         let lookalike = Url::parse("https://ai-gateway.vercel.sh.evil.example/v1").unwrap();

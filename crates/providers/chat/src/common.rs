@@ -1,26 +1,11 @@
-//! Helpers the three chat providers share: reading config values, the text
-//! of a message, endpoint URLs under a base, and our messages for failures
-//! to get an answer.
+//! Helpers the three chat providers share: the text of a message, endpoint
+//! URLs under a base, and our messages for answers and for failures to get
+//! one.
 
 use std::time::Duration;
 
-use patchbay_domain::{Config, ConfigValue, Message, PermanentKind, SendOutcome, TestOutcome};
-use patchbay_provider_kit::{
-    HeaderMap, OutboundClient, OutboundError, OutboundRequest, OutboundResponse, Url, status_text,
-};
-use serde_json::Value;
-
-/// A field's text, whether it is held as a secret or in the clear; `None`
-/// when absent or blank.
-pub(crate) fn config_text<'a>(config: &'a Config, key: &str) -> Option<&'a str> {
-    let s = match config.get(key) {
-        Some(ConfigValue::Secret(s)) => s.expose(),
-        Some(ConfigValue::Plain(Value::String(s))) => s.as_str(),
-        _ => return None,
-    };
-    let s = s.trim();
-    (!s.is_empty()).then_some(s)
-}
+use patchbay_domain::{IntegrationType, Message, PermanentKind, SendOutcome, TestOutcome};
+use patchbay_provider_kit::{self as kit, OutboundClient, OutboundError, Url, refuse, status_text};
 
 /// The text a chat message carries: the subject and the text separated by a
 /// blank line, or whichever of them is given. `None` when neither holds
@@ -42,22 +27,32 @@ pub(crate) fn message_text(message: &Message) -> Option<String> {
 
 /// The outcome of sending a message with no text.
 pub(crate) fn nothing_to_send() -> SendOutcome {
-    SendOutcome::Permanent {
-        reason: "nothing to send: the message has no text (give `text` or `subject`)".into(),
-        kind: PermanentKind::Message,
-        code: Some("empty_message".into()),
-    }
+    refuse(
+        PermanentKind::Message,
+        "empty_message",
+        "nothing to send: the message has no text (give `text` or `subject`)",
+    )
 }
 
-/// The outcome of sending a message longer than the service accepts.
-pub(crate) fn too_long(service: &str, chars: usize, max: usize) -> SendOutcome {
-    SendOutcome::Permanent {
-        reason: format!(
-            "the message is {chars} characters long; {service} accepts at most {max} \
-             (Patchbay does not truncate messages)"
-        ),
-        kind: PermanentKind::Message,
-        code: Some("message_too_long".into()),
+/// The text to send for `kind`, or the refusal of a message with none or
+/// with more characters than the catalogue allows for `kind`.
+pub(crate) fn text_within_limit(
+    kind: IntegrationType,
+    message: &Message,
+) -> Result<String, SendOutcome> {
+    let text = message_text(message).ok_or_else(nothing_to_send)?;
+    let chars = text.chars().count();
+    match kind.spec().limits.max_text_chars {
+        Some(max) if chars > max => Err(refuse(
+            PermanentKind::Message,
+            "message_too_long",
+            format!(
+                "the message is {chars} characters long; {} accepts at most {max} \
+                 (Patchbay does not truncate messages)",
+                kind.spec().name
+            ),
+        )),
+        _ => Ok(text),
     }
 }
 
@@ -68,11 +63,7 @@ pub(crate) fn invalid_config_test(message: impl Into<String>) -> TestOutcome {
 
 /// A send outcome for a config the provider cannot use.
 pub(crate) fn invalid_config_send(reason: impl Into<String>) -> SendOutcome {
-    SendOutcome::Permanent {
-        reason: reason.into(),
-        kind: PermanentKind::Credential,
-        code: Some("invalid_config".into()),
-    }
+    refuse(PermanentKind::Credential, "invalid_config", reason)
 }
 
 /// `base` with `segments` appended as path segments. Unlike `Url::join`,
@@ -127,22 +118,6 @@ pub(crate) fn describe_duration(d: Duration) -> String {
     }
 }
 
-/// Send `req`, treating an oversized answer as an answer with that status
-/// and no body: the service did answer, only the body went unread.
-pub(crate) async fn exchange(
-    client: &OutboundClient,
-    req: OutboundRequest,
-) -> Result<OutboundResponse, OutboundError> {
-    match client.send(req).await {
-        Err(OutboundError::TooLarge { status, .. }) => Ok(OutboundResponse {
-            status,
-            headers: HeaderMap::new(),
-            body: Default::default(),
-        }),
-        other => other,
-    }
-}
-
 /// Who failed to answer, for messages: the service's name and what the URL
 /// is called in its config (`Discord` / `webhook URL`).
 #[derive(Debug, Clone, Copy)]
@@ -155,68 +130,35 @@ impl Remote {
     /// Our message for a failure to get an answer. Never holds the URL.
     pub(crate) fn failure_message(self, client: &OutboundClient, e: &OutboundError) -> String {
         let Remote { service, url_name } = self;
+        let timeout = client.config().total_timeout;
         match e {
-            OutboundError::Blocked { reason } => format!(
-                "the {service} {url_name} points to an address Patchbay may not call \
-                 ({reason}); the operator can allow private networks in the outbound \
-                 configuration"
-            ),
-            OutboundError::Timeout => format!(
-                "{service} did not answer within {}",
-                describe_duration(client.config().total_timeout)
-            ),
-            OutboundError::Redirect { status } => format!(
-                "{service} answered with a redirect ({}); redirects are not followed, so \
-                 check the {url_name}",
-                status_text(*status)
-            ),
-            OutboundError::Connect { message } => {
-                format!("could not connect to {service}: {message}")
-            }
-            OutboundError::Io { message } => {
-                format!("the connection to {service} failed: {message}")
-            }
-            OutboundError::InvalidUrl { reason } => {
-                format!("the {service} {url_name} cannot be used: {reason}")
-            }
-            OutboundError::InvalidRequest { reason } => {
-                format!("the request to {service} cannot be sent: {reason}")
+            // Chat words every duration alike, retry hints included.
+            OutboundError::Timeout => {
+                format!(
+                    "{service} did not answer within {}",
+                    describe_duration(timeout)
+                )
             }
             OutboundError::Decode => {
                 format!("{service} answered with a body that is not the expected JSON")
             }
-            other => format!("the request to {service} failed: {other}"),
+            _ => kit::Remote {
+                name: service,
+                url: &format!("{service} {url_name}"),
+                url_advice: &format!("check the {url_name}"),
+            }
+            .failure_message(e, timeout),
         }
     }
 
     /// A test outcome for a failure to get an answer.
     pub(crate) fn test_failure(self, client: &OutboundClient, e: &OutboundError) -> TestOutcome {
-        TestOutcome::error(self.failure_message(client, e)).with_code(e.code())
+        e.test_outcome(self.failure_message(client, e))
     }
 
-    /// A send outcome for a failure to get an answer: timeouts and
-    /// connection errors may pass later; the rest need a config change.
+    /// A send outcome for a failure to get an answer.
     pub(crate) fn send_failure(self, client: &OutboundClient, e: &OutboundError) -> SendOutcome {
-        let reason = self.failure_message(client, e);
-        if e.is_retryable() {
-            return SendOutcome::Retryable {
-                reason,
-                retry_after: None,
-            };
-        }
-        let kind = match e {
-            // Nothing sent to a redirecting URL will be delivered.
-            OutboundError::Redirect { .. } => PermanentKind::Gone,
-            OutboundError::Blocked { .. }
-            | OutboundError::InvalidUrl { .. }
-            | OutboundError::InvalidRequest { .. } => PermanentKind::Credential,
-            _ => PermanentKind::Message,
-        };
-        SendOutcome::Permanent {
-            reason,
-            kind,
-            code: Some(e.code().into()),
-        }
+        e.send_outcome(self.failure_message(client, e))
     }
 
     /// A test outcome for a 429 answer.

@@ -19,19 +19,15 @@ use patchbay_domain::{
     TestOutcome,
 };
 use patchbay_provider_kit::{
-    OutboundClient, OutboundError, OutboundRequest, OutboundResponse, StatusClass, Url,
-    classify_status, retry_after_from_secs_f64, status_text,
+    OutboundClient, OutboundRequest, OutboundResponse, StatusClass, Url, classify_status,
+    config_text, retry_after_from_secs_f64, status_text,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::common::{
-    Remote, config_text, display_name, exchange, invalid_config_send, invalid_config_test,
-    message_text, nothing_to_send, too_long,
+    Remote, display_name, invalid_config_send, invalid_config_test, text_within_limit,
 };
-
-/// The longest `content` Discord accepts.
-pub const DISCORD_MAX_CONTENT_CHARS: usize = 2000;
 
 const REMOTE: Remote = Remote {
     service: "Discord",
@@ -298,18 +294,8 @@ impl Provider for DiscordProvider {
     }
 
     fn validate(&self, config: &Config) -> Result<(), ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-        if let Ok(url) = webhook_url(config) {
-            match self.client.check_url(&url) {
-                Ok(()) => {}
-                Err(OutboundError::Blocked { reason }) => errors.push(
-                    "config.webhookUrl",
-                    format!("points to an address Patchbay may not call ({reason})"),
-                ),
-                Err(e) => errors.push("config.webhookUrl", e.to_string()),
-            }
-        }
-        errors.into_result()
+        self.client
+            .validate_url("config.webhookUrl", webhook_url(config).ok().as_ref())
     }
 
     async fn test(&self, _ctx: &ProviderContext, config: &Config) -> TestOutcome {
@@ -320,7 +306,7 @@ impl Provider for DiscordProvider {
         // `thread_id` only matters when executing.
         url.set_query(None);
         let req = OutboundRequest::get(url).log_target("discord.test");
-        match exchange(&self.client, req).await {
+        match self.client.exchange(req).await {
             Ok(resp) => test_answer(&resp),
             Err(e) => REMOTE.test_failure(&self.client, &e),
         }
@@ -336,13 +322,10 @@ impl Provider for DiscordProvider {
             Ok(u) => u,
             Err(m) => return invalid_config_send(m),
         };
-        let Some(content) = message_text(message) else {
-            return nothing_to_send();
+        let content = match text_within_limit(IntegrationType::Discord, message) {
+            Ok(t) => t,
+            Err(refusal) => return refusal,
         };
-        let chars = content.chars().count();
-        if chars > DISCORD_MAX_CONTENT_CHARS {
-            return too_long("Discord", chars, DISCORD_MAX_CONTENT_CHARS);
-        }
         let mut body = Map::new();
         body.insert("content".into(), Value::String(content));
         if let Some(u) = config_text(config, "username") {
@@ -354,7 +337,7 @@ impl Provider for DiscordProvider {
         let req = OutboundRequest::post(execute_url(&url))
             .log_target("discord.send")
             .json(&Value::Object(body));
-        match exchange(&self.client, req).await {
+        match self.client.exchange(req).await {
             Ok(resp) => send_answer(&resp),
             Err(e) => REMOTE.send_failure(&self.client, &e),
         }

@@ -24,6 +24,6 @@ mod discord;
 mod slack;
 mod telegram;
 
-pub use discord::{DISCORD_MAX_CONTENT_CHARS, DiscordProvider};
+pub use discord::DiscordProvider;
 pub use slack::{SLACK_API_BASE, SlackProvider};
-pub use telegram::{TELEGRAM_API_BASE, TELEGRAM_MAX_TEXT_CHARS, TelegramProvider};
+pub use telegram::{TELEGRAM_API_BASE, TelegramProvider};

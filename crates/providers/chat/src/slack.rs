@@ -25,15 +25,15 @@ use patchbay_domain::{
     TestOutcome,
 };
 use patchbay_provider_kit::{
-    OutboundClient, OutboundError, OutboundRequest, OutboundResponse, StatusClass, Url,
-    classify_status, status_text,
+    OutboundClient, OutboundRequest, OutboundResponse, StatusClass, Url, classify_status,
+    config_text, status_text,
 };
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::common::{
-    Remote, config_text, display_name, endpoint, exchange, invalid_config_send,
-    invalid_config_test, message_text, nothing_to_send, stable_code,
+    Remote, display_name, endpoint, invalid_config_send, invalid_config_test, message_text,
+    nothing_to_send, stable_code,
 };
 
 /// Slack's Web API base; bot calls go to `{base}auth.test` and
@@ -505,7 +505,7 @@ impl SlackProvider {
         let req = OutboundRequest::post(url)
             .log_target("slack.webhook.test")
             .body(PROBE_BODY, "application/json");
-        match exchange(&self.client, req).await {
+        match self.client.exchange(req).await {
             Ok(resp) => webhook_test_answer(&resp),
             Err(e) => WEBHOOK.test_failure(&self.client, &e),
         }
@@ -518,7 +518,7 @@ impl SlackProvider {
         let req = OutboundRequest::post(url)
             .log_target("slack.auth.test")
             .bearer_auth(token);
-        match exchange(&self.client, req).await {
+        match self.client.exchange(req).await {
             Ok(resp) => bot_test_answer(&resp, channel),
             Err(e) => API.test_failure(&self.client, &e),
         }
@@ -532,18 +532,11 @@ impl Provider for SlackProvider {
     }
 
     fn validate(&self, config: &Config) -> Result<(), ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-        if let Ok(Mode::Webhook(url)) = mode(config) {
-            match self.client.check_url(&url) {
-                Ok(()) => {}
-                Err(OutboundError::Blocked { reason }) => errors.push(
-                    "config.webhookUrl",
-                    format!("points to an address Patchbay may not call ({reason})"),
-                ),
-                Err(e) => errors.push("config.webhookUrl", e.to_string()),
-            }
-        }
-        errors.into_result()
+        let url = match mode(config) {
+            Ok(Mode::Webhook(url)) => Some(url),
+            _ => None,
+        };
+        self.client.validate_url("config.webhookUrl", url.as_ref())
     }
 
     async fn test(&self, _ctx: &ProviderContext, config: &Config) -> TestOutcome {
@@ -572,7 +565,7 @@ impl Provider for SlackProvider {
                 let req = OutboundRequest::post(url)
                     .log_target("slack.webhook.send")
                     .json(&json!({ "text": text }));
-                match exchange(&self.client, req).await {
+                match self.client.exchange(req).await {
                     Ok(resp) => webhook_send_answer(&resp),
                     Err(e) => WEBHOOK.send_failure(&self.client, &e),
                 }
@@ -586,7 +579,7 @@ impl Provider for SlackProvider {
                     .log_target("slack.chat.postMessage")
                     .bearer_auth(token)
                     .body(body.to_string(), "application/json; charset=utf-8");
-                match exchange(&self.client, req).await {
+                match self.client.exchange(req).await {
                     Ok(resp) => bot_send_answer(&resp),
                     Err(e) => API.send_failure(&self.client, &e),
                 }

@@ -20,21 +20,18 @@ use patchbay_domain::{
 };
 use patchbay_provider_kit::{
     OutboundClient, OutboundRequest, OutboundResponse, StatusClass, Url, classify_status,
-    retry_after_from_secs_f64, status_text,
+    config_text, retry_after_from_secs_f64, status_text,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::common::{
-    Remote, config_text, display_name, endpoint, exchange, invalid_config_send,
-    invalid_config_test, message_text, nothing_to_send, too_long,
+    Remote, display_name, endpoint, invalid_config_send, invalid_config_test, text_within_limit,
 };
 
 /// Telegram's Bot API base; calls go to `{base}bot{token}/{method}`.
 pub const TELEGRAM_API_BASE: &str = "https://api.telegram.org/";
-/// The longest `text` `sendMessage` accepts.
-pub const TELEGRAM_MAX_TEXT_CHARS: usize = 4096;
 
 const REMOTE: Remote = Remote {
     service: "Telegram",
@@ -362,7 +359,7 @@ impl TelegramProvider {
         url.query_pairs_mut()
             .append_pair("chat_id", &t.chat.to_string());
         let req = OutboundRequest::get(url).log_target("telegram.getChat");
-        let resp = match exchange(&self.client, req).await {
+        let resp = match self.client.exchange(req).await {
             Ok(r) => r,
             Err(e) => {
                 let o = REMOTE.test_failure(&self.client, &e);
@@ -439,7 +436,7 @@ impl Provider for TelegramProvider {
             return invalid_config_test(Self::bad_api_base());
         };
         let req = OutboundRequest::get(url).log_target("telegram.getMe");
-        let resp = match exchange(&self.client, req).await {
+        let resp = match self.client.exchange(req).await {
             Ok(r) => r,
             Err(e) => return REMOTE.test_failure(&self.client, &e),
         };
@@ -481,13 +478,10 @@ impl Provider for TelegramProvider {
             Ok(t) => t,
             Err(m) => return invalid_config_send(m),
         };
-        let Some(text) = message_text(message) else {
-            return nothing_to_send();
+        let text = match text_within_limit(IntegrationType::Telegram, message) {
+            Ok(t) => t,
+            Err(refusal) => return refusal,
         };
-        let chars = text.chars().count();
-        if chars > TELEGRAM_MAX_TEXT_CHARS {
-            return too_long("Telegram", chars, TELEGRAM_MAX_TEXT_CHARS);
-        }
         let Some(url) = self.method_url(t.token, "sendMessage") else {
             return invalid_config_send(Self::bad_api_base());
         };
@@ -500,7 +494,7 @@ impl Provider for TelegramProvider {
         let req = OutboundRequest::post(url)
             .log_target("telegram.sendMessage")
             .json(&Value::Object(body));
-        let resp = match exchange(&self.client, req).await {
+        let resp = match self.client.exchange(req).await {
             Ok(r) => r,
             Err(e) => return REMOTE.send_failure(&self.client, &e),
         };

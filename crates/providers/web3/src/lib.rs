@@ -15,15 +15,16 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use patchbay_domain::validation::ValidationErrors;
 use patchbay_domain::{
-    Config, ConfigValue, IntegrationType, Message, PermanentKind, Provider, ProviderContext,
-    SendOutcome, TestOutcome,
+    Config, IntegrationType, Message, PermanentKind, Provider, ProviderContext, SendOutcome,
+    TestOutcome,
 };
-use patchbay_provider_kit::{OutboundClient, OutboundError, OutboundRequest, Url, status_text};
+use patchbay_provider_kit::{
+    OutboundClient, OutboundError, OutboundRequest, Remote, Url, config_json, config_text,
+    config_url, describe_timeout, refuse, status_text,
+};
 use serde_json::{Value, json};
 
 /// The largest quantity accepted: a 256-bit word.
@@ -32,6 +33,12 @@ const MAX_QUANTITY_HEX_DIGITS: usize = 64;
 const NATIVE_DECIMALS: usize = 18;
 /// Decimals shown in a balance.
 const SHOWN_DECIMALS: usize = 6;
+
+const REMOTE: Remote<'static> = Remote {
+    name: "the RPC endpoint",
+    url: "RPC URL",
+    url_advice: "configure the final URL",
+};
 
 /// The web3 provider.
 #[derive(Debug, Clone)]
@@ -46,25 +53,10 @@ impl Web3Provider {
     }
 }
 
-/// A field's non-empty text, whether held as a secret or in the clear.
-fn text<'a>(config: &'a Config, key: &str) -> Option<&'a str> {
-    match config.get(key) {
-        Some(ConfigValue::Secret(s)) => Some(s.expose()),
-        Some(ConfigValue::Plain(Value::String(s))) => Some(s.as_str()),
-        _ => None,
-    }
-    .map(str::trim)
-    .filter(|s| !s.is_empty())
-}
-
 /// The configured chain id: an integer (as the catalogue stores it), or
 /// tolerantly a decimal or `0x` string. Returned as a decimal string.
 fn configured_chain_id(config: &Config) -> Option<String> {
-    let v = match config.get("chainId")? {
-        ConfigValue::Plain(v) => v.clone(),
-        ConfigValue::Secret(s) => s.expose_json(),
-    };
-    match v {
+    match config_json(config, "chainId")? {
         Value::Number(n) => n.as_u64().filter(|&n| n > 0).map(|n| n.to_string()),
         Value::String(s) => {
             let s = s.trim();
@@ -193,46 +185,26 @@ fn describe_rpc_error(error: &Value) -> (String, String) {
     }
 }
 
-fn describe_timeout(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
-}
-
 impl Web3Provider {
+    /// The test outcome of a call that got no usable answer: the kit's
+    /// wording, naming the JSON-RPC method where it helps.
     fn failure(&self, method: &str, e: &OutboundError) -> TestOutcome {
+        let timeout = self.client.config().total_timeout;
         let message = match e {
             OutboundError::Timeout => format!(
                 "the RPC endpoint did not answer {method} within {}",
-                describe_timeout(self.client.config().total_timeout)
-            ),
-            OutboundError::Connect { message } => {
-                format!("could not connect to the RPC endpoint: {message}")
-            }
-            OutboundError::Io { message } => {
-                format!("the connection to the RPC endpoint failed: {message}")
-            }
-            OutboundError::Blocked { reason } => format!(
-                "the RPC URL points to an address Patchbay may not call ({reason}); the \
-                 operator can allow private networks in the outbound configuration"
-            ),
-            OutboundError::Redirect { status } => format!(
-                "the RPC endpoint answered with a redirect ({}); redirects are not followed, \
-                 so configure the final URL",
-                status_text(*status)
+                describe_timeout(timeout)
             ),
             OutboundError::TooLarge { limit, .. } => format!(
                 "the RPC endpoint's answer to {method} is larger than {limit} bytes; it is \
                  not a JSON-RPC answer"
             ),
-            OutboundError::InvalidUrl { reason } => {
-                format!("the RPC URL cannot be used: {reason}")
-            }
-            other => format!("the {method} request failed: {other}"),
+            OutboundError::InvalidRequest { .. }
+            | OutboundError::Decode
+            | OutboundError::Setup { .. } => format!("the {method} request failed: {e}"),
+            _ => REMOTE.failure_message(e, timeout),
         };
-        TestOutcome::error(message).with_code(e.code())
+        e.test_outcome(message)
     }
 
     /// One JSON-RPC call: its `result`, or a test failure saying why not.
@@ -320,22 +292,12 @@ impl Provider for Web3Provider {
     }
 
     fn validate(&self, config: &Config) -> Result<(), ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-        if let Some(url) = text(config, "rpcUrl").and_then(|raw| Url::parse(raw).ok()) {
-            match self.client.check_url(&url) {
-                Ok(()) => {}
-                Err(OutboundError::Blocked { reason }) => errors.push(
-                    "config.rpcUrl",
-                    format!("points to an address Patchbay may not call ({reason})"),
-                ),
-                Err(e) => errors.push("config.rpcUrl", e.to_string()),
-            }
-        }
-        errors.into_result()
+        self.client
+            .validate_url("config.rpcUrl", config_url(config, "rpcUrl").as_ref())
     }
 
     async fn test(&self, _ctx: &ProviderContext, config: &Config) -> TestOutcome {
-        let Some(url) = text(config, "rpcUrl").and_then(|raw| Url::parse(raw).ok()) else {
+        let Some(url) = config_url(config, "rpcUrl") else {
             return TestOutcome::error("no valid RPC URL is configured")
                 .with_code("invalid_config");
         };
@@ -365,7 +327,7 @@ impl Provider for Web3Provider {
             .with_code("chain_mismatch");
         }
         let chain = describe_chain(&actual);
-        let Some(wallet) = text(config, "walletAddress") else {
+        let Some(wallet) = config_text(config, "walletAddress") else {
             return TestOutcome::success(format!(
                 "the RPC endpoint is reachable and serves chain {chain}"
             ));
@@ -413,13 +375,12 @@ impl Provider for Web3Provider {
         _config: &Config,
         _message: &Message,
     ) -> SendOutcome {
-        SendOutcome::Permanent {
-            reason: "web3 integrations are chain connections, not message channels: they \
-                     cannot send notifications"
-                .into(),
-            kind: PermanentKind::Unsupported,
-            code: Some("unsupported".into()),
-        }
+        refuse(
+            PermanentKind::Unsupported,
+            "unsupported",
+            "web3 integrations are chain connections, not message channels: they cannot send \
+             notifications",
+        )
     }
 }
 

@@ -18,14 +18,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
-use patchbay_domain::validation::ValidationErrors;
+use patchbay_domain::validation::{RESERVED_HEADERS, ValidationErrors};
 use patchbay_domain::{
-    Config, ConfigValue, IntegrationType, Message, PermanentKind, Provider, ProviderContext,
-    SendOutcome, TestOutcome,
+    Config, IntegrationType, Message, PermanentKind, Provider, ProviderContext, SendOutcome,
+    TestOutcome,
 };
 use patchbay_provider_kit::{
-    Method, OutboundClient, OutboundError, OutboundRequest, StatusClass, Url, classify_status,
-    status_text,
+    Method, OutboundClient, OutboundError, OutboundRequest, Remote, StatusClass, Url,
+    classify_status, config_json, config_text, config_url, refuse, status_text,
 };
 use serde_json::{Map, Value, json};
 
@@ -36,23 +36,11 @@ pub const TEST_EVENT_TYPE: &str = "integration.test";
 /// Event type of a send whose message names none.
 pub const DEFAULT_EVENT_TYPE: &str = "message";
 
-/// Headers Patchbay sets itself; a configured extra header of one of these
-/// names is ignored (validation refuses them too).
-const RESERVED_HEADERS: &[&str] = &[
-    "host",
-    "content-length",
-    "content-type",
-    "transfer-encoding",
-    "connection",
-    "upgrade",
-    "te",
-    "trailer",
-    "keep-alive",
-    "proxy-authorization",
-    "webhook-id",
-    "webhook-timestamp",
-    "webhook-signature",
-];
+const REMOTE: Remote<'static> = Remote {
+    name: "the endpoint",
+    url: "webhook URL",
+    url_advice: "configure the final URL",
+};
 
 /// The webhook provider.
 #[derive(Debug, Clone)]
@@ -74,40 +62,21 @@ struct Target {
     key: Option<SigningKey>,
 }
 
-/// A field's text, whether it is held as a secret or in the clear.
-fn text<'a>(config: &'a Config, key: &str) -> Option<&'a str> {
-    match config.get(key) {
-        Some(ConfigValue::Secret(s)) => Some(s.expose()),
-        Some(ConfigValue::Plain(Value::String(s))) => Some(s),
-        _ => None,
-    }
-}
-
-fn json_field(config: &Config, key: &str) -> Option<Value> {
-    match config.get(key) {
-        Some(ConfigValue::Secret(s)) => Some(s.expose_json()),
-        Some(ConfigValue::Plain(v)) => Some(v.clone()),
-        None => None,
-    }
-}
-
 /// Read the config. The error is ours and names fields, never values.
 fn target(config: &Config) -> Result<Target, String> {
-    let raw = text(config, "url")
-        .filter(|s| !s.is_empty())
-        .ok_or("the webhook has no URL configured")?;
+    let raw = config_text(config, "url").ok_or("the webhook has no URL configured")?;
     let url = Url::parse(raw).map_err(|_| "the webhook URL is not a valid URL")?;
-    let method = match text(config, "method")
+    let method = match config_text(config, "method")
         .map(str::to_ascii_uppercase)
         .as_deref()
     {
-        None | Some("") | Some("POST") => Method::POST,
+        None | Some("POST") => Method::POST,
         Some("PUT") => Method::PUT,
         Some("PATCH") => Method::PATCH,
         Some(_) => return Err("the webhook method must be POST, PUT or PATCH".into()),
     };
     let mut headers = Vec::new();
-    match json_field(config, "headers") {
+    match config_json(config, "headers") {
         None | Some(Value::Null) => {}
         Some(Value::Object(map)) => {
             for (name, value) in map {
@@ -123,7 +92,7 @@ fn target(config: &Config) -> Result<Target, String> {
         }
         Some(_) => return Err("the webhook's extra headers must be an object".into()),
     }
-    let key = match text(config, "signingSecret").filter(|s| !s.is_empty()) {
+    let key = match config_text(config, "signingSecret") {
         None => None,
         Some(secret) => Some(SigningKey::from_secret(secret).map_err(|e| e.to_string())?),
     };
@@ -175,14 +144,6 @@ enum Attempt {
     Failed(OutboundError),
 }
 
-fn describe_timeout(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
-}
-
 impl WebhookProvider {
     /// Sign and deliver `body` to the target, once.
     async fn deliver(
@@ -209,46 +170,28 @@ impl WebhookProvider {
             );
         }
         req = req.body(body, "application/json");
-        match self.client.send(req).await {
+        match self.client.exchange(req).await {
             Ok(resp) => Attempt::Answered {
                 status: resp.status,
                 retry_after: resp.retry_after(),
-            },
-            // The receiver answered; only its (unread) body was too large.
-            Err(OutboundError::TooLarge { status, .. }) => Attempt::Answered {
-                status,
-                retry_after: None,
             },
             Err(e) => Attempt::Failed(e),
         }
     }
 
-    /// Our message for a failure to get an answer.
+    /// Our message for a failure to get an answer: the kit's wording, except
+    /// that an unsendable header can only be an extra header, and a broken
+    /// connection is a failed delivery.
     fn failure_message(&self, e: &OutboundError) -> String {
         match e {
-            OutboundError::Blocked { reason } => format!(
-                "the webhook URL points to an address Patchbay may not call ({reason}); \
-                 the operator can allow private networks in the outbound configuration"
-            ),
-            OutboundError::Timeout => format!(
-                "the endpoint did not answer within {}",
-                describe_timeout(self.client.config().total_timeout)
-            ),
-            OutboundError::Redirect { status } => format!(
-                "the endpoint answered with a redirect ({}); redirects are not followed, \
-                 so configure the final URL",
-                status_text(*status)
-            ),
-            OutboundError::Connect { message } => {
-                format!("could not connect to the endpoint: {message}")
-            }
-            OutboundError::InvalidUrl { reason } => {
-                format!("the webhook URL cannot be used: {reason}")
-            }
             OutboundError::InvalidRequest { reason } => {
                 format!("the webhook request cannot be sent: {reason} (check the extra headers)")
             }
-            other => format!("the delivery failed: {other}"),
+            OutboundError::Io { .. }
+            | OutboundError::TooLarge { .. }
+            | OutboundError::Decode
+            | OutboundError::Setup { .. } => format!("the delivery failed: {e}"),
+            _ => REMOTE.failure_message(e, self.client.config().total_timeout),
         }
     }
 }
@@ -260,18 +203,8 @@ impl Provider for WebhookProvider {
     }
 
     fn validate(&self, config: &Config) -> Result<(), ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-        if let Some(url) = text(config, "url").and_then(|raw| Url::parse(raw).ok()) {
-            match self.client.check_url(&url) {
-                Ok(()) => {}
-                Err(OutboundError::Blocked { reason }) => errors.push(
-                    "config.url",
-                    format!("points to an address Patchbay may not call ({reason})"),
-                ),
-                Err(e) => errors.push("config.url", e.to_string()),
-            }
-        }
-        errors.into_result()
+        self.client
+            .validate_url("config.url", config_url(config, "url").as_ref())
     }
 
     async fn test(&self, ctx: &ProviderContext, config: &Config) -> TestOutcome {
@@ -340,20 +273,14 @@ impl Provider for WebhookProvider {
                 ))
                 .with_code("unexpected_status"),
             },
-            Attempt::Failed(e) => TestOutcome::error(self.failure_message(&e)).with_code(e.code()),
+            Attempt::Failed(e) => e.test_outcome(self.failure_message(&e)),
         }
     }
 
     async fn send(&self, ctx: &ProviderContext, config: &Config, message: &Message) -> SendOutcome {
         let target = match target(config) {
             Ok(t) => t,
-            Err(reason) => {
-                return SendOutcome::Permanent {
-                    reason,
-                    kind: PermanentKind::Credential,
-                    code: Some("invalid_config".into()),
-                };
-            }
+            Err(reason) => return refuse(PermanentKind::Credential, "invalid_config", reason),
         };
         let at = Utc::now();
         // The same id on every retry of one delivery, so receivers can
@@ -424,27 +351,7 @@ impl Provider for WebhookProvider {
                     },
                 }
             }
-            Attempt::Failed(e) if e.is_retryable() => SendOutcome::Retryable {
-                reason: self.failure_message(&e),
-                retry_after: None,
-            },
-            Attempt::Failed(e) => {
-                let kind = match e {
-                    // A redirect means the URL must change: nothing sent to
-                    // it will be delivered.
-                    OutboundError::Redirect { .. } => PermanentKind::Gone,
-                    // The configuration must change (URL or extra headers).
-                    OutboundError::Blocked { .. }
-                    | OutboundError::InvalidUrl { .. }
-                    | OutboundError::InvalidRequest { .. } => PermanentKind::Credential,
-                    _ => PermanentKind::Message,
-                };
-                SendOutcome::Permanent {
-                    reason: self.failure_message(&e),
-                    kind,
-                    code: Some(e.code().into()),
-                }
-            }
+            Attempt::Failed(e) => e.send_outcome(self.failure_message(&e)),
         }
     }
 }

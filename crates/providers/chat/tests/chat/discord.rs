@@ -5,7 +5,7 @@ use std::time::Duration;
 use patchbay_domain::{
     Config, IntegrationType, Message, PermanentKind, Provider, SecretValue, SendOutcome,
 };
-use patchbay_provider_chat::{DISCORD_MAX_CONTENT_CHARS, DiscordProvider};
+use patchbay_provider_chat::DiscordProvider;
 use patchbay_provider_kit::OutboundClient;
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
@@ -256,11 +256,14 @@ async fn send_without_overrides_carries_only_content_and_204_is_delivered() {
 
 #[tokio::test]
 async fn send_refuses_empty_and_over_long_messages_without_a_request() {
+    let max = IntegrationType::Discord
+        .spec()
+        .limits
+        .max_text_chars
+        .unwrap();
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(body_json(
-            json!({"content": "é".repeat(DISCORD_MAX_CONTENT_CHARS)}),
-        ))
+        .and(body_json(json!({"content": "é".repeat(max)})))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
@@ -268,13 +271,7 @@ async fn send_refuses_empty_and_over_long_messages_without_a_request() {
     let c = config(&hook_url(&server));
     let p = provider();
 
-    let o = p
-        .send(
-            &ctx(),
-            &c,
-            &text(&"é".repeat(DISCORD_MAX_CONTENT_CHARS + 1)),
-        )
-        .await;
+    let o = p.send(&ctx(), &c, &text(&"é".repeat(max + 1))).await;
     let reason = assert_permanent(&o, PermanentKind::Message, "message_too_long", &[TOKEN]);
     assert!(reason.contains("2001 characters"), "{reason}");
     assert!(reason.contains("at most 2000"), "{reason}");
@@ -286,9 +283,7 @@ async fn send_refuses_empty_and_over_long_messages_without_a_request() {
     }
 
     // Exactly 2000 characters (4000 bytes) is fine.
-    let o = p
-        .send(&ctx(), &c, &text(&"é".repeat(DISCORD_MAX_CONTENT_CHARS)))
-        .await;
+    let o = p.send(&ctx(), &c, &text(&"é".repeat(max))).await;
     assert!(matches!(o, SendOutcome::Delivered { .. }), "{o:?}");
     server.verify().await;
 }

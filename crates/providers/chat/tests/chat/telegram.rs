@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use patchbay_domain::{Config, IntegrationType, PermanentKind, Provider, SecretValue, SendOutcome};
-use patchbay_provider_chat::{TELEGRAM_API_BASE, TELEGRAM_MAX_TEXT_CHARS, TelegramProvider};
+use patchbay_provider_chat::{TELEGRAM_API_BASE, TelegramProvider};
 use patchbay_provider_kit::Url;
 use serde_json::{Value, json};
 use wiremock::matchers::{any, body_json, header, method, path, query_param};
@@ -439,6 +439,11 @@ async fn send_malformed_body_is_a_clear_error() {
 
 #[tokio::test]
 async fn send_refuses_empty_and_over_long_texts_without_a_request() {
+    let max = IntegrationType::Telegram
+        .spec()
+        .limits
+        .max_text_chars
+        .unwrap();
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(500))
@@ -447,9 +452,7 @@ async fn send_refuses_empty_and_over_long_texts_without_a_request() {
         .await;
     let p = provider_for(&server);
     let c = config(json!(CHAT));
-    let o = p
-        .send(&ctx(), &c, &text(&"ж".repeat(TELEGRAM_MAX_TEXT_CHARS + 1)))
-        .await;
+    let o = p.send(&ctx(), &c, &text(&"ж".repeat(max + 1))).await;
     let reason = assert_permanent(&o, PermanentKind::Message, "message_too_long", &[TOKEN]);
     assert!(reason.contains("4097"), "{reason}");
     let o = p
