@@ -1,11 +1,27 @@
-//! Throwaway databases for tests, shared by this crate's tests and the
-//! end-to-end tests (feature `testing`).
+//! Test support shared by this crate's tests, the binary's tests and the
+//! end-to-end tests (feature `testing`): throwaway databases, one macro that
+//! runs a test on both of them, and a bounded poll for conditions.
+//!
+//! ```ignore
+//! use patchbay_storage::testing::{TestDatabase, on_both_backends};
+//!
+//! async fn rows_round_trip(db: TestDatabase) {
+//!     let store = db.connect();
+//!     // ...
+//! }
+//! // Two tests: `rows_round_trip::sqlite` and `rows_round_trip::postgres`.
+//! on_both_backends!(rows_round_trip);
+//! ```
 //!
 //! Panics are deliberate here: this is test scaffolding, and a test that
 //! cannot get its database must fail with a clear message.
 
 use std::fmt;
+use std::future::Future;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use rand::Rng;
@@ -74,7 +90,8 @@ impl TestDatabase {
     ///
     /// If the server is unreachable: in CI (`CI=true`) this panics, because
     /// the Postgres half of the suite must never be skipped there; elsewhere
-    /// it prints a loud notice and returns `None`.
+    /// it returns `None` after telling the terminal (not the captured test
+    /// output) that this test did not run, so a skip is never read as a pass.
     pub fn postgres() -> Option<TestDatabase> {
         let configured = std::env::var(POSTGRES_URL_ENV).ok();
         let admin_url = configured
@@ -93,7 +110,7 @@ impl TestDatabase {
                         DEFAULT_POSTGRES_URL
                     }
                 );
-                skip_or_fail(&message, in_ci());
+                skip_or_fail(&message, in_ci(), &mut std::io::stderr());
                 return None;
             }
         };
@@ -109,6 +126,17 @@ impl TestDatabase {
             backend: Backend::Postgres,
             inner: Inner::Postgres { admin_url, name },
         })
+    }
+
+    /// Another fresh, empty database on the same backend (for a test that
+    /// needs a second one). Postgres answered for this one, so a Postgres
+    /// that does not answer now fails the test rather than skipping it.
+    pub fn another(&self) -> TestDatabase {
+        match self.backend {
+            Backend::Sqlite => TestDatabase::sqlite(),
+            Backend::Postgres => TestDatabase::postgres()
+                .unwrap_or_else(|| panic!("Postgres stopped answering during the test")),
+        }
     }
 
     /// The URL to hand to `Database::connect` or the application's settings.
@@ -140,16 +168,94 @@ impl TestDatabase {
 
 /// Outside CI a missing server skips the Postgres half, loudly; in CI that
 /// would silently halve the coverage, so it fails instead.
-fn skip_or_fail(message: &str, ci: bool) {
+///
+/// The notice is written to `out` directly, not with `eprintln!`: the test
+/// harness captures `eprintln!` and shows it only for failed tests, and a
+/// skipped test is reported as passed.
+fn skip_or_fail(message: &str, ci: bool, out: &mut dyn Write) {
     if ci {
         panic!("{message} (CI=true: the Postgres tests must run in CI)");
     }
-    eprintln!(
-        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-         !! SKIPPING a Postgres test: {message}\n\
-         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-    );
+    static BANNER_SHOWN: AtomicBool = AtomicBool::new(false);
+    let first = !BANNER_SHOWN.swap(true, Ordering::SeqCst);
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a Postgres test")
+        .to_owned();
+    // Best effort: a closed stderr must not fail the test.
+    let _ = out.write_all(skip_notice(message, &test, first).as_bytes());
 }
+
+/// What a skipped Postgres test prints: a banner the first time in a test
+/// binary, then one line per skipped test.
+fn skip_notice(message: &str, test: &str, first: bool) -> String {
+    let line = format!("!! SKIPPED, NOT RUN: {test} (no Postgres for tests)\n");
+    if !first {
+        return line;
+    }
+    let rule = "!".repeat(76);
+    format!(
+        "\n{rule}\n\
+         !! {message}\n\
+         !! Every Postgres test in this binary is SKIPPED and reported as `ok`:\n\
+         !! half of the suite has NOT run. Start Postgres (or set {POSTGRES_URL_ENV}).\n\
+         {rule}\n{line}"
+    )
+}
+
+/// Poll `check` until it answers `Ok`, for at most `timeout`; the test fails
+/// with `what` and the last `Err` (the state seen) when time runs out. For
+/// waiting on a condition instead of sleeping a fixed time.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let started = Instant::now();
+    loop {
+        let last = match check().await {
+            Ok(done) => return done,
+            Err(state) => state,
+        };
+        if started.elapsed() >= timeout {
+            panic!("timed out after {timeout:?} waiting for {what}; last seen: {last}");
+        }
+        // The polling interval, not a stand-in for the condition.
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+/// How often [`eventually`] looks again.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Run an async test body on both backends, one test each.
+///
+/// `on_both_backends!(name, ...)` expects `async fn name(db: TestDatabase)`
+/// for each name and generates the tests `name::sqlite` and `name::postgres`,
+/// each handing the body a fresh, empty database of its kind (a multi-thread
+/// tokio runtime with two workers). When Postgres is unreachable the Postgres
+/// test is skipped with a notice on the terminal (see
+/// [`TestDatabase::postgres`]); under `CI=true` it fails instead.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __on_both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::testing::TestDatabase::sqlite()).await;
+            }
+
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = $crate::testing::TestDatabase::postgres() {
+                    super::$name(db).await;
+                }
+            }
+        }
+    )+};
+}
+pub use __on_both_backends as on_both_backends;
 
 /// An unroutable host must fail the test quickly rather than hang it.
 fn with_connect_timeout(url: &str) -> String {
@@ -188,15 +294,54 @@ mod tests {
     #[test]
     #[should_panic(expected = "must run in CI")]
     fn unreachable_postgres_fails_in_ci() {
-        skip_or_fail("Postgres for tests is unreachable", true);
+        skip_or_fail("Postgres for tests is unreachable", true, &mut Vec::new());
     }
 
     #[test]
-    fn unreachable_postgres_skips_outside_ci() {
-        skip_or_fail(
-            "Postgres for tests is unreachable (expected in this test)",
-            false,
+    fn unreachable_postgres_is_reported_as_skipped_outside_ci() {
+        let mut out = Vec::new();
+        skip_or_fail("Postgres for tests is unreachable", false, &mut out);
+        let out = String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"));
+        // Named after the test's thread (libtest names it after the test).
+        assert!(out.contains("!! SKIPPED, NOT RUN: "), "{out}");
+
+        let banner = skip_notice("Postgres is down", "x::postgres", true);
+        assert!(banner.contains("!! Postgres is down\n"), "{banner}");
+        assert!(banner.contains("half of the suite has NOT run"), "{banner}");
+        assert!(banner.contains(POSTGRES_URL_ENV), "{banner}");
+        assert!(banner.ends_with("SKIPPED, NOT RUN: x::postgres (no Postgres for tests)\n"));
+        let later = skip_notice("Postgres is down", "y::postgres", false);
+        assert_eq!(
+            later,
+            "!! SKIPPED, NOT RUN: y::postgres (no Postgres for tests)\n"
         );
+    }
+
+    #[tokio::test]
+    async fn eventually_returns_once_the_condition_holds() {
+        let mut polls = 0;
+        let got = eventually("the third poll", Duration::from_secs(5), || {
+            polls += 1;
+            let n = polls;
+            async move {
+                if n >= 3 {
+                    Ok(n)
+                } else {
+                    Err(format!("poll {n}"))
+                }
+            }
+        })
+        .await;
+        assert_eq!(got, 3);
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "waiting for nothing; last seen: still nothing")]
+    async fn eventually_fails_with_the_last_state_seen() {
+        eventually("nothing", Duration::from_millis(120), || async {
+            Err::<(), _>("still nothing".to_string())
+        })
+        .await;
     }
 
     #[test]

@@ -15,20 +15,10 @@ use patchbay_domain::{
     TenantStore, TestResult, WriteOutcome,
 };
 use patchbay_storage::SqlStore;
-use patchbay_storage::testing::TestDatabase;
+use patchbay_storage::testing::{TestDatabase, on_both_backends};
 use serde_json::json;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn conformance_sqlite() {
-    conformance(TestDatabase::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn conformance_postgres() {
-    if let Some(db) = TestDatabase::postgres() {
-        conformance(db).await;
-    }
-}
+on_both_backends!(conformance);
 
 async fn conformance(tdb: TestDatabase) {
     let store = store(&tdb, keyring(&key_line("k1")));
@@ -638,8 +628,8 @@ async fn seq_is_unique_increasing_and_never_reused(store: &SqlStore) {
             .is_none()
     );
 
-    // The highest seq, deleted, is not handed out again: the second API
-    // exposes seq as an id.
+    // The highest seq, deleted, is not handed out again: the `/integrations`
+    // API (integer type ids) exposes seq as the integration's id.
     let last = last.unwrap();
     store.delete(&org, &last.id, None).await.unwrap();
     let next = store.insert(&slack(&org, "s5", "xoxb-s")).await.unwrap();

@@ -21,7 +21,13 @@ use patchbay_domain::ids::DeliveryId;
 use patchbay_domain::service::now;
 use patchbay_domain::{IntegrationId, Message, OrgId};
 use patchbay_storage::SqlStore;
-use patchbay_storage::testing::TestDatabase;
+use patchbay_storage::testing::{TestDatabase, on_both_backends};
+
+on_both_backends!(
+    claims_are_exclusive_and_leases_expire,
+    idempotency_outcomes,
+    slots_holds_and_health,
+);
 
 fn delivery(org: &OrgId, integration: &IntegrationId, n: i64) -> Delivery {
     let at = now();
@@ -244,30 +250,6 @@ async fn idempotency_outcomes(tdb: TestDatabase) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn claims_sqlite() {
-    claims_are_exclusive_and_leases_expire(TestDatabase::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn claims_postgres() {
-    if let Some(db) = TestDatabase::postgres() {
-        claims_are_exclusive_and_leases_expire(db).await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idempotency_sqlite() {
-    idempotency_outcomes(TestDatabase::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idempotency_postgres() {
-    if let Some(db) = TestDatabase::postgres() {
-        idempotency_outcomes(db).await;
-    }
-}
-
 /// Send slots are shared through the database: consecutive reservations are
 /// an interval apart whoever makes them, a far slot reserves nothing, holds
 /// push slots back, and none of it (nor health) is a configuration change.
@@ -395,16 +377,4 @@ async fn slots_holds_and_health(tdb: TestDatabase) {
         .unwrap()
         .unwrap();
     assert_eq!(got.health().state, HealthState::Unhealthy);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slots_sqlite() {
-    slots_holds_and_health(TestDatabase::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slots_postgres() {
-    if let Some(db) = TestDatabase::postgres() {
-        slots_holds_and_health(db).await;
-    }
 }

@@ -10,11 +10,9 @@ use common::*;
 use diesel::RunQueryDsl;
 use patchbay_domain::{IntegrationId, IntegrationStore, OrgId, StoreError, TenantStore};
 use patchbay_storage::establish;
-use patchbay_storage::testing::TestDatabase;
+use patchbay_storage::testing::{TestDatabase, on_both_backends};
 
-on_both_backends! {
-    concurrent_reads_sqlite, concurrent_reads_postgres => concurrent_reads_each_get_their_own_answer;
-}
+on_both_backends!(concurrent_reads_each_get_their_own_answer);
 
 #[derive(Debug, Clone)]
 enum By {

@@ -1,6 +1,6 @@
 //! A burst of store calls far beyond the pool waits for connections without
-//! occupying a blocking thread each (the bench's 1,000 concurrent tests had
-//! 500 blocking threads parked on the pool, and every other request queued
+//! occupying a blocking thread each (otherwise 1,000 concurrent calls park
+//! hundreds of blocking threads on the pool, and every other request queues
 //! behind them). Its own test binary: it counts this process's threads.
 
 #![allow(clippy::unwrap_used)]

@@ -11,16 +11,16 @@ use common::*;
 use diesel::RunQueryDsl;
 use diesel::sql_types::Text;
 use patchbay_domain::{Integration, IntegrationStore, StoreError, TenantStore};
-use patchbay_storage::testing::TestDatabase;
+use patchbay_storage::testing::{TestDatabase, on_both_backends};
 use patchbay_storage::{Backend, SqlStore, establish};
 use serde_json::json;
 
-on_both_backends! {
-    canary_sqlite, canary_postgres => canary_never_reaches_the_database;
-    rotation_sqlite, rotation_postgres => rotation_keeps_every_row_readable;
-    missing_key_sqlite, missing_key_postgres => missing_key_is_named;
-    copied_envelope_sqlite, copied_envelope_postgres => copied_envelope_fails_loudly;
-}
+on_both_backends!(
+    canary_never_reaches_the_database,
+    rotation_keeps_every_row_readable,
+    missing_key_is_named,
+    copied_envelope_fails_loudly,
+);
 
 fn find(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -35,7 +35,7 @@ async fn canary_never_reaches_the_database(tdb: TestDatabase) {
         .id;
     let canary = format!("CANARY-{}", random_suffix());
     let structured_canary = format!("CANARY-HDR-{}", random_suffix());
-    // A plain value seeded the same way proves the scan can see stored text.
+    // A plain value stored the same way proves the scan can see stored text.
     let visible = format!("VISIBLE-{}", random_suffix());
     let mut row = slack(&org, "canary", &canary);
     row.config = config(

@@ -103,24 +103,3 @@ pub fn snapshot(i: &Integration) -> Value {
         "updated": i.updated_at.to_rfc3339(),
     })
 }
-
-/// One test per backend for each async `fn(TestDatabase)`; the Postgres one
-/// passes without running when no Postgres is configured (never under CI).
-#[allow(unused_macros)]
-macro_rules! on_both_backends {
-    ($($sqlite:ident, $postgres:ident => $body:ident;)*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $sqlite() {
-            $body(TestDatabase::sqlite()).await;
-        }
-
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $postgres() {
-            if let Some(db) = TestDatabase::postgres() {
-                $body(db).await;
-            }
-        }
-    )*};
-}
-#[allow(unused_imports)]
-pub(crate) use on_both_backends;
