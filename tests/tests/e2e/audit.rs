@@ -6,37 +6,25 @@ use std::collections::HashMap;
 
 use patchbay::app::integration_service;
 use patchbay_domain::TenantStore;
-use reqwest::Method;
 use serde_json::{Value, json};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::both;
-use crate::helpers::{Backend, TestApp, settings_for};
+use crate::helpers::{Client, TestApp, TestDatabase, id_of, on_both_backends, settings_for};
 
-async fn send(app: &TestApp, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.admin(method, path);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
+on_both_backends!(every_action_is_audited_by_name_never_by_value);
 
-/// Every event of the admin's organization, following `nextCursor` pages of
-/// `limit`.
-async fn all_events(app: &TestApp, query: &str, limit: usize) -> Vec<Value> {
+/// Every event of the caller's organization, following `nextCursor` pages
+/// of `limit`.
+async fn all_events(caller: &Client, query: &str, limit: usize) -> Vec<Value> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let mut path = format!("/api/audit-events?limit={limit}{query}");
+        let mut q = format!("limit={limit}{query}");
         if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={c}"));
+            q.push_str(&format!("&cursor={c}"));
         }
-        let (status, page) = send(app, Method::GET, &path, None).await;
-        assert_eq!(status, 200, "{page}");
+        let page = caller.audit_events(&q).await.expect(200);
         let items = page["data"].as_array().unwrap();
         assert!(items.len() <= limit);
         out.extend(items.iter().cloned());
@@ -47,21 +35,19 @@ async fn all_events(app: &TestApp, query: &str, limit: usize) -> Vec<Value> {
     }
 }
 
-async fn every_action_is_audited_by_name_never_by_value(backend: Backend) {
+async fn every_action_is_audited_by_name_never_by_value(db: TestDatabase) {
     let mock = MockServer::start().await;
     // Any method: the update below switches the webhook to PUT.
     Mock::given(path("/hooks/ok"))
         .respond_with(ResponseTemplate::new(204))
         .mount(&mock)
         .await;
-    let Some(app) = TestApp::spawn_with(
-        backend,
+    let app = TestApp::spawn_with(
+        db,
         &[("PATCHBAY__OUTBOUND__ALLOW_PRIVATE_NETWORKS", "127.0.0.0/8")],
     )
-    .await
-    else {
-        return;
-    };
+    .await;
+    let admin = app.admin();
     let key_id = app
         .app_store
         .list_api_keys(None)
@@ -74,65 +60,46 @@ async fn every_action_is_audited_by_name_never_by_value(backend: Backend) {
         .to_string();
     let hook = format!("{}/hooks/ok", mock.uri());
 
-    // Create (first API), update (first API), update with changeKeys
-    // (second API), status change, a saved test, a test with overrides (not
-    // saved, not audited), delete.
-    let (status, created) = send(
-        &app,
-        Method::POST,
-        "/api/integrations",
-        Some(json!({"name": "Hook", "type": "webhook",
-            "config": {"url": format!("{hook}?t=CANARY-url-1"), "headers": {"X-Token": "CANARY-header-1"}}})),
-    )
-    .await;
-    assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_str().unwrap().to_string();
-    let (status, _) = send(
-        &app,
-        Method::PUT,
-        &format!("/api/integrations/{id}"),
-        Some(json!({"name": "Hook 2", "config": {"headers": {"X-Token": "CANARY-header-2"}, "method": "PUT"}})),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (_, typed) = send(&app, Method::GET, "/integrations", None).await;
-    let seq = typed["data"][0]["id"].as_i64().unwrap();
-    let (status, body) = send(
-        &app,
-        Method::PUT,
-        &format!("/integrations/{seq}"),
-        Some(json!({"data": {"changeKeys": true, "url": format!("{hook}?t=CANARY-url-2")}})),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let (status, _) = send(
-        &app,
-        Method::PATCH,
-        &format!("/integrations/{seq}/status"),
-        Some(json!({"status": "inactive"})),
-    )
-    .await;
-    assert_eq!(status, 200);
+    // Create and update (`/api/integrations`), update with changeKeys and a
+    // status change (`/integrations`), a saved test, a test with overrides
+    // (not saved, not audited), delete.
+    let created = admin
+        .create_integration(&json!({"name": "Hook", "type": "webhook",
+            "config": {"url": format!("{hook}?t=CANARY-url-1"), "headers": {"X-Token": "CANARY-header-1"}}}))
+        .await
+        .expect(201);
+    let id = id_of(&created);
+    let r = admin
+        .update_integration(
+            &id,
+            &json!({"name": "Hook 2", "config": {"headers": {"X-Token": "CANARY-header-2"}, "method": "PUT"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let listed = admin.type_id_list("").await.json();
+    let seq = listed["data"][0]["id"].as_i64().unwrap();
+    admin
+        .type_id_update(
+            seq,
+            &json!({"data": {"changeKeys": true, "url": format!("{hook}?t=CANARY-url-2")}}),
+        )
+        .await
+        .expect(200);
+    let r = admin
+        .type_id_set_status(seq, &json!({"status": "inactive"}))
+        .await;
+    assert_eq!(r.status, 200);
     // Inactive integrations can still be tested.
-    let (status, verdict) = send(
-        &app,
-        Method::POST,
-        &format!("/api/integrations/{id}/test"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200);
+    let verdict = admin.test_integration(&id, None).await.expect(200);
     assert_eq!(verdict["status"], "success", "{verdict}");
-    let (status, _) = send(
-        &app,
-        Method::POST,
-        &format!("/api/integrations/{id}/test"),
-        Some(json!({"configOverrides": {"headers": {"X-Token": "CANARY-override"}}})),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (status, _) = send(&app, Method::DELETE, &format!("/integrations/{seq}"), None).await;
-    assert_eq!(status, 204);
+    let r = admin
+        .test_integration(
+            &id,
+            Some(&json!({"configOverrides": {"headers": {"X-Token": "CANARY-override"}}})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(admin.type_id_delete(seq).await.status, 204);
 
     // A provisioning run in the same organization.
     let vars: HashMap<&str, &str> = [("AI_KEY", "CANARY-provisioned-key")].into();
@@ -149,12 +116,12 @@ apiKey = "${AI_KEY}"
         &lookup,
     )
     .unwrap();
-    let service = integration_service(&settings_for(&app._db, &[]), &app.app_store).unwrap();
+    let service = integration_service(&settings_for(app.database(), &[]), &app.app_store).unwrap();
     patchbay::provisioning::apply(entries, &service, app.app_store.as_ref())
         .await
         .unwrap();
 
-    let events = all_events(&app, "", 2).await;
+    let events = all_events(&admin, "", 2).await;
     let summary: Vec<(String, String, Value)> = events
         .iter()
         .map(|e| {
@@ -219,37 +186,15 @@ apiKey = "${AI_KEY}"
     assert!(!text.contains("hooks/ok"), "{text}");
 
     // One integration's events, kept after its deletion.
-    let own = all_events(&app, &format!("&integrationId={id}"), 50).await;
+    let own = all_events(&admin, &format!("&integrationId={id}"), 50).await;
     assert_eq!(own, events[..6].to_vec());
 
     // Admin only; another organization sees none of them.
-    let writer = app.key_for("default", "read,write,test").await;
-    let res = app
-        .client
-        .get(app.url("/api/audit-events"))
-        .bearer_auth(&writer)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
-    let res = app
-        .client
-        .get(app.url("/api/audit-events"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
-    let stranger = app.key_for("other-org", "admin").await;
-    let theirs: Value = app
-        .client
-        .get(app.url("/api/audit-events"))
-        .bearer_auth(&stranger)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let writer = app.with_key(&app.key_for("default", "read,write,test").await);
+    assert_eq!(writer.audit_events("").await.status, 403);
+    assert_eq!(app.anonymous().audit_events("").await.status, 401);
+    let stranger = app.with_key(&app.key_for("other-org", "admin").await);
+    let theirs = stranger.audit_events("").await.json();
     assert_eq!(theirs, json!({"data": [], "nextCursor": null}));
 
     // Bad filters name themselves.
@@ -260,15 +205,7 @@ apiKey = "${AI_KEY}"
         ("cursor=abc", "cursor"),
         ("cursor=-1", "cursor"),
     ] {
-        let (status, p) = send(
-            &app,
-            Method::GET,
-            &format!("/api/audit-events?{query}"),
-            None,
-        )
-        .await;
-        assert_eq!(status, 422, "{query}");
+        let p = admin.audit_events(query).await.expect(422);
         assert_eq!(p["errors"][0]["field"], field, "{query}");
     }
 }
-both!(every_action_is_audited_by_name_never_by_value);

@@ -2,15 +2,18 @@
 //! provider: saved (`/api/integrations/{id}/test`, with and without
 //! `configOverrides`) and unsaved (`/api/integrations/test`).
 
-use reqwest::Method;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::both;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::mocks::TELEGRAM_TOKEN;
+use crate::helpers::{TestApp, TestDatabase, id_of, on_both_backends};
 
-const TELEGRAM_TOKEN: &str = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQr";
+on_both_backends!(
+    every_type_tests_for_real_saved_and_unsaved,
+    config_overrides_are_used_but_never_saved,
+    blocked_addresses_are_refused_without_the_allow_list,
+);
 
 /// One mock server plays every provider; the app is pointed at it.
 async fn mock_providers() -> MockServer {
@@ -78,41 +81,6 @@ async fn mock_providers() -> MockServer {
     server
 }
 
-async fn spawn(backend: Backend, mock: &MockServer) -> Option<TestApp> {
-    let host = mock.address().to_string();
-    let base = mock.uri();
-    TestApp::spawn_with(
-        backend,
-        &[
-            ("PATCHBAY__OUTBOUND__ALLOW_PRIVATE_NETWORKS", "127.0.0.0/8"),
-            ("PATCHBAY__OUTBOUND__TOTAL_TIMEOUT_MS", "5000"),
-            ("PATCHBAY__PROVIDERS__DISCORD__EXTRA_HOSTS", &host),
-            ("PATCHBAY__PROVIDERS__SLACK__EXTRA_HOSTS", &host),
-            (
-                "PATCHBAY__PROVIDERS__SLACK__BASE_URL",
-                &format!("{base}/slack/api/"),
-            ),
-            (
-                "PATCHBAY__PROVIDERS__TELEGRAM__BASE_URL",
-                &format!("{base}/tg/"),
-            ),
-            (
-                "PATCHBAY__PROVIDERS__SENDGRID__BASE_URL",
-                &format!("{base}/sendgrid/"),
-            ),
-            (
-                "PATCHBAY__PROVIDERS__SENDGRID__EU_BASE_URL",
-                &format!("{base}/sendgrid/"),
-            ),
-            (
-                "PATCHBAY__PROVIDERS__RESEND__BASE_URL",
-                &format!("{base}/resend/"),
-            ),
-        ],
-    )
-    .await
-}
-
 /// (type, config) for every type, pointing at the mock.
 fn configs(base: &str) -> Vec<(&'static str, Value)> {
     vec![
@@ -152,50 +120,33 @@ fn configs(base: &str) -> Vec<(&'static str, Value)> {
     ]
 }
 
-async fn every_type_tests_for_real_saved_and_unsaved(backend: Backend) {
+async fn every_type_tests_for_real_saved_and_unsaved(db: TestDatabase) {
     let mock = mock_providers().await;
-    let Some(app) = spawn(backend, &mock).await else {
-        return;
-    };
+    let app = TestApp::spawn_against(db, &mock, &[]).await;
+    let admin = app.admin();
     for (kind, config) in configs(&mock.uri()) {
         // Unsaved.
-        let res = app
-            .admin(Method::POST, "/api/integrations/test")
-            .json(&json!({"type": kind, "config": config}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200, "{kind}");
-        let body: Value = res.json().await.unwrap();
+        let r = admin
+            .test_unsaved(&json!({"type": kind, "config": config}))
+            .await;
+        assert_eq!(r.status, 200, "{kind}");
+        let body = r.json();
         assert_eq!(body["status"], "success", "{kind} unsaved: {body}");
         assert!(!body.to_string().contains("CANARY"), "{body}");
 
         // Saved, then its last result is recorded.
-        let res = app
-            .admin(Method::POST, "/api/integrations")
-            .json(&json!({"name": format!("{kind} e2e"), "type": kind, "config": config}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201, "{kind}: {}", res.text().await.unwrap());
-        let created: Value = res.json().await.unwrap();
-        let id = created["id"].as_str().unwrap().to_string();
-        let res = app
-            .admin(Method::POST, &format!("/api/integrations/{id}/test"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        let r = admin
+            .create_integration(
+                &json!({"name": format!("{kind} e2e"), "type": kind, "config": config}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{kind}: {}", r.text());
+        let id = id_of(&r.json());
+        let r = admin.test_integration(&id, None).await;
+        assert_eq!(r.status, 200);
+        let body = r.json();
         assert_eq!(body["status"], "success", "{kind} saved: {body}");
-        let got: Value = app
-            .admin(Method::GET, &format!("/api/integrations/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let got = admin.get_integration(&id).await.json();
         assert_eq!(got["lastTest"]["status"], "success", "{kind}: {got}");
         assert!(!got.to_string().contains("CANARY"), "{got}");
     }
@@ -218,97 +169,65 @@ async fn every_type_tests_for_real_saved_and_unsaved(backend: Backend) {
         );
     }
 }
-both!(every_type_tests_for_real_saved_and_unsaved);
 
-async fn config_overrides_are_used_but_never_saved(backend: Backend) {
+async fn config_overrides_are_used_but_never_saved(db: TestDatabase) {
     let mock = mock_providers().await;
-    let Some(app) = spawn(backend, &mock).await else {
-        return;
-    };
+    let app = TestApp::spawn_against(db, &mock, &[]).await;
+    let admin = app.admin();
     let base = mock.uri();
-    let res = app
-        .admin(Method::POST, "/api/integrations")
-        .json(&json!({"name": "hook", "type": "webhook", "config": {"url": format!("{base}/hooks/ok")}}))
-        .send()
-        .await
-        .unwrap();
-    let created: Value = res.json().await.unwrap();
-    let id = created["id"].as_str().unwrap().to_string();
-    let etag_before = app
-        .admin(Method::GET, &format!("/api/integrations/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .headers()["etag"]
-        .clone();
+    let id = admin
+        .create_integration_of("webhook", json!({"url": format!("{base}/hooks/ok")}))
+        .await;
+    let etag_before = admin.get_integration(&id).await.etag();
 
     // The override points at a failing endpoint: the test fails, the saved
     // URL is untouched, and the saved integration's last result is not the
     // override's.
-    let res = app
-        .admin(Method::POST, &format!("/api/integrations/{id}/test"))
-        .json(&json!({"configOverrides": {"url": format!("{base}/hooks/broken")}}))
-        .send()
+    let body = admin
+        .test_integration(
+            &id,
+            Some(&json!({"configOverrides": {"url": format!("{base}/hooks/broken")}})),
+        )
         .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
+        .json();
     assert_eq!(body["status"], "error", "{body}");
     let received = mock.received_requests().await.unwrap();
     assert!(received.iter().any(|r| r.url.path() == "/hooks/broken"));
 
-    let res = app
-        .admin(Method::POST, &format!("/api/integrations/{id}/test"))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
+    let body = admin.test_integration(&id, None).await.json();
     assert_eq!(
         body["status"], "success",
         "the stored URL is still the good one: {body}"
     );
-    let res = app
-        .admin(Method::GET, &format!("/api/integrations/{id}"))
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        res.headers()["etag"],
+        admin.get_integration(&id).await.etag(),
         etag_before,
         "a test changes nothing in the configuration"
     );
 }
-both!(config_overrides_are_used_but_never_saved);
 
-async fn blocked_addresses_are_refused_without_the_allow_list(backend: Backend) {
+async fn blocked_addresses_are_refused_without_the_allow_list(db: TestDatabase) {
     // No allow-list: the SSRF guard is on, as in production.
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin();
     for url in [
         "http://127.0.0.1:9/hook",
         "http://169.254.169.254/latest/meta-data",
         "http://[::1]/x",
         "http://2130706433/",
     ] {
-        let res = app
-            .admin(Method::POST, "/api/integrations")
-            .json(&json!({"name": "evil", "type": "webhook", "config": {"url": url}}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 422, "{url}");
-        let body: Value = res.json().await.unwrap();
+        let r = admin
+            .create_integration(&json!({"name": "evil", "type": "webhook", "config": {"url": url}}))
+            .await;
+        assert_eq!(r.status, 422, "{url}");
+        let body = r.json();
         assert_eq!(body["errors"][0]["field"], "config.url", "{body}");
     }
     // `localhost` is refused by name, before any lookup; names that merely
     // resolve to a forbidden address are refused at connect time (the kit's
     // resolver tests prove that path).
-    let res = app
-        .admin(Method::POST, "/api/integrations/test")
-        .json(&json!({"type": "webhook", "config": {"url": "http://localhost:9/hook"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 422);
+    let r = admin
+        .test_unsaved(&json!({"type": "webhook", "config": {"url": "http://localhost:9/hook"}}))
+        .await;
+    assert_eq!(r.status, 422);
 }
-both!(blocked_addresses_are_refused_without_the_allow_list);

@@ -10,11 +10,16 @@ use patchbay::app::{Application, integration_service};
 use patchbay::provisioning::OrgReport;
 use patchbay_domain::IntegrationService;
 use patchbay_domain::provisioning::ProvisionReport;
-use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::both;
-use crate::helpers::{Backend, TestApp, database, settings_for};
+use crate::helpers::{Client, TestApp, TestDatabase, id_of, on_both_backends, settings_for};
+
+on_both_backends!(
+    provisioning_creates_updates_and_deletes_idempotently,
+    managed_integrations_refuse_changes_through_both_apis,
+    missing_variables_and_literal_secrets_are_clear_errors,
+    start_up_applies_the_provisioning_file,
+);
 
 /// A file in the temporary directory, removed on drop.
 struct TempFile(PathBuf);
@@ -39,7 +44,7 @@ impl Drop for TempFile {
 }
 
 fn service(app: &TestApp) -> IntegrationService {
-    integration_service(&settings_for(&app._db, &[]), &app.app_store).unwrap()
+    integration_service(&settings_for(app.database(), &[]), &app.app_store).unwrap()
 }
 
 /// Apply `file` with these environment variables, as `patchbay provision`
@@ -114,31 +119,10 @@ chatId = -100123
     .to_string()
 }
 
-async fn get(app: &TestApp, key: &str, path: &str) -> (u16, Option<String>, Value) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(key)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let etag = res
-        .headers()
-        .get("etag")
-        .map(|v| v.to_str().unwrap().to_string());
-    let text = res.text().await.unwrap();
-    (
-        status,
-        etag,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
-}
-
-/// The organization's integrations, by name, as the first API lists them.
-async fn by_name(app: &TestApp, key: &str) -> HashMap<String, Value> {
-    let (status, _, list) = get(app, key, "/api/integrations").await;
-    assert_eq!(status, 200);
+/// The organization's integrations, by name, as `/api/integrations` lists
+/// them.
+async fn by_name(org: &Client) -> HashMap<String, Value> {
+    let list = org.list_integrations("").await.expect(200);
     list["data"]
         .as_array()
         .unwrap()
@@ -147,33 +131,25 @@ async fn by_name(app: &TestApp, key: &str) -> HashMap<String, Value> {
         .collect()
 }
 
-async fn provisioning_creates_updates_and_deletes_idempotently(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
-    let acme = app.key_for("acme", "admin").await;
-    let globex = app.key_for("globex", "admin").await;
+async fn provisioning_creates_updates_and_deletes_idempotently(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.with_key(&app.key_for("acme", "admin").await);
+    let globex = app.with_key(&app.key_for("globex", "admin").await);
     // An integration made through the API: provisioning never touches it.
-    let res = app
-        .client
-        .post(app.url("/api/integrations"))
-        .bearer_auth(&acme)
-        .json(&json!({"name": "Mine", "type": "ai-gateway", "config": {"apiKey": "k"}}))
-        .send()
+    let mine = acme
+        .create_integration(
+            &json!({"name": "Mine", "type": "ai-gateway", "config": {"apiKey": "k"}}),
+        )
         .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let mine = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .expect(201);
+    let mine = id_of(&mine);
 
     let env = [("SG_KEY", SG_1), ("HOOK_URL", HOOK), ("TG_TOKEN", TG)];
     let reports = provision(&app, &file_v1(), &env).await.unwrap();
     assert_eq!(report(&reports, "acme"), counts(2, 0, 0, 0));
     assert_eq!(report(&reports, "globex"), counts(1, 0, 0, 0));
 
-    let items = by_name(&app, &acme).await;
+    let items = by_name(&acme).await;
     assert_eq!(items.len(), 3, "{items:?}");
     let email = items["Transactional email"].clone();
     let hook = items["hook"].clone();
@@ -181,10 +157,10 @@ async fn provisioning_creates_updates_and_deletes_idempotently(backend: Backend)
     assert_eq!(email["environment"], "stage");
     assert_eq!(hook["isManaged"], true, "the name defaults to the key");
     assert_eq!(items["Mine"]["isManaged"], false);
-    let email_id = email["id"].as_str().unwrap().to_string();
-    let hook_id = hook["id"].as_str().unwrap().to_string();
-    let (_, email_tag, email_detail) =
-        get(&app, &acme, &format!("/api/integrations/{email_id}")).await;
+    let email_id = id_of(&email);
+    let hook_id = id_of(&hook);
+    let r = acme.get_integration(&email_id).await;
+    let (email_tag, email_detail) = (r.header("etag"), r.json());
     assert_eq!(
         email_detail["config"],
         json!({"fromEmail": "noreply@acme.dev"})
@@ -193,9 +169,9 @@ async fn provisioning_creates_updates_and_deletes_idempotently(backend: Backend)
         email_detail["secrets"],
         json!([{"field": "apiKey", "hint": "…AAAA"}])
     );
-    let (_, hook_tag, hook_detail) =
-        get(&app, &acme, &format!("/api/integrations/{hook_id}")).await;
-    let globex_items = by_name(&app, &globex).await;
+    let r = acme.get_integration(&hook_id).await;
+    let (hook_tag, hook_detail) = (r.header("etag"), r.json());
+    let globex_items = by_name(&globex).await;
     assert_eq!(globex_items["tg"]["status"], "inactive");
     assert_eq!(globex_items["tg"]["isManaged"], true);
 
@@ -204,20 +180,22 @@ async fn provisioning_creates_updates_and_deletes_idempotently(backend: Backend)
     let reports = provision(&app, &file_v1(), &env).await.unwrap();
     assert_eq!(report(&reports, "acme"), counts(0, 0, 0, 2));
     assert_eq!(report(&reports, "globex"), counts(0, 0, 0, 1));
-    let (_, tag, detail) = get(&app, &acme, &format!("/api/integrations/{email_id}")).await;
-    assert_eq!(tag, email_tag);
-    assert_eq!(detail["updatedAt"], email_detail["updatedAt"]);
-    let (_, tag, detail) = get(&app, &acme, &format!("/api/integrations/{hook_id}")).await;
-    assert_eq!(tag, hook_tag);
-    assert_eq!(detail["secrets"], hook_detail["secrets"]);
+    let r = acme.get_integration(&email_id).await;
+    assert_eq!(r.header("etag"), email_tag);
+    assert_eq!(r.json()["updatedAt"], email_detail["updatedAt"]);
+    let r = acme.get_integration(&hook_id).await;
+    assert_eq!(r.header("etag"), hook_tag);
+    assert_eq!(r.json()["secrets"], hook_detail["secrets"]);
 
     // An invalid file changes nothing, and says what is wrong.
     let bad = file_v1().replace("noreply@acme.dev", "not-an-address");
     let err = provision(&app, &bad, &env).await.unwrap_err();
     assert!(err.contains("acme/sendgrid-main.config.fromEmail"), "{err}");
     assert!(!err.contains("CANARY"), "{err}");
-    let (_, tag, _) = get(&app, &acme, &format!("/api/integrations/{email_id}")).await;
-    assert_eq!(tag, email_tag);
+    assert_eq!(
+        acme.get_integration(&email_id).await.header("etag"),
+        email_tag
+    );
 
     // Changed: a new key value and address; the webhook is gone from the
     // file; globex is gone from it altogether.
@@ -237,7 +215,8 @@ fromName = "Acme"
     let reports = provision(&app, v2, &env2).await.unwrap();
     assert_eq!(report(&reports, "acme"), counts(0, 1, 1, 0));
     assert_eq!(report(&reports, "globex"), counts(0, 0, 1, 0));
-    let (_, tag, detail) = get(&app, &acme, &format!("/api/integrations/{email_id}")).await;
+    let r = acme.get_integration(&email_id).await;
+    let (tag, detail) = (r.header("etag"), r.json());
     assert_ne!(tag, email_tag);
     assert!(tag.unwrap().ends_with("-v2\""));
     assert_eq!(
@@ -248,11 +227,13 @@ fromName = "Acme"
         detail["secrets"],
         json!([{"field": "apiKey", "hint": "…BBBB"}])
     );
-    let (status, _, _) = get(&app, &acme, &format!("/api/integrations/{hook_id}")).await;
-    assert_eq!(status, 404);
-    assert!(by_name(&app, &globex).await.is_empty());
-    let (status, _, _) = get(&app, &acme, &format!("/api/integrations/{mine}")).await;
-    assert_eq!(status, 200, "API-made integrations are never touched");
+    assert_eq!(acme.get_integration(&hook_id).await.status, 404);
+    assert!(by_name(&globex).await.is_empty());
+    assert_eq!(
+        acme.get_integration(&mine).await.status,
+        200,
+        "API-made integrations are never touched"
+    );
     let reports = provision(&app, v2, &env2).await.unwrap();
     assert_eq!(report(&reports, "acme"), counts(0, 0, 0, 1));
 
@@ -271,22 +252,19 @@ from = "Acme <hello@acme.dev>"
         .await
         .unwrap();
     assert_eq!(report(&reports, "acme"), counts(1, 0, 1, 0));
-    let items = by_name(&app, &acme).await;
+    let items = by_name(&acme).await;
     assert_eq!(items["Transactional email"]["type"], "resend");
     assert_ne!(items["Transactional email"]["id"], email_id.as_str());
 
     // An empty file removes every managed integration, and only those.
     let reports = provision(&app, "", &[]).await.unwrap();
     assert_eq!(report(&reports, "acme"), counts(0, 0, 1, 0));
-    let items = by_name(&app, &acme).await;
+    let items = by_name(&acme).await;
     assert_eq!(items.keys().collect::<Vec<_>>(), vec!["Mine"]);
 }
-both!(provisioning_creates_updates_and_deletes_idempotently);
 
-async fn managed_integrations_refuse_changes_through_both_apis(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
+async fn managed_integrations_refuse_changes_through_both_apis(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
     provision(
         &app,
         &file_v1(),
@@ -294,10 +272,9 @@ async fn managed_integrations_refuse_changes_through_both_apis(backend: Backend)
     )
     .await
     .unwrap();
-    let acme = app.key_for("acme", "admin").await;
-    let email = by_name(&app, &acme).await["Transactional email"].clone();
-    let id = email["id"].as_str().unwrap().to_string();
-    let (_, _, list) = get(&app, &acme, "/integrations").await;
+    let acme = app.with_key(&app.key_for("acme", "admin").await);
+    let id = id_of(&by_name(&acme).await["Transactional email"]);
+    let list = acme.type_id_list("").await.json();
     let seq = list["data"]
         .as_array()
         .unwrap()
@@ -306,39 +283,37 @@ async fn managed_integrations_refuse_changes_through_both_apis(backend: Backend)
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let (_, before, _) = get(&app, &acme, &format!("/api/integrations/{id}")).await;
+    let before = acme.get_integration(&id).await.header("etag");
 
-    for (method, path, body) in [
+    for (what, r) in [
         (
-            Method::PUT,
-            format!("/api/integrations/{id}"),
-            Some(json!({"name": "Mine now"})),
-        ),
-        (Method::DELETE, format!("/api/integrations/{id}"), None),
-        (
-            Method::PUT,
-            format!("/integrations/{seq}"),
-            Some(json!({"data": {"from_name": "Mine now"}})),
+            "PUT /api/integrations",
+            acme.update_integration(&id, &json!({"name": "Mine now"}))
+                .await,
         ),
         (
-            Method::PATCH,
-            format!("/integrations/{seq}/status"),
-            Some(json!({"status": "inactive"})),
+            "DELETE /api/integrations",
+            acme.delete_integration(&id).await,
         ),
-        (Method::DELETE, format!("/integrations/{seq}"), None),
+        (
+            "PUT /integrations",
+            acme.type_id_update(seq, &json!({"data": {"from_name": "Mine now"}}))
+                .await,
+        ),
+        (
+            "PATCH /integrations status",
+            acme.type_id_set_status(seq, &json!({"status": "inactive"}))
+                .await,
+        ),
+        ("DELETE /integrations", acme.type_id_delete(seq).await),
     ] {
-        let mut req = app
-            .client
-            .request(method.clone(), app.url(&path))
-            .bearer_auth(&acme);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        assert_eq!(res.status(), 409, "{method} {path}");
-        assert_eq!(res.headers()["content-type"], "application/problem+json");
-        let p: Value = res.json().await.unwrap();
-        assert_eq!(p["type"], "/problems/managed", "{method} {path}");
+        assert_eq!(r.status, 409, "{what}");
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        let p = r.json();
+        assert_eq!(p["type"], "/problems/managed", "{what}");
         assert!(
             p["detail"]
                 .as_str()
@@ -348,22 +323,21 @@ async fn managed_integrations_refuse_changes_through_both_apis(backend: Backend)
         );
     }
     // Unchanged, and still readable through both APIs.
-    let (status, after, detail) = get(&app, &acme, &format!("/api/integrations/{id}")).await;
-    assert_eq!(status, 200);
-    assert_eq!(after, before);
+    let r = acme.get_integration(&id).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("etag"), before);
+    let detail = r.json();
     assert_eq!(detail["isManaged"], true);
-    let (status, _, typed) = get(&app, &acme, &format!("/integrations/{seq}")).await;
-    assert_eq!(status, 200);
-    assert_eq!(typed["data"]["from_email"], "noreply@acme.dev");
-    assert!(!typed.to_string().contains("CANARY"));
+    let r = acme.type_id_get(seq).await;
+    assert_eq!(r.status, 200);
+    let by_type_id = r.json();
+    assert_eq!(by_type_id["data"]["from_email"], "noreply@acme.dev");
+    assert!(!by_type_id.to_string().contains("CANARY"));
     assert!(!detail.to_string().contains("CANARY"));
 }
-both!(managed_integrations_refuse_changes_through_both_apis);
 
-async fn missing_variables_and_literal_secrets_are_clear_errors(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
+async fn missing_variables_and_literal_secrets_are_clear_errors(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
     let err = provision(&app, &file_v1(), &[("SG_KEY", SG_1), ("TG_TOKEN", TG)])
         .await
         .unwrap_err();
@@ -382,16 +356,16 @@ async fn missing_variables_and_literal_secrets_are_clear_errors(backend: Backend
         "the literal is never repeated: {err}"
     );
     // Nothing was created by either attempt.
-    let acme = app.key_for("acme", "admin").await;
-    assert!(by_name(&app, &acme).await.is_empty());
+    let acme = app.with_key(&app.key_for("acme", "admin").await);
+    assert!(by_name(&acme).await.is_empty());
 
     // At start-up, the same error stops the service before it serves.
-    let Some(db) = database(backend) else { return };
+    let fresh = app.database().another();
     let file =
         TempFile::new(&file_v1().replace("${HOOK_URL}", "${PATCHBAY_E2E_SURELY_UNSET_VARIABLE}"));
     let path = file.0.display().to_string();
     let err = Application::build(settings_for(
-        &db,
+        &fresh,
         &[("PATCHBAY__PROVISIONING__FILE", &path)],
     ))
     .await
@@ -400,18 +374,19 @@ async fn missing_variables_and_literal_secrets_are_clear_errors(backend: Backend
     .expect("start-up refuses");
     assert!(err.contains("PATCHBAY_E2E_SURELY_UNSET_VARIABLE"), "{err}");
 }
-both!(missing_variables_and_literal_secrets_are_clear_errors);
 
-async fn start_up_applies_the_provisioning_file(backend: Backend) {
-    // Any variable this process has, with a value an AI gateway key takes.
-    let Some((var, _)) = std::env::vars().find(|(k, v)| {
-        !v.trim().is_empty()
-            && v.len() < 4096
-            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            && !k.as_bytes()[0].is_ascii_digit()
-    }) else {
-        return;
-    };
+async fn start_up_applies_the_provisioning_file(db: TestDatabase) {
+    // Start-up reads the process's environment, which a test cannot safely
+    // change; any variable this process has will do, with a value an AI
+    // gateway key takes (cargo always sets a few, e.g. CARGO_PKG_NAME).
+    let (var, _) = std::env::vars()
+        .find(|(k, v)| {
+            !v.trim().is_empty()
+                && v.len() < 4096
+                && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !k.as_bytes()[0].is_ascii_digit()
+        })
+        .expect("the test process has an environment variable to provision with");
     let file = TempFile::new(&format!(
         r#"
 [[integration]]
@@ -425,13 +400,9 @@ defaultModel = "openai/gpt-4o-mini"
 "#
     ));
     let path = file.0.display().to_string();
-    let Some(app) = TestApp::spawn_with(backend, &[("PATCHBAY__PROVISIONING__FILE", &path)]).await
-    else {
-        return;
-    };
-    let acme = app.key_for("acme", "read").await;
-    let items = by_name(&app, &acme).await;
+    let app = TestApp::spawn_with(db, &[("PATCHBAY__PROVISIONING__FILE", &path)]).await;
+    let acme = app.with_key(&app.key_for("acme", "read").await);
+    let items = by_name(&acme).await;
     assert_eq!(items["Gateway"]["isManaged"], true);
     assert_eq!(items["Gateway"]["type"], "ai-gateway");
 }
-both!(start_up_applies_the_provisioning_file);

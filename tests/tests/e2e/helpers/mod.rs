@@ -1,31 +1,39 @@
-use std::collections::HashMap;
+//! What every end-to-end test uses: the real app on a fresh database
+//! ([`TestApp`]), one typed helper per route ([`Client`]), responses read
+//! whole with the checks the API documents ([`Reply`]), and local mock
+//! providers the app is pointed at ([`mocks`]).
 
-use patchbay::app::Application;
+mod client;
+pub mod mocks;
+mod reply;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use patchbay::app::{Application, WorkerGuard};
 use patchbay::settings::Settings;
-use patchbay_domain::TenantStore;
 use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scopes};
-use patchbay_storage::testing::TestDatabase;
+use patchbay_domain::{ApiKeyId, TenantStore};
+use patchbay_storage::SqlStore;
+pub use patchbay_storage::testing::{TestDatabase, eventually, on_both_backends};
 use secrecy::ExposeSecret;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use client::Client;
+pub use reply::{
+    DETAIL_KEYS, Reply, SUMMARY_KEYS, assert_timestamp, assert_verdict, etag, id_of, ids_of, keys,
+    reply,
+};
 
-/// A fresh database of the given kind; `None` only when Postgres is not
-/// reachable outside CI (the testing module says so loudly; under CI=true it
-/// fails instead).
-pub fn database(backend: Backend) -> Option<TestDatabase> {
-    match backend {
-        Backend::Sqlite => Some(TestDatabase::sqlite()),
-        Backend::Postgres => TestDatabase::postgres(),
-    }
-}
+/// Well-formed credentials of each kind; none of them real.
+pub const SLACK_URL: &str = "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX";
+pub const DISCORD_URL: &str = "https://discord.com/api/webhooks/123456/abcdefghijklmnop";
+pub const SENDGRID_KEY: &str = "SG.aaaaaaaaaaaaaaaaaaaaaaaa";
 
 /// A throwaway keyring line; obviously not a real key.
 pub const TEST_KEYS: &str = "test-1:dGVzdC1rZXktMS1ub3QtYS1yZWFsLXNlY3JldCEhISE=";
 
+/// The app's settings for a test on `db`: a free port, a small pool, the
+/// test keyring, then `extra` (later entries win).
 pub fn settings_for(db: &TestDatabase, extra: &[(&str, &str)]) -> Settings {
     let mut env: HashMap<String, String> = [
         ("PATCHBAY__DATABASE__URL", db.url()),
@@ -48,35 +56,37 @@ pub fn settings_for(db: &TestDatabase, extra: &[(&str, &str)]) -> Settings {
     Settings::load_from(None, Some(env)).expect("test settings load")
 }
 
+/// The real app serving on a free port over a fresh database.
 pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
     pub base: String,
-    pub client: reqwest::Client,
+    client: reqwest::Client,
     /// Admin key of the `default` organization (the bootstrap key).
     pub admin_key: String,
-    pub app_store: std::sync::Arc<patchbay_storage::SqlStore>,
+    pub app_store: Arc<SqlStore>,
     /// Stops the delivery workers before the database is dropped.
-    pub _workers: Option<patchbay::app::WorkerGuard>,
+    _workers: Option<WorkerGuard>,
     // Dropped last: the database outlives the server using it.
-    pub _db: TestDatabase,
+    db: TestDatabase,
 }
 
 /// A second server instance on a [`TestApp`]'s database.
 pub struct TestPeer {
-    pub base: String,
-    pub _workers: Option<patchbay::app::WorkerGuard>,
+    base: String,
+    _workers: Option<WorkerGuard>,
 }
 
 impl TestApp {
-    /// Start the real app; `None` when the backend is unavailable outside CI.
-    pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, &[]).await
+    /// Start the real app on `db`.
+    pub async fn spawn(db: TestDatabase) -> TestApp {
+        Self::spawn_with(db, &[]).await
     }
 
-    /// Start the real app with extra `PATCHBAY__...` settings.
-    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
-        let db = database(backend)?;
-        let settings = settings_for(&db, extra);
-        let app = Application::build(settings).await.expect("app builds");
+    /// Start the real app on `db` with extra `PATCHBAY__...` settings.
+    pub async fn spawn_with(db: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
+        let app = Application::build(settings_for(&db, extra))
+            .await
+            .expect("app builds");
         let port = app.port();
         let admin_key = app
             .bootstrap_key
@@ -87,7 +97,7 @@ impl TestApp {
         let app_store = app.store().clone();
         let workers = app.worker_guard();
         tokio::spawn(app.run_until_stopped());
-        Some(TestApp {
+        TestApp {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::builder()
                 .no_proxy()
@@ -96,19 +106,35 @@ impl TestApp {
             admin_key,
             app_store,
             _workers: workers,
-            _db: db,
-        })
+            db,
+        }
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+    /// The database this app serves.
+    pub fn database(&self) -> &TestDatabase {
+        &self.db
+    }
+
+    /// Requests as the admin of the `default` organization.
+    pub fn admin(&self) -> Client {
+        self.with_key(&self.admin_key)
+    }
+
+    /// Requests with this API key.
+    pub fn with_key(&self, key: &str) -> Client {
+        Client::new(self.client.clone(), &self.base, Some(key))
+    }
+
+    /// Requests without credentials.
+    pub fn anonymous(&self) -> Client {
+        Client::new(self.client.clone(), &self.base, None)
     }
 
     /// A second instance of the app on this app's database (another server
     /// sharing its queue), with the test settings plus `extra`. Drop it
     /// before this app.
     pub async fn spawn_peer(&self, extra: &[(&str, &str)]) -> TestPeer {
-        let settings = settings_for(&self._db, extra);
+        let settings = settings_for(&self.db, extra);
         let app = Application::build(settings).await.expect("peer app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let workers = app.worker_guard();
@@ -119,23 +145,12 @@ impl TestApp {
         }
     }
 
-    /// A request with the admin key.
-    pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client
-            .request(method, self.url(path))
-            .bearer_auth(&self.admin_key)
-    }
-
     /// Like [`TestApp::key_for`], also returning the key's id (to revoke it).
-    pub async fn key_with_id(
-        &self,
-        org: &str,
-        scopes: &str,
-    ) -> (patchbay_domain::ApiKeyId, String) {
+    pub async fn key_with_id(&self, org: &str, scopes: &str) -> (ApiKeyId, String) {
         let org = self.app_store.ensure_organization(org).await.expect("org");
         let key = NewApiKey::generate();
         let record = ApiKeyRecord {
-            id: patchbay_domain::ApiKeyId::generate(),
+            id: ApiKeyId::generate(),
             org_id: org.id,
             name: "test".into(),
             display_prefix: key.display_prefix.clone(),
@@ -156,20 +171,13 @@ impl TestApp {
     }
 }
 
-/// Run an async test body on both backends: `both!(name);` expands to
-/// `name::sqlite` and `name::postgres` calling `name(Backend)`.
-#[macro_export]
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name($crate::helpers::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name($crate::helpers::Backend::Postgres).await
-            }
-        }
-    };
+impl TestPeer {
+    /// Requests to this instance with this API key.
+    pub fn with_key(&self, key: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client");
+        Client::new(http, &self.base, Some(key))
+    }
 }

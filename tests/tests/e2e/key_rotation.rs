@@ -1,0 +1,124 @@
+//! Secrets at rest across key changes, through the real app on both
+//! databases: a key added and rotated to keeps every secret readable, and
+//! start-up refuses a keyring that cannot read what is stored.
+
+use patchbay::app::Application;
+use patchbay_domain::service::CreateIntegration;
+use patchbay_domain::{Actor, IntegrationType, TenantStore};
+use serde_json::json;
+
+use crate::helpers::{TestDatabase, on_both_backends, settings_for};
+
+on_both_backends!(
+    rotation_keeps_every_secret_readable,
+    start_up_refuses_a_keyring_missing_a_used_key,
+);
+
+const K1: &str = "k1:azEtdGVzdC1rZXktbm90LWEtcmVhbC1zZWNyZXQhISE=";
+const K2: &str = "k2:azItdGVzdC1rZXktbm90LWEtcmVhbC1zZWNyZXQhISE=";
+
+fn webhook(n: usize) -> CreateIntegration {
+    CreateIntegration {
+        name: format!("hook {n}"),
+        kind: IntegrationType::Webhook,
+        config: json!({"url": format!("https://example.com/hook/SECRET-{n}"), "headers": {"Authorization": format!("Bearer tok-{n}")}})
+            .as_object()
+            .cloned()
+            .unwrap(),
+        environment: None,
+        status: None,
+        is_managed: false,
+    }
+}
+
+/// The app on `db` with this keyring.
+async fn app_with_keys(db: &TestDatabase, keys: &str) -> Application {
+    Application::build(settings_for(db, &[("PATCHBAY__SECRETS__KEYS", keys)]))
+        .await
+        .unwrap()
+}
+
+async fn rotation_keeps_every_secret_readable(db: TestDatabase) {
+    // Written under k1.
+    let app = app_with_keys(&db, K1).await;
+    let org = app.store().ensure_organization("acme").await.unwrap();
+    let mut ids = Vec::new();
+    for n in 0..7 {
+        ids.push(
+            app.state()
+                .integrations
+                .create(&org.id, &Actor::Operator, webhook(n))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    drop(app);
+
+    // k2 added and active: old rows still read, new rows go under k2.
+    let app = app_with_keys(&db, &format!("{K1},{K2}")).await;
+    let got = app
+        .state()
+        .integrations
+        .get(&org.id, &ids[3])
+        .await
+        .unwrap();
+    assert_eq!(
+        got.config.secret("url").unwrap().expose(),
+        "https://example.com/hook/SECRET-3"
+    );
+    ids.push(
+        app.state()
+            .integrations
+            .create(&org.id, &Actor::Operator, webhook(7))
+            .await
+            .unwrap()
+            .id,
+    );
+    let rotated = app.store().rotate(3, |_, _| {}).await.unwrap();
+    assert_eq!(rotated, 7, "the seven rows sealed under k1 are re-sealed");
+    assert_eq!(
+        app.store().rotate(3, |_, _| {}).await.unwrap(),
+        0,
+        "a second run has nothing to do"
+    );
+    drop(app);
+
+    // k1 removed: every row still reads.
+    let app = app_with_keys(&db, K2).await;
+    for (n, id) in ids.iter().enumerate() {
+        let got = app.state().integrations.get(&org.id, id).await.unwrap();
+        assert_eq!(
+            got.config.secret("url").unwrap().expose(),
+            format!("https://example.com/hook/SECRET-{n}")
+        );
+        assert_eq!(
+            got.config.secret("headers").unwrap().expose_json(),
+            json!({"Authorization": format!("Bearer tok-{n}")})
+        );
+    }
+}
+
+async fn start_up_refuses_a_keyring_missing_a_used_key(db: TestDatabase) {
+    let app = app_with_keys(&db, K1).await;
+    let org = app.store().ensure_organization("acme").await.unwrap();
+    app.state()
+        .integrations
+        .create(&org.id, &Actor::Operator, webhook(1))
+        .await
+        .unwrap();
+    drop(app);
+    let err = Application::build(settings_for(&db, &[("PATCHBAY__SECRETS__KEYS", K2)]))
+        .await
+        .err()
+        .expect("start-up must fail");
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("k1"),
+        "the message names the missing key id: {msg}"
+    );
+    assert!(
+        !msg.contains("azEtdGVzdC1rZXktbm90"),
+        "never the key material: {msg}"
+    );
+}
