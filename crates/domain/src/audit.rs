@@ -9,8 +9,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::error::StoreError;
 use crate::ids::{IntegrationId, OrgId};
-use crate::store::StoreError;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

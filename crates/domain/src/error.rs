@@ -1,4 +1,3 @@
-use crate::store::StoreError;
 use crate::validation::ValidationErrors;
 
 /// What a use case can answer besides success. The API maps each variant to
@@ -21,4 +20,19 @@ pub enum DomainError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A storage failure. The message is for logs; it never holds a secret.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// Stored secrets cannot be decrypted with the configured keys, or were
+    /// tampered with.
+    #[error("stored secrets cannot be decrypted: {0}")]
+    Crypto(String),
+    #[error("a row with this {0} already exists")]
+    Duplicate(&'static str),
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("storage error: {0}")]
+    Other(String),
 }

@@ -4,7 +4,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::TestResult;
+/// The outcome of the last credential test, kept on the integration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestResult {
+    pub success: bool,
+    pub message: String,
+    pub latency_ms: i64,
+    pub tested_at: DateTime<Utc>,
+}
 
 /// An integration's health as deliveries and scheduled re-tests see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +97,7 @@ mod tests {
     #[test]
     fn health_is_the_newer_of_test_and_deliveries() {
         let now = crate::service::now();
-        let test = crate::model::TestResult {
+        let test = TestResult {
             success: true,
             message: "ok".into(),
             latency_ms: 1,

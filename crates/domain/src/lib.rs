@@ -26,12 +26,13 @@ pub mod validation;
 
 pub use catalogue::{IntegrationType, TypeSpec};
 pub use config::{Config, ConfigValue, SecretValue};
-pub use error::DomainError;
+pub use error::{DomainError, StoreError};
+pub use health::TestResult;
 pub use ids::{ApiKeyId, IntegrationId, OrgId};
-pub use model::{Actor, Environment, Integration, Status, TestResult};
+pub use model::{Actor, Environment, Integration, Status};
 pub use provider::{
     Message, PermanentKind, Provider, ProviderContext, ProviderRegistry, SendOutcome, TestOutcome,
     TestStatus,
 };
 pub use service::IntegrationService;
-pub use store::{IntegrationStore, ListQuery, StoreError, TenantStore, WriteOutcome};
+pub use store::{IntegrationStore, ListQuery, TenantStore, WriteOutcome};

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::IntegrationType;
 use crate::config::Config;
+use crate::health::{Health, TestResult, combine_health};
 use crate::ids::{ApiKeyId, IntegrationId, OrgId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -57,15 +58,6 @@ impl Status {
     }
 }
 
-/// The outcome of the last credential test, kept on the integration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TestResult {
-    pub success: bool,
-    pub message: String,
-    pub latency_ms: i64,
-    pub tested_at: DateTime<Utc>,
-}
-
 /// An integration as the domain sees it: config with secrets in memory
 /// (redacted from `Debug`), never serialised directly to clients.
 #[derive(Debug, Clone)]
@@ -86,7 +78,7 @@ pub struct Integration {
     pub last_test: Option<TestResult>,
     /// The last health event recorded by deliveries (tests are in
     /// `last_test`); see [`Integration::health`].
-    pub recorded_health: Option<crate::health::Health>,
+    pub recorded_health: Option<Health>,
     /// Bumped on every change to name, config, environment or status; the
     /// ETag and the compare-and-swap guard for concurrent updates.
     pub version: i64,
@@ -97,8 +89,8 @@ pub struct Integration {
 impl Integration {
     /// Health: the newer of the last credential test and the last event
     /// recorded by deliveries.
-    pub fn health(&self) -> crate::health::Health {
-        crate::health::combine_health(self.last_test.as_ref(), self.recorded_health.as_ref())
+    pub fn health(&self) -> Health {
+        combine_health(self.last_test.as_ref(), self.recorded_health.as_ref())
     }
 }
 

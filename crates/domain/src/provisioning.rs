@@ -19,10 +19,11 @@ use crate::audit::AuditAction;
 use crate::catalogue::IntegrationType;
 use crate::config::Config;
 use crate::error::DomainError;
+use crate::error::StoreError;
 use crate::ids::{IntegrationId, OrgId};
 use crate::model::{Actor, Environment, Integration, Status};
 use crate::service::{IntegrationService, changed_fields, created_fields, now};
-use crate::store::{StoreError, WriteOutcome};
+use crate::store::WriteOutcome;
 use crate::validation::{ValidationErrors, check_complete, check_name, parse_fields};
 
 /// Longest provisioning key.

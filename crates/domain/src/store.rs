@@ -7,23 +7,10 @@ use chrono::{DateTime, Utc};
 use crate::audit::NewAuditEvent;
 use crate::auth::{ApiKeyRecord, Organization};
 use crate::catalogue::IntegrationType;
+use crate::error::StoreError;
+use crate::health::TestResult;
 use crate::ids::{ApiKeyId, IntegrationId, OrgId};
-use crate::model::{Environment, Integration, Status, TestResult};
-
-/// A storage failure. The message is for logs; it never holds a secret.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum StoreError {
-    /// Stored secrets cannot be decrypted with the configured keys, or were
-    /// tampered with.
-    #[error("stored secrets cannot be decrypted: {0}")]
-    Crypto(String),
-    #[error("a row with this {0} already exists")]
-    Duplicate(&'static str),
-    #[error("storage unavailable: {0}")]
-    Unavailable(String),
-    #[error("storage error: {0}")]
-    Other(String),
-}
+use crate::model::{Environment, Integration, Status};
 
 /// Filters and cursor for listing. Rows come in ascending id order (which is
 /// creation order); `after` is the last id of the previous page.

@@ -13,11 +13,12 @@ use super::model::{
 };
 use super::retry::RetryPolicy;
 use super::store::{DeliveryStore, QueueSignal};
+use crate::error::StoreError;
 use crate::health::Health;
 use crate::ids::{DeliveryId, IntegrationId, OrgId};
 use crate::model::Status;
 use crate::provider::Message;
-use crate::store::{IntegrationStore, StoreError};
+use crate::store::IntegrationStore;
 use crate::validation::ValidationErrors;
 
 /// Knobs of the send use cases.

@@ -10,9 +10,9 @@ use super::model::{
     Attempt, AttemptNext, Claimed, Delivery, DeliveryListQuery, EnqueueOutcome, NewDelivery,
     SendSlot,
 };
+use crate::error::StoreError;
 use crate::health::Health;
 use crate::ids::{DeliveryId, IntegrationId, OrgId};
-use crate::store::StoreError;
 
 #[async_trait]
 pub trait DeliveryStore: Send + Sync + 'static {

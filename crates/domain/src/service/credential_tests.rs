@@ -9,8 +9,9 @@ use crate::audit::AuditAction;
 use crate::catalogue::IntegrationType;
 use crate::config::Config;
 use crate::error::DomainError;
+use crate::health::TestResult;
 use crate::ids::{IntegrationId, OrgId};
-use crate::model::{Actor, Environment, TestResult};
+use crate::model::{Actor, Environment};
 use crate::provider::{ProviderContext, TestOutcome};
 use crate::validation::{ValidationErrors, check_complete, parse_fields};
 
