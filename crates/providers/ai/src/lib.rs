@@ -360,12 +360,7 @@ impl Provider for AiGatewayProvider {
                     "chat completion delivered"
                 );
                 SendOutcome::Delivered {
-                    provider_message_id: a
-                        .body
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string),
+                    provider_message_id: a.text_at("/id"),
                     hold_for: None,
                 }
             }

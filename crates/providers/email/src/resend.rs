@@ -270,12 +270,7 @@ impl Provider for ResendProvider {
         let retry_after = || a.retry_after();
         match (a.status, name.as_deref()) {
             (200..=299, _) => SendOutcome::Delivered {
-                provider_message_id: a
-                    .body
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
+                provider_message_id: a.text_at("/id"),
                 hold_for: None,
             },
             (429, Some(quota @ ("daily_quota_exceeded" | "monthly_quota_exceeded"))) => {

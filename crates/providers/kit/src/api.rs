@@ -72,6 +72,16 @@ impl JsonAnswer {
             .and_then(|v| parse_retry_after(v, SystemTime::now()))
     }
 
+    /// A non-empty string field of the body (a JSON pointer, `/id`), such
+    /// as the id a provider gives a message.
+    pub fn text_at(&self, pointer: &str) -> Option<String> {
+        self.body
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+
     /// A string or number field of the body (a JSON pointer, `/name`), if it
     /// is a safe code (see [`safe_code`]).
     pub fn code_at(&self, pointer: &str) -> Option<String> {
@@ -113,6 +123,24 @@ mod tests {
             "https://api.openai.com/v1/models"
         );
         assert_eq!(at("mailto:x@example.com", "emails"), "");
+    }
+
+    #[test]
+    fn answers_read_their_json_body() {
+        let resp = |body: &'static str| OutboundResponse {
+            status: 200,
+            headers: HeaderMap::new(),
+            body: body.into(),
+        };
+        let a = JsonAnswer::from(resp(
+            r#"{"id": "m_1", "name": "not_found", "n": 5, "e": ""}"#,
+        ));
+        assert_eq!(a.text_at("/id").as_deref(), Some("m_1"));
+        assert_eq!(a.text_at("/e"), None);
+        assert_eq!(a.text_at("/n"), None);
+        assert_eq!(a.code_at("/name").as_deref(), Some("not_found"));
+        assert_eq!(a.code_at("/n").as_deref(), Some("5"));
+        assert_eq!(JsonAnswer::from(resp("<html>")).body, Value::Null);
     }
 
     #[test]
