@@ -13,6 +13,7 @@ use patchbay_domain::{
     SecretValue, SendOutcome, TestOutcome, TestStatus,
 };
 use patchbay_provider_ai::{AiGatewayProvider, DEFAULT_AI_BASE_URL};
+use patchbay_provider_kit::testing::{client_config, impatient_config};
 use patchbay_provider_kit::{OutboundClient, OutboundConfig};
 use serde_json::json;
 use wiremock::matchers::{any, body_json, header, method, path};
@@ -20,15 +21,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "vck_CANARY_0123456789abcdef";
 const BODY_CANARY: &str = "SECRET-BODY-TEXT";
-
-fn client_config() -> OutboundConfig {
-    OutboundConfig {
-        allow_private_networks: vec!["127.0.0.0/8".parse().unwrap()],
-        connect_timeout: Duration::from_secs(2),
-        total_timeout: Duration::from_secs(5),
-        ..OutboundConfig::default()
-    }
-}
 
 fn provider() -> AiGatewayProvider {
     AiGatewayProvider::new(OutboundClient::new(client_config()).unwrap())
@@ -329,13 +321,7 @@ async fn timeouts_are_clear_errors_and_retryable() {
         .respond_with(models().set_delay(Duration::from_secs(3)))
         .mount(&server)
         .await;
-    let p = AiGatewayProvider::new(
-        OutboundClient::new(OutboundConfig {
-            total_timeout: Duration::from_millis(300),
-            ..client_config()
-        })
-        .unwrap(),
-    );
+    let p = AiGatewayProvider::new(OutboundClient::new(impatient_config()).unwrap());
     let c = config(&base(&server), Some("openai/gpt-4o-mini"));
     let t = p.test(&ctx(), &c).await;
     assert_eq!(t.status, TestStatus::Error);

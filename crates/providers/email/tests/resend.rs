@@ -11,6 +11,7 @@ use patchbay_domain::{
     SecretValue, SendOutcome, TestOutcome, TestStatus,
 };
 use patchbay_provider_email::{RESEND_API_BASE, ResendProvider};
+use patchbay_provider_kit::testing::{client_config, impatient_config};
 use patchbay_provider_kit::{OutboundClient, OutboundConfig, Url};
 use serde_json::{Value, json};
 use wiremock::matchers::{any, body_json, header, method, path};
@@ -18,15 +19,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "re_CANARY_123456789_abcdefghijklmnop";
 const BODY_CANARY: &str = "SECRET-BODY-TEXT";
-
-fn client_config() -> OutboundConfig {
-    OutboundConfig {
-        allow_private_networks: vec!["127.0.0.0/8".parse().unwrap()],
-        connect_timeout: Duration::from_secs(2),
-        total_timeout: Duration::from_secs(5),
-        ..OutboundConfig::default()
-    }
-}
 
 fn provider_with(base: &str, config: OutboundConfig) -> ResendProvider {
     ResendProvider::new(
@@ -207,13 +199,7 @@ async fn timeouts_are_clear_errors_and_retryable() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
         .mount(&server)
         .await;
-    let p = provider_with(
-        &server.uri(),
-        OutboundConfig {
-            total_timeout: Duration::from_millis(300),
-            ..client_config()
-        },
-    );
+    let p = provider_with(&server.uri(), impatient_config());
     let t = p.test(&prod(), &config()).await;
     assert_eq!(t.status, TestStatus::Error);
     assert_eq!(t.code.as_deref(), Some("timeout"));

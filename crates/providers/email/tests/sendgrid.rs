@@ -12,6 +12,7 @@ use patchbay_domain::{
 use patchbay_provider_email::{
     MAX_IDEMPOTENCY_KEY_LEN, SENDGRID_EU_BASE, SENDGRID_GLOBAL_BASE, SendgridProvider,
 };
+use patchbay_provider_kit::testing::{client_config, closed_port, impatient_config};
 use patchbay_provider_kit::{MAX_RETRY_AFTER, OutboundClient, OutboundConfig, Url};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
@@ -20,15 +21,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// A key that must never appear in an outcome.
 const KEY: &str = "SG.CANARYkey0123456789abcd.CANARYsecret0123456789abcdefghijklmnopqrstu";
 const BODY_CANARY: &str = "SECRET-BODY-TEXT";
-
-fn client_config() -> OutboundConfig {
-    OutboundConfig {
-        allow_private_networks: vec!["127.0.0.0/8".parse().unwrap()],
-        connect_timeout: Duration::from_secs(2),
-        total_timeout: Duration::from_secs(5),
-        ..OutboundConfig::default()
-    }
-}
 
 fn provider_at(global: &str, eu: &str, config: OutboundConfig) -> SendgridProvider {
     SendgridProvider::new(
@@ -236,14 +228,7 @@ async fn test_times_out_clearly() {
         .respond_with(ResponseTemplate::new(202).set_delay(Duration::from_secs(3)))
         .mount(&server)
         .await;
-    let p = provider_at(
-        &server.uri(),
-        SENDGRID_EU_BASE,
-        OutboundConfig {
-            total_timeout: Duration::from_millis(300),
-            ..client_config()
-        },
-    );
+    let p = provider_at(&server.uri(), SENDGRID_EU_BASE, impatient_config());
     let t = p.test(&ctx(Environment::Production), &config()).await;
     assert_eq!(t.status, TestStatus::Error);
     assert_eq!(t.code.as_deref(), Some("timeout"));
@@ -604,10 +589,7 @@ async fn accepted_with_a_garbage_body_is_still_delivered() {
 #[tokio::test]
 async fn transport_failures() {
     // Connection refused: retryable.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let p = provider_at(
         &format!("http://127.0.0.1:{port}/"),
         SENDGRID_EU_BASE,

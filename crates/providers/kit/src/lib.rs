@@ -30,6 +30,8 @@ mod guard;
 mod outcome;
 mod resolver;
 mod retry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use api::{JsonAnswer, join_path, safe_code};
 pub use cidr::{CidrParseError, IpCidr};

@@ -9,6 +9,7 @@ use patchbay_domain::{
     Config, Environment, IntegrationType, Message, PermanentKind, Provider, ProviderContext,
     SecretValue, SendOutcome, TestOutcome, TestStatus,
 };
+use patchbay_provider_kit::testing::{client_config, closed_port, impatient_config};
 use patchbay_provider_kit::{OutboundClient, OutboundConfig};
 use patchbay_provider_web3::Web3Provider;
 use serde_json::{Value, json};
@@ -19,15 +20,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const URL_KEY: &str = "CANARYrpcKey0123456789";
 const BODY_CANARY: &str = "SECRET-BODY-TEXT";
 const WALLET: &str = "0x52908400098527886E0F7030069857D2E4169EE7";
-
-fn client_config() -> OutboundConfig {
-    OutboundConfig {
-        allow_private_networks: vec!["127.0.0.0/8".parse().unwrap()],
-        connect_timeout: Duration::from_secs(2),
-        total_timeout: Duration::from_secs(5),
-        ..OutboundConfig::default()
-    }
-}
 
 fn provider() -> Web3Provider {
     Web3Provider::new(OutboundClient::new(client_config()).unwrap())
@@ -313,13 +305,7 @@ async fn timeouts_and_refused_connections_are_clear_errors() {
         rpc_result(1, json!("0x1")).set_delay(Duration::from_secs(3)),
     )
     .await;
-    let p = Web3Provider::new(
-        OutboundClient::new(OutboundConfig {
-            total_timeout: Duration::from_millis(300),
-            ..client_config()
-        })
-        .unwrap(),
-    );
+    let p = Web3Provider::new(OutboundClient::new(impatient_config()).unwrap());
     let t = p.test(&ctx(), &config(&server, 1, None)).await;
     assert_eq!(t.status, TestStatus::Error);
     assert_eq!(t.code.as_deref(), Some("timeout"));
@@ -328,10 +314,7 @@ async fn timeouts_and_refused_connections_are_clear_errors() {
         "the RPC endpoint did not answer eth_chainId within 300 ms"
     );
 
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let mut c = Config::new();
     c.insert_secret(
         "rpcUrl",

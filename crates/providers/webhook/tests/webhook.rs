@@ -12,6 +12,7 @@ use patchbay_domain::{
     Config, Environment, IntegrationType, Message, PermanentKind, Provider, ProviderContext,
     SecretValue, SendOutcome, TestStatus,
 };
+use patchbay_provider_kit::testing::{client_config, closed_port, impatient_config};
 use patchbay_provider_kit::{OutboundClient, OutboundConfig};
 use patchbay_provider_webhook::WebhookProvider;
 use serde_json::{Value, json};
@@ -20,15 +21,6 @@ use wiremock::matchers::{header, header_exists, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
-
-fn client_config() -> OutboundConfig {
-    OutboundConfig {
-        allow_private_networks: vec!["127.0.0.0/8".parse().unwrap()],
-        connect_timeout: Duration::from_secs(2),
-        total_timeout: Duration::from_secs(5),
-        ..OutboundConfig::default()
-    }
-}
 
 fn provider() -> WebhookProvider {
     WebhookProvider::new(OutboundClient::new(client_config()).unwrap())
@@ -412,10 +404,7 @@ async fn timeout_is_retryable() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
         .mount(&server)
         .await;
-    let p = provider_with(OutboundConfig {
-        total_timeout: Duration::from_millis(300),
-        ..client_config()
-    });
+    let p = provider_with(impatient_config());
     let config = webhook_config(&server.uri());
     let o = p.send(&ctx(None), &config, &Message::default()).await;
     assert_eq!(
@@ -433,10 +422,7 @@ async fn timeout_is_retryable() {
 
 #[tokio::test]
 async fn connection_refused_is_retryable() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let config = webhook_config(&format!("http://127.0.0.1:{port}/hook/SECRET-PATH"));
     let o = provider()
         .send(&ctx(None), &config, &Message::default())

@@ -5,20 +5,13 @@ use std::time::Duration;
 use patchbay_domain::{
     Environment, Message, PermanentKind, ProviderContext, SendOutcome, TestOutcome, TestStatus,
 };
+use patchbay_provider_kit::testing::impatient_config;
+pub use patchbay_provider_kit::testing::{client_config, closed_port};
 use patchbay_provider_kit::{OutboundClient, OutboundConfig};
 
 /// Text that mock servers put in their bodies; it must never reach an
 /// outcome.
 pub const BODY_MARKER: &str = "RAW-BODY-MARKER";
-
-pub fn client_config() -> OutboundConfig {
-    OutboundConfig {
-        allow_private_networks: vec!["127.0.0.0/8".parse().unwrap()],
-        connect_timeout: Duration::from_secs(2),
-        total_timeout: Duration::from_secs(5),
-        ..OutboundConfig::default()
-    }
-}
 
 pub fn client() -> OutboundClient {
     OutboundClient::new(client_config()).unwrap()
@@ -26,22 +19,12 @@ pub fn client() -> OutboundClient {
 
 /// A client that gives up after 300 ms.
 pub fn impatient_client() -> OutboundClient {
-    OutboundClient::new(OutboundConfig {
-        total_timeout: Duration::from_millis(300),
-        ..client_config()
-    })
-    .unwrap()
+    OutboundClient::new(impatient_config()).unwrap()
 }
 
 /// The production guard: no private networks.
 pub fn guarded_client() -> OutboundClient {
     OutboundClient::new(OutboundConfig::default()).unwrap()
-}
-
-/// A port nothing listens on.
-pub fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
 }
 
 pub fn ctx() -> ProviderContext {
