@@ -85,6 +85,7 @@ fn target(config: &Config) -> Result<Target, String> {
                         "the extra header `{name}` must have a string value"
                     ));
                 };
+                // Patchbay sets these itself; validation refuses them too.
                 if !RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
                     headers.push((name, value));
                 }
