@@ -3,7 +3,7 @@
 
 pub mod app;
 pub mod cli;
-pub mod delivery;
+pub mod delivery_settings;
 pub mod keys;
 pub mod provisioning;
 pub mod settings;

@@ -41,7 +41,7 @@ pub struct Settings {
     pub outbound: patchbay_provider_kit::OutboundConfig,
     pub providers: ProviderSettings,
     #[serde(default)]
-    pub delivery: crate::delivery::DeliveryConfig,
+    pub delivery: crate::delivery_settings::DeliveryConfig,
     #[serde(default)]
     pub provisioning: ProvisioningSettings,
 }
