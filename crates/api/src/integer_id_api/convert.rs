@@ -13,7 +13,7 @@ use super::shapes::{
 };
 use crate::dto::IntegrationTypeSlug;
 use crate::problem::{ApiError, ProblemFieldError};
-use crate::routes::{environment_filter, page_limit, status_filter};
+use crate::routes::{integration_list, invalid};
 
 /// `fromEmail` → `from_email`.
 pub fn snake_case(name: &str) -> String {
@@ -202,35 +202,25 @@ pub(super) fn parse_seq(raw: &str) -> Result<i64, ApiError> {
 
 pub(super) fn list_request(q: IntegerIdListQuery) -> Result<ListRequest, ApiError> {
     let mut errors: Vec<ProblemFieldError> = Vec::new();
-    let mut invalid = |field: &str, message: String| {
-        errors.push(ProblemFieldError {
-            field: field.to_string(),
-            message,
-        })
-    };
     let kind = q.integration.as_deref().and_then(|s| {
         let t = s.parse::<i64>().ok().and_then(IntegrationType::from_id);
         if t.is_none() {
             invalid(
+                &mut errors,
                 "integration",
                 format!("must be the id of a catalogue type: {}", type_ids()),
             );
         }
         t
     });
-    let status = status_filter(q.status.as_deref(), &mut errors);
-    let environment = environment_filter(q.environment.as_deref(), &mut errors);
-    let limit = page_limit(q.limit.as_deref(), &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    Ok(ListRequest {
+    integration_list(
         kind,
-        status,
-        environment,
-        cursor: q.cursor,
-        limit,
-    })
+        q.status.as_deref(),
+        q.environment.as_deref(),
+        q.limit.as_deref(),
+        q.cursor,
+        errors,
+    )
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use crate::dto::{
 };
 use crate::etag::{etag, if_match_version};
 use crate::problem::{ApiError, Problem, ProblemFieldError};
-use crate::routes::{environment_filter, page_limit, status_filter};
+use crate::routes::{integration_list, invalid};
 
 /// A malformed id is as unknown as a missing one.
 fn parse_id(raw: &str) -> Result<IntegrationId, ApiError> {
@@ -32,33 +32,26 @@ fn detail_response(mut res: actix_web::HttpResponseBuilder, i: &Integration) -> 
 
 fn list_request(q: ListIntegrationsQuery) -> Result<ListRequest, ApiError> {
     let mut errors: Vec<ProblemFieldError> = Vec::new();
-    let mut invalid = |field: &str, message: String| {
-        errors.push(ProblemFieldError {
-            field: field.to_string(),
-            message,
-        })
-    };
     let kind = q.kind.as_deref().and_then(|s| {
         let t = IntegrationType::from_slug(s);
         if t.is_none() {
             let slugs: Vec<&str> = IntegrationType::ALL.iter().map(|t| t.slug()).collect();
-            invalid("type", format!("must be one of: {}", slugs.join(", ")));
+            invalid(
+                &mut errors,
+                "type",
+                format!("must be one of: {}", slugs.join(", ")),
+            );
         }
         t
     });
-    let status = status_filter(q.status.as_deref(), &mut errors);
-    let environment = environment_filter(q.environment.as_deref(), &mut errors);
-    let limit = page_limit(q.limit.as_deref(), &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    Ok(ListRequest {
+    integration_list(
         kind,
-        status,
-        environment,
-        cursor: q.cursor,
-        limit,
-    })
+        q.status.as_deref(),
+        q.environment.as_deref(),
+        q.limit.as_deref(),
+        q.cursor,
+        errors,
+    )
 }
 
 /// List integrations.

@@ -8,12 +8,12 @@ pub mod integrations;
 pub mod metrics;
 pub mod types;
 
-use patchbay_domain::service::MAX_PAGE_LIMIT;
-use patchbay_domain::{Environment, Status};
+use patchbay_domain::service::{ListRequest, MAX_PAGE_LIMIT};
+use patchbay_domain::{Environment, IntegrationType, Status};
 
-use crate::problem::ProblemFieldError;
+use crate::problem::{ApiError, ProblemFieldError};
 
-fn invalid(errors: &mut Vec<ProblemFieldError>, field: &str, message: String) {
+pub(crate) fn invalid(errors: &mut Vec<ProblemFieldError>, field: &str, message: String) {
     errors.push(ProblemFieldError {
         field: field.to_string(),
         message,
@@ -64,5 +64,31 @@ pub(crate) fn environment_filter(
             );
         }
         v
+    })
+}
+
+/// The filters both integration lists share (`status`, `environment`,
+/// `limit`, `cursor`), with the type already read in each API's own terms
+/// (its problems in `errors`): every invalid parameter is reported at once.
+pub(crate) fn integration_list(
+    kind: Option<IntegrationType>,
+    status: Option<&str>,
+    environment: Option<&str>,
+    limit: Option<&str>,
+    cursor: Option<String>,
+    mut errors: Vec<ProblemFieldError>,
+) -> Result<ListRequest, ApiError> {
+    let status = status_filter(status, &mut errors);
+    let environment = environment_filter(environment, &mut errors);
+    let limit = page_limit(limit, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    Ok(ListRequest {
+        kind,
+        status,
+        environment,
+        cursor,
+        limit,
     })
 }
