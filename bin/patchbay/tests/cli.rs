@@ -61,11 +61,24 @@ fn http_get(port: u16, path: &str) -> Option<String> {
     Some(out)
 }
 
+/// Until the service answers `/healthz` with 200; fails after 30 s.
+fn wait_until_healthy(port: u16) {
+    for _ in 0..300 {
+        if http_get(port, "/healthz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+            return;
+        }
+        // The polling interval of this bounded wait.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("service did not answer /healthz");
+}
+
 #[test]
 fn first_start_needs_no_setup_and_prints_a_bootstrap_key_once() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let start = || {
+    // Start, wait until it serves, stop it; everything it printed.
+    let serve_once = || {
         let mut child = patchbay(dir.path())
             .arg("serve")
             .env("PATCHBAY__HTTP__PORT", port.to_string())
@@ -87,21 +100,15 @@ fn first_start_needs_no_setup_and_prints_a_bootstrap_key_once() {
                 let _ = tx2.send(line);
             }
         });
-        (Killed(child), rx)
+        let child = Killed(child);
+        wait_until_healthy(port);
+        drop(child);
+        // The process is gone, so both pipes end and so do the readers:
+        // this is all it printed.
+        rx.iter().collect::<Vec<String>>()
     };
 
-    let (child, rx) = start();
-    let mut ready = false;
-    for _ in 0..300 {
-        if http_get(port, "/healthz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
-            ready = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(ready, "service did not answer /healthz");
-    drop(child);
-    let output: Vec<String> = rx.try_iter().collect();
+    let output = serve_once();
     let all = output.join("\n");
     assert!(all.contains("Bootstrap admin API key"), "{all}");
     assert!(output.iter().any(|l| l.trim().starts_with("pbk_")), "{all}");
@@ -112,17 +119,9 @@ fn first_start_needs_no_setup_and_prints_a_bootstrap_key_once() {
     assert_eq!(mode, 0o600);
     assert!(dir.path().join("data/patchbay.sqlite3").exists());
 
-    // Second start: same key file, no new bootstrap key.
-    let (child, rx) = start();
-    for _ in 0..300 {
-        if http_get(port, "/healthz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    drop(child);
-    let all: Vec<String> = rx.try_iter().collect();
-    let all = all.join("\n");
+    // Second start: it serves again, with the same key file and no new
+    // bootstrap key.
+    let all = serve_once().join("\n");
     assert!(!all.contains("Bootstrap admin API key"), "{all}");
     assert!(!all.contains("generated a development key"), "{all}");
 }

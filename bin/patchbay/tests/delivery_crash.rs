@@ -12,10 +12,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use patchbay_storage::testing::TestDatabase;
+use patchbay_storage::testing::{TestDatabase, eventually, on_both_backends};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+on_both_backends!(sigkill_loses_nothing, sigterm_releases_claims);
 
 const BIN: &str = env!("CARGO_BIN_EXE_patchbay");
 const TEST_KEYS: &str = "test-1:dGVzdC1rZXktMS1ub3QtYS1yZWFsLXNlY3JldCEhISE=";
@@ -31,8 +33,8 @@ fn free_port() -> u16 {
 struct Server {
     child: Child,
     port: u16,
-    /// The bootstrap key, when this start printed one.
-    key: Option<String>,
+    /// The lines the server prints on stdout.
+    stdout: mpsc::Receiver<String>,
 }
 
 impl Drop for Server {
@@ -42,7 +44,11 @@ impl Drop for Server {
     }
 }
 
+/// How long a server may take to start, or to print its bootstrap key.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl Server {
+    /// Start the binary on `db` and wait until it accepts connections.
     fn start(db: &TestDatabase, extra: &[(&str, &str)]) -> Server {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
@@ -74,40 +80,45 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel::<String>();
+        let out = child.stdout.take().unwrap();
+        let (tx, stdout) = mpsc::channel::<String>();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
                 let _ = tx.send(line);
             }
         });
         // The tempdir may go: the server needs no file there.
         drop(dir);
         let started = Instant::now();
-        let mut key = None;
-        loop {
-            while let Ok(line) = rx.try_recv() {
-                if let Some(k) = line.split_whitespace().find(|w| w.starts_with("pbk_")) {
-                    key = Some(k.to_string());
-                }
-            }
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                // The banner is printed before listening; give it a moment.
-                std::thread::sleep(Duration::from_millis(100));
-                while let Ok(line) = rx.try_recv() {
-                    if let Some(k) = line.split_whitespace().find(|w| w.starts_with("pbk_")) {
-                        key = Some(k.to_string());
-                    }
-                }
-                break;
-            }
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
-                started.elapsed() < Duration::from_secs(30),
+                started.elapsed() < START_TIMEOUT,
                 "the server did not start"
             );
+            // The polling interval of this wait for the port.
             std::thread::sleep(Duration::from_millis(50));
         }
-        Server { child, port, key }
+        Server {
+            child,
+            port,
+            stdout,
+        }
+    }
+
+    /// The admin key a start on a fresh database prints (before it listens,
+    /// so the line is on its way once the port answers).
+    fn bootstrap_key(&self) -> String {
+        let started = Instant::now();
+        loop {
+            let left = START_TIMEOUT.saturating_sub(started.elapsed());
+            let line = self
+                .stdout
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("no bootstrap key was printed ({e})"));
+            if let Some(key) = line.split_whitespace().find(|w| w.starts_with("pbk_")) {
+                return key.to_string();
+            }
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -172,24 +183,36 @@ async fn status_of(s: &Server, key: &str, id: &str) -> Value {
 }
 
 async fn wait_all_delivered(s: &Server, key: &str, ids: &[String]) {
-    let started = Instant::now();
-    loop {
-        let mut pending = Vec::new();
-        for id in ids {
-            let d = status_of(s, key, id).await;
-            if d["status"] != "delivered" {
-                pending.push(format!("{id}: {}", d["status"]));
+    eventually(
+        "every delivery delivered",
+        Duration::from_secs(60),
+        || async move {
+            let mut pending = Vec::new();
+            for id in ids {
+                let d = status_of(s, key, id).await;
+                if d["status"] != "delivered" {
+                    pending.push(format!("{id}: {}", d["status"]));
+                }
             }
+            if pending.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("not delivered: {pending:?}"))
+            }
+        },
+    )
+    .await;
+}
+
+/// Until the endpoint has received a first request (attempts are in flight).
+async fn wait_for_a_request(mock: &MockServer) {
+    eventually("a first request", Duration::from_secs(20), || async move {
+        match mock.received_requests().await.unwrap().len() {
+            0 => Err("no request yet".to_string()),
+            _ => Ok(()),
         }
-        if pending.is_empty() {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "not delivered: {pending:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
 }
 
 /// webhook-id -> how many times the endpoint received it.
@@ -215,15 +238,11 @@ async fn slow_endpoint(delay: Duration) -> MockServer {
 async fn sigkill_loses_nothing(db: TestDatabase) {
     let mock = slow_endpoint(Duration::from_millis(1500)).await;
     let first = Server::start(&db, &[("PATCHBAY__DELIVERY__CONCURRENCY", "4")]);
-    let key = first.key.clone().expect("a fresh database prints a key");
+    let key = first.bootstrap_key();
     let hook = create_webhook(&first, &key, format!("{}/hooks/slow", mock.uri())).await;
     let ids = send_many(&first, &key, &hook, 12).await;
     // Wait until attempts are in flight, then kill the process outright.
-    let started = Instant::now();
-    while mock.received_requests().await.unwrap().is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(20));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_a_request(&mock).await;
     let mut first = first;
     first.child.kill().unwrap(); // SIGKILL
     first.child.wait().unwrap();
@@ -236,18 +255,6 @@ async fn sigkill_loses_nothing(db: TestDatabase) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_loses_nothing_sqlite() {
-    sigkill_loses_nothing(TestDatabase::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_loses_nothing_postgres() {
-    if let Some(db) = TestDatabase::postgres() {
-        sigkill_loses_nothing(db).await;
-    }
-}
-
 async fn sigterm_releases_claims(db: TestDatabase) {
     let mock = slow_endpoint(Duration::from_millis(3000)).await;
     // A long lease: only a release (not expiry) lets the restart resend soon.
@@ -256,47 +263,31 @@ async fn sigterm_releases_claims(db: TestDatabase) {
         ("PATCHBAY__DELIVERY__LEASE_MS", "600000"),
     ];
     let first = Server::start(&db, &extra);
-    let key = first.key.clone().unwrap();
+    let key = first.bootstrap_key();
     let hook = create_webhook(&first, &key, format!("{}/hooks/slow", mock.uri())).await;
     let ids = send_many(&first, &key, &hook, 4).await;
-    let started = Instant::now();
-    while mock.received_requests().await.unwrap().is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(20));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_a_request(&mock).await;
     let status = Command::new("kill")
         .args(["-TERM", &first.pid().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let mut first = first;
-    let exited = Instant::now();
-    loop {
-        if first.child.try_wait().unwrap().is_some() {
-            break;
-        }
-        assert!(
-            exited.elapsed() < Duration::from_secs(40),
-            "SIGTERM did not stop the server"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    eventually(
+        "the server to exit on SIGTERM",
+        Duration::from_secs(40),
+        || {
+            std::future::ready(match first.child.try_wait().unwrap() {
+                Some(_) => Ok(()),
+                None => Err("still running".to_string()),
+            })
+        },
+    )
+    .await;
     let second = Server::start(&db, &extra);
     // With a 10-minute lease, only a release on shutdown lets the second
     // process send the interrupted deliveries within the minute allowed.
     wait_all_delivered(&second, &key, &ids).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_releases_claims_sqlite() {
-    sigterm_releases_claims(TestDatabase::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_releases_claims_postgres() {
-    if let Some(db) = TestDatabase::postgres() {
-        sigterm_releases_claims(db).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -307,7 +298,7 @@ async fn two_processes_share_one_postgres_queue() {
     let mock = slow_endpoint(Duration::from_millis(50)).await;
     let extra = [("PATCHBAY__DELIVERY__CONCURRENCY", "4")];
     let a = Server::start(&db, &extra);
-    let key = a.key.clone().unwrap();
+    let key = a.bootstrap_key();
     let b = Server::start(&db, &extra);
     let hook = create_webhook(&a, &key, format!("{}/hooks/slow", mock.uri())).await;
     // Half the sends through each process.

@@ -32,6 +32,8 @@ impl SlowStore {
     async fn call(&self) {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
+        // The behaviour under test: a store call that takes a while, so
+        // calls overlap unless something bounds them.
         tokio::time::sleep(Duration::from_millis(3)).await;
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
@@ -124,6 +126,8 @@ impl Provider for SlowProvider {
     async fn test(&self, _: &ProviderContext, _: &Config) -> TestOutcome {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
+        // The behaviour under test: a slow provider, so unbounded tests pile
+        // up in flight at once.
         tokio::time::sleep(Duration::from_millis(200)).await;
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
         TestOutcome::success("ok")
