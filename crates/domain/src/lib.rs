@@ -15,6 +15,7 @@ pub mod catalogue;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod field_rules;
 pub mod health;
 pub mod ids;
 pub mod model;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{
     Capabilities, Category, FieldKind, FieldSpec, IntegrationType, MessageLimits, TypeSpec,
 };
-use crate::validation::FieldRule;
+use crate::field_rules::FieldRule;
 
 const NO_LIMITS: MessageLimits = MessageLimits {
     max_text_chars: None,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::validation::FieldRule;
+use crate::field_rules::FieldRule;
 
 mod entries;
 mod schema;
@@ -153,7 +153,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::validation::ValidationPolicy;
+    use crate::field_rules::ValidationPolicy;
 
     #[test]
     fn ids_are_stable_and_sendgrid_is_four() {

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{FieldKind, IntegrationType, TypeSpec};
-use crate::validation::ValidationPolicy;
+use crate::field_rules::ValidationPolicy;
 
 impl TypeSpec {
     /// JSON Schema (draft 2020-12) of this type's `config` object. Secret
