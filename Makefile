@@ -11,10 +11,15 @@ run:
 build:
 	$(CARGO) build --workspace --all-targets
 
+# Postgres is checked first: without it half of the tests are skipped (and
+# still reported as `ok`), so that is said loudly before and after; with
+# CI=true it stops here instead.
 test:
+	@scripts/check-test-postgres.sh
 	$(CARGO) test --workspace --all-targets --no-fail-fast
 	$(CARGO) test --workspace --doc
 	scripts/contract-tests.sh
+	@scripts/check-test-postgres.sh --reminder
 
 # The contract tests alone: schemathesis and the generated-SDK round trip
 # against a live server.
