@@ -101,6 +101,12 @@ impl TestDatabase {
         let mut admin = match PgConnection::establish(&admin_url) {
             Ok(conn) => conn,
             Err(e) => {
+                // On one line: libpq's messages span several.
+                let e = e
+                    .to_string()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let message = format!(
                     "Postgres for tests is unreachable ({}): {e}. Set {POSTGRES_URL_ENV} to a \
                      server where the tests may create databases.",

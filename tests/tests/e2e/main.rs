@@ -7,7 +7,7 @@
 //! and start-up. The HTTP contract on its own (status codes, problem shapes,
 //! auth) is the api crate's tests' (`crates/api/tests`, in-memory fakes).
 //!
-//! Every request goes through the typed helpers in `helpers`:
+//! Every request goes through a helper per route in `helpers`:
 //! `app.admin().create_integration(&body).await.ok(201)`.
 
 #![allow(clippy::unwrap_used)]

@@ -1,4 +1,4 @@
-//! One typed helper per route: `app.admin().create_integration(&body)`,
+//! One helper per route: `app.admin().create_integration(&body)`,
 //! `app.with_key(&key).get_integration(&id)`, ... Each answers the whole
 //! [`Reply`]; the test checks its status and body.
 

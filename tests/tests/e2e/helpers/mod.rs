@@ -1,5 +1,5 @@
 //! What every end-to-end test uses: the real app on a fresh database
-//! ([`TestApp`]), one typed helper per route ([`Client`]), responses read
+//! ([`TestApp`]), one helper per route ([`Client`]), responses read
 //! whole with the checks the API documents ([`Reply`]), and local mock
 //! providers the app is pointed at ([`mocks`]).
 
