@@ -25,7 +25,7 @@ async fn burst(tdb: TestDatabase) {
     store.ping().await.unwrap();
     let before = threads();
     let mut tasks = Vec::new();
-    for _ in 0..400 {
+    for _ in 0..CALLS {
         let store = store.clone();
         tasks.push(tokio::spawn(async move { store.ping().await }));
     }
@@ -37,12 +37,17 @@ async fn burst(tdb: TestDatabase) {
     // Idle blocking threads linger for seconds, so the count afterwards
     // still shows how many the burst started.
     peak = peak.max(threads());
+    // A thread per call is about 400. Without one, a handful serve the
+    // pool's 4 connections, plus those a busy machine starts while finished
+    // ones are still winding down (up to ~60 on a 2-core machine running
+    // other work): a quarter of the calls separates the two.
     assert!(
-        peak <= before + 32,
-        "{} threads for 400 calls on a pool of 4 (from {before})",
-        peak
+        peak <= before + CALLS / 4,
+        "{peak} threads for {CALLS} calls on a pool of 4 (from {before})"
     );
 }
+
+const CALLS: usize = 400;
 
 // One test running both backends in turn: a second test running alongside
 // would add its own threads to the count.
