@@ -2,7 +2,7 @@
 //! end-to-end tests (feature `testing`): throwaway databases, one macro that
 //! runs a test on both of them, and a bounded poll for conditions.
 //!
-//! ```ignore
+//! ```text
 //! use patchbay_storage::testing::{TestDatabase, on_both_backends};
 //!
 //! async fn rows_round_trip(db: TestDatabase) {
