@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::audit::NewAuditEvent;
 use crate::auth::{ApiKeyRecord, Organization};
 use crate::catalogue::IntegrationType;
-use crate::error::StoreError;
+pub use crate::error::StoreError;
 use crate::health::TestResult;
 use crate::ids::{ApiKeyId, IntegrationId, OrgId};
 use crate::model::{Environment, Integration, Status};

@@ -255,7 +255,8 @@ async fn idempotency_outcomes(tdb: TestDatabase) {
 /// push slots back, and none of it (nor health) is a configuration change.
 async fn slots_holds_and_health(tdb: TestDatabase) {
     use patchbay_domain::IntegrationStore;
-    use patchbay_domain::delivery::{Health, HealthState, SendSlot};
+    use patchbay_domain::delivery::SendSlot;
+    use patchbay_domain::health::{Health, HealthState};
     use std::time::Duration;
 
     let (store, org, _) = setup(&tdb).await;

@@ -29,6 +29,3 @@ pub use pacing::{Pacer, pacing_interval};
 pub use retry::RetryPolicy;
 pub use service::{Accepted, DeliveryError, DeliveryReport, DeliveryService, DeliverySettings};
 pub use store::{DeliveryStore, NoSignal, QueueSignal};
-
-// Health lived here before it had a module of its own.
-pub use crate::health::{Health, HealthState, combine_health};
