@@ -44,7 +44,7 @@ WARNINGS: list[str] = []
 
 # Request bodies of the integrations the bench creates through the API, in
 # rotation: every one has secrets, as real integrations do.
-SEED_CONFIGS = [
+SAMPLE_CONFIGS = [
     ("discord", {"webhookUrl": "https://discord.com/api/webhooks/123456789012345678/bench_Token-abcdefghijklmnopqrstuvwxyz", "username": "bench"}),
     ("webhook", {"url": "https://example.com/hooks/bench", "method": "POST"}),
     ("resend", {"apiKey": "re_bench_0123456789abcdefghij", "from": "Bench <bench@example.com>"}),
@@ -423,7 +423,7 @@ class Pg:
         return res
 
 
-# --- bulk seeding for list-pg ---------------------------------------------------
+# --- bulk rows for list-pg ---------------------------------------------------
 
 _B32 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789abcdefghjkmnpqrstvwxyz")
 
@@ -460,7 +460,7 @@ def bulk_insert(pg: Pg, org_id: str, n: int, base_ms: int) -> None:
     err = proc.stderr.read().decode()
     if proc.wait() != 0:
         raise RuntimeError(f"COPY failed: {err}")
-    log(f"seeded {n:,} integrations by COPY in {time.monotonic() - t:.1f} s")
+    log(f"loaded {n:,} integrations by COPY in {time.monotonic() - t:.1f} s")
 
 
 # --- fan-out ---------------------------------------------------------------------
@@ -626,10 +626,10 @@ def deliver_row(args, server: Server, key: str, mock_port: int) -> dict:
 # --- phases ------------------------------------------------------------------------
 
 
-def seed_api(server: Server, key: str, n: int) -> list[str]:
+def create_through_api(server: Server, key: str, n: int) -> list[str]:
     ids = []
     for i in range(n):
-        slug, config = SEED_CONFIGS[i % len(SEED_CONFIGS)]
+        slug, config = SAMPLE_CONFIGS[i % len(SAMPLE_CONFIGS)]
         st, body = request(server.port, "POST", "/api/integrations", key,
                            {"name": f"bench {slug} {i}", "type": slug, "config": config})
         if st != 201:
@@ -672,7 +672,7 @@ def sqlite_phase(args, keys: str, results: dict) -> None:
     key = server.cli("keys", "create", "--org", "bench", "--scopes", "read,write,test")
     server.start()
     try:
-        paths = seed_api(server, key, args.seed)
+        paths = create_through_api(server, key, args.integrations)
         results["_sqlite_idle_rss_kib"] = idle_rss(server, key, paths)
         step(results, ["ceiling-http", "get-sqlite"], lambda: paired(
             args,
@@ -716,7 +716,7 @@ def postgres_phase(args, keys: str, results: dict, pg: Pg, mock_port: int) -> No
     log(f"pgbench tables ready in {time.monotonic() - t:.1f} s")
     server.start()
     try:
-        paths = seed_api(server, key, args.seed)
+        paths = create_through_api(server, key, args.integrations)
         results["_pg_idle_rss_kib"] = idle_rss(server, key, paths)
         step(results, ["ceiling-pg", "get-pg"], lambda: paired(
             args,
@@ -870,7 +870,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5,
                     help="a row and its reference alternate in this many rounds")
     ap.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each row")
-    ap.add_argument("--seed", type=int, default=100, help="integrations created through the API for GETs")
+    ap.add_argument("--integrations", type=int, default=100, help="integrations created through the API for GETs")
     ap.add_argument("--list-small", type=int, default=10_000)
     ap.add_argument("--list-large", type=int, default=1_000_000)
     ap.add_argument("--fanout", type=int, default=1000)
