@@ -184,7 +184,9 @@ impl Reply {
             .map(|v| v.to_str().unwrap().to_string())
     }
 
-    /// Assert this is a problem+json error with this status, and return it.
+    /// Assert this is a problem+json error with this status, of the type
+    /// the status stands for, and return it.
+    #[track_caller]
     pub fn problem(&self, status: u16) -> Value {
         assert_eq!(self.status, status, "body: {}", self.text());
         assert_eq!(
@@ -195,21 +197,88 @@ impl Reply {
         let p = self.json();
         assert_eq!(p["status"], status);
         for member in ["type", "title", "detail"] {
-            assert!(p[member].is_string(), "problem without {member}: {p}");
+            assert!(
+                p[member].as_str().is_some_and(|m| !m.is_empty()),
+                "problem without {member}: {p}"
+            );
+        }
+        let kind = p["type"].as_str().unwrap();
+        assert!(
+            problem_types(status).contains(&kind),
+            "{kind} is not the type of a {status}: {p}"
+        );
+        if status != 422 {
+            assert!(p.get("errors").is_none(), "{p}");
         }
         p
     }
 
-    /// The field paths of a validation problem.
+    /// The field paths of a validation problem, in the order given; every
+    /// error has a message.
+    #[track_caller]
     pub fn fields(&self) -> Vec<String> {
         let p = self.problem(422);
-        p["errors"]
-            .as_array()
-            .expect("errors")
+        let errors = p["errors"].as_array().expect("errors");
+        for e in errors {
+            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{p}");
+        }
+        errors
             .iter()
             .map(|e| e["field"].as_str().unwrap().to_string())
             .collect()
     }
+
+    /// Whether `needle` is in the body or in any header value.
+    pub fn contains(&self, needle: &str) -> bool {
+        self.text().contains(needle)
+            || self
+                .headers
+                .iter()
+                .any(|(_, v)| String::from_utf8_lossy(v.as_bytes()).contains(needle))
+    }
+}
+
+/// The problem types an error of this status may have (`409` is either a
+/// managed integration or a conflict).
+fn problem_types(status: u16) -> &'static [&'static str] {
+    match status {
+        400 => &["/problems/bad-request"],
+        401 => &["/problems/unauthorized"],
+        403 => &["/problems/forbidden"],
+        404 => &["/problems/not-found"],
+        405 => &["/problems/method-not-allowed"],
+        409 => &["/problems/managed", "/problems/conflict"],
+        412 => &["/problems/precondition-failed"],
+        413 => &["/problems/payload-too-large"],
+        415 => &["/problems/unsupported-media-type"],
+        422 => &["/problems/validation"],
+        500 => &["/problems/internal"],
+        503 => &["/problems/unavailable"],
+        _ => &[],
+    }
+}
+
+/// The member names of an object, sorted.
+pub fn members(v: &Value) -> Vec<&str> {
+    let mut names: Vec<&str> = v
+        .as_object()
+        .unwrap_or_else(|| panic!("an object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// RFC 3339 UTC with milliseconds: `2026-01-01T12:00:00.123Z`.
+#[track_caller]
+pub fn assert_millisecond_timestamp(v: &Value) {
+    let s = v.as_str().unwrap_or_else(|| panic!("a timestamp: {v}"));
+    let parsed = chrono::DateTime::parse_from_rfc3339(s);
+    assert!(
+        parsed.is_ok() && s.len() == 24 && s.ends_with('Z') && s.as_bytes()[19] == b'.',
+        "not an RFC 3339 millisecond UTC timestamp: {s}"
+    );
 }
 
 /// Send a request as built.

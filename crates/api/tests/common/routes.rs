@@ -1,7 +1,10 @@
-//! One helper per route of `/api/integrations` and `/api/integration-types`,
-//! each sending its request with a key and answering the whole [`Reply`], so
-//! a test reads as what it does. Tests that sweep many routes at once (auth,
-//! tenancy) build their requests with the path helpers.
+//! One helper per route of `/api/integrations`, `/api/integration-types` and
+//! the integer-id API at `/integrations`, each sending its request with a key
+//! and answering the whole [`Reply`], so a test reads as what it does. Tests
+//! that sweep many routes at once (auth, tenancy) build their requests with
+//! the path helpers.
+
+use std::fmt::Display;
 
 use actix_web::http::header;
 use actix_web::test::TestRequest;
@@ -131,4 +134,101 @@ pub async fn list_integration_types(app: &TestApp, key: &Key) -> Reply {
 pub async fn get_integration_type(app: &TestApp, key: &Key, slug: &str) -> Reply {
     let uri = format!("/api/integration-types/{slug}");
     call_as(app, key, TestRequest::get().uri(&uri)).await
+}
+
+// ------------------------------------------------ /integrations
+// Types by integer id, snake_case `data`, an integration by its integer id.
+
+/// `/integrations/{id}`; `id` may be anything, a number or not.
+pub fn integer_id_path(id: impl Display) -> String {
+    format!("/integrations/{id}")
+}
+
+/// `/integrations/{id}/status`.
+pub fn integer_id_status_path(id: impl Display) -> String {
+    format!("/integrations/{id}/status")
+}
+
+/// `GET /integrations?{query}` (`query` may be empty).
+pub async fn list_integer_id_integrations(app: &TestApp, key: &Key, query: &str) -> Reply {
+    let uri = if query.is_empty() {
+        "/integrations".to_string()
+    } else {
+        format!("/integrations?{query}")
+    };
+    call_as(app, key, TestRequest::get().uri(&uri)).await
+}
+
+/// `POST /integrations`.
+pub async fn create_integer_id_integration(app: &TestApp, key: &Key, body: &Value) -> Reply {
+    call_as(
+        app,
+        key,
+        json_body(TestRequest::post().uri("/integrations"), body),
+    )
+    .await
+}
+
+/// `GET /integrations/{id}`.
+pub async fn get_integer_id_integration(app: &TestApp, key: &Key, id: i64) -> Reply {
+    call_as(app, key, TestRequest::get().uri(&integer_id_path(id))).await
+}
+
+/// `PUT /integrations/{id}`, with `If-Match` if one is given.
+pub async fn update_integer_id_integration(
+    app: &TestApp,
+    key: &Key,
+    id: i64,
+    if_match: Option<&str>,
+    body: &Value,
+) -> Reply {
+    let req = with_if_match(TestRequest::put().uri(&integer_id_path(id)), if_match);
+    call_as(app, key, json_body(req, body)).await
+}
+
+/// `PATCH /integrations/{id}/status` to this status, with `If-Match` if one
+/// is given.
+pub async fn set_integer_id_integration_status(
+    app: &TestApp,
+    key: &Key,
+    id: i64,
+    if_match: Option<&str>,
+    status: &str,
+) -> Reply {
+    let req = with_if_match(
+        TestRequest::patch().uri(&integer_id_status_path(id)),
+        if_match,
+    );
+    call_as(app, key, json_body(req, &json!({"status": status}))).await
+}
+
+/// `DELETE /integrations/{id}`, with `If-Match` if one is given.
+pub async fn delete_integer_id_integration(
+    app: &TestApp,
+    key: &Key,
+    id: i64,
+    if_match: Option<&str>,
+) -> Reply {
+    let req = with_if_match(TestRequest::delete().uri(&integer_id_path(id)), if_match);
+    call_as(app, key, req).await
+}
+
+fn with_if_match(req: TestRequest, if_match: Option<&str>) -> TestRequest {
+    match if_match {
+        Some(tag) => req.insert_header((header::IF_MATCH, tag)),
+        None => req,
+    }
+}
+
+/// The `int_…` id `/api/integrations` knows an integration by, from the
+/// `ETag` of an answer of either API (`"{id}-v{version}"`).
+pub fn id_in_etag(r: &Reply) -> String {
+    let tag = r
+        .header("etag")
+        .unwrap_or_else(|| panic!("an ETag: {} {}", r.status, r.text()));
+    let (id, _) = tag
+        .trim_matches('"')
+        .rsplit_once("-v")
+        .unwrap_or_else(|| panic!("an id-vN tag: {tag}"));
+    id.to_string()
 }

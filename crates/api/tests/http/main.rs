@@ -12,6 +12,7 @@ mod catalogue;
 mod concurrency;
 mod contract_examples;
 mod errors;
+mod integer_id_api;
 mod listing;
 mod managed;
 mod openapi;
