@@ -258,6 +258,9 @@ fn problem_types(status: u16) -> &'static [&'static str] {
     }
 }
 
+/// The members of a credential test's verdict (a failure adds `code`).
+pub const VERDICT_MEMBERS: [&str; 4] = ["latencyMs", "message", "status", "testedAt"];
+
 /// The member names of an object, sorted.
 pub fn members(v: &Value) -> Vec<&str> {
     let mut names: Vec<&str> = v

@@ -1,5 +1,6 @@
-//! API keys: 401 with a Bearer challenge before anything else, scopes
-//! checked before the body is read, and the cache of verified keys.
+//! API keys: 401 with a Bearer challenge naming the error before anything
+//! else, each scope's routes and 403 naming the missing scope (checked
+//! before the body is read), and the cache of verified keys.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -8,39 +9,78 @@ use actix_web::http::header;
 use actix_web::test::TestRequest;
 use patchbay_api::ApiConfig;
 use patchbay_domain::auth::Scope;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::common::{
-    Harness, UNKNOWN_ID, call, call_as, create_slack, integration_path, integration_test_path,
-    json_body, list_integrations,
+    Harness, Reply, SLACK_URL, UNKNOWN_ID, call, call_as, create_integration, create_slack,
+    delete_integration, get_integration, integration_path, list_integration_types,
+    list_integrations, slack, test_integration, test_unsaved_integration, update_integration,
 };
 use crate::openapi::keyed_operations;
 
 #[actix_web::test]
-async fn bad_credentials_answer_401_with_a_bearer_challenge() {
+async fn bad_credentials_answer_401_with_the_challenge_naming_the_error() {
     let h = Harness::new().await;
     let app = h.service().await;
+    let id = create_slack(&app, &h.admin, "s").await;
+    let before = get_integration(&app, &h.admin, &id).await;
     let revoked = h.key("acme", &[Scope::Admin]).await;
     h.tenants.revoke_api_key_now(&revoked.id).await;
     let unknown = patchbay_domain::auth::NewApiKey::generate();
     let unknown = secrecy::ExposeSecret::expose_secret(&unknown.plaintext).to_string();
-    let cases: Vec<(&str, Option<String>)> = vec![
-        ("missing", None),
-        ("basic", Some("Basic dXNlcjpwYXNz".into())),
-        ("empty bearer", Some("Bearer ".into())),
-        ("junk", Some("Bearer not-a-key".into())),
-        ("unknown", Some(format!("Bearer {unknown}"))),
-        ("revoked", Some(format!("Bearer {}", revoked.plaintext))),
+    let admin_key = &h.admin.plaintext;
+    let no_error = "Bearer realm=\"patchbay\"";
+    let invalid_request = "Bearer realm=\"patchbay\", error=\"invalid_request\"";
+    let invalid_token = "Bearer realm=\"patchbay\", error=\"invalid_token\"";
+    let cases: Vec<(&str, Option<String>, &str)> = vec![
+        ("missing header", None, no_error),
+        (
+            "basic scheme",
+            Some("Basic dXNlcjpwYXNz".into()),
+            invalid_request,
+        ),
+        (
+            "key without scheme",
+            Some(admin_key.clone()),
+            invalid_request,
+        ),
+        ("empty bearer", Some("Bearer ".into()), invalid_request),
+        (
+            "malformed key",
+            Some("Bearer not-a-key".into()),
+            invalid_token,
+        ),
+        (
+            "truncated key",
+            Some(format!("Bearer {}", &admin_key[..20])),
+            invalid_token,
+        ),
+        (
+            "unknown key",
+            Some(format!("Bearer {unknown}")),
+            invalid_token,
+        ),
+        (
+            "revoked key",
+            Some(format!("Bearer {}", revoked.plaintext)),
+            invalid_token,
+        ),
     ];
-    for (name, auth) in cases {
+    // Auth comes before the body: a stranger learns nothing from a body
+    // error (no 415 or 400 leaks).
+    let broken = |req: TestRequest| {
+        req.insert_header((header::CONTENT_TYPE, "text/plain"))
+            .set_payload("{")
+    };
+    for (name, auth, challenge) in cases {
         for req in [
             TestRequest::get().uri("/api/integrations"),
+            TestRequest::get().uri(&integration_path(&id)),
+            broken(TestRequest::post().uri("/api/integrations")),
+            broken(TestRequest::put().uri(&integration_path(&id))),
+            TestRequest::delete().uri(&integration_path(&id)),
+            broken(TestRequest::post().uri("/api/integrations/test")),
             TestRequest::get().uri("/api/integration-types"),
-            // Auth comes before the body: no 415/400 leaks to a stranger.
-            TestRequest::post()
-                .uri("/api/integrations")
-                .insert_header((header::CONTENT_TYPE, "text/plain"))
-                .set_payload("{"),
             TestRequest::get().uri("/api/no-such-route"),
         ] {
             let req = match &auth {
@@ -49,10 +89,18 @@ async fn bad_credentials_answer_401_with_a_bearer_challenge() {
             };
             let r = call(&app, req).await;
             r.problem(401);
-            let challenge = r.header("www-authenticate").expect(name);
-            assert!(challenge.starts_with("Bearer"), "{name}: {challenge}");
+            assert_eq!(
+                r.header("www-authenticate").as_deref(),
+                Some(challenge),
+                "{name}"
+            );
         }
     }
+    // The refused requests changed nothing.
+    let after = get_integration(&app, &h.admin, &id).await;
+    assert_eq!(after.header("etag"), Some(format!("\"{id}-v1\"")));
+    assert_eq!(after.expect(200), before.expect(200));
+    assert_eq!(h.store.count(), 1);
 }
 
 /// Every documented operation under /api and /integrations, the document
@@ -80,15 +128,34 @@ async fn every_documented_api_operation_requires_a_key() {
     assert!(operations.len() >= 16, "{}", operations.len());
 }
 
+/// A 403 naming the missing scope, in the detail and in the challenge.
+#[track_caller]
+fn assert_forbidden(r: &Reply, scope: &str) {
+    let p = r.problem(403);
+    assert!(p["detail"].as_str().unwrap().contains(scope), "{p}");
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some(format!(
+            "Bearer realm=\"patchbay\", error=\"insufficient_scope\", scope=\"{scope}\""
+        ))
+    );
+}
+
 #[actix_web::test]
-async fn missing_scopes_answer_403_before_the_body_is_read() {
+async fn each_scope_allows_its_routes_and_answers_403_naming_the_missing_one() {
     let h = Harness::new().await;
     let app = h.service().await;
     let id = create_slack(&app, &h.admin, "s").await;
+    let before = get_integration(&app, &h.admin, &id).await;
     let reader = h.key("acme", &[Scope::Read]).await;
     let tester = h.key("acme", &[Scope::Test]).await;
+    let writer = h.key("acme", &[Scope::Write]).await;
+    let new = slack("x", SLACK_URL);
+    let rename = json!({"name": "x"});
+    let unsaved = json!({"type": "slack", "config": {"webhookUrl": SLACK_URL}});
 
-    // Read may read.
+    // read: every GET, nothing else, even with a broken body (scopes are
+    // checked before the body is read).
     for uri in [
         "/api/integrations".to_string(),
         integration_path(&id),
@@ -98,40 +165,83 @@ async fn missing_scopes_answer_403_before_the_body_is_read() {
         let r = call_as(&app, &reader, TestRequest::get().uri(&uri)).await;
         assert_eq!(r.status, 200, "{uri}");
     }
-    // ...and nothing else, even with a broken body.
-    for req in [
+    let broken_body = call_as(
+        &app,
+        &reader,
         TestRequest::post()
             .uri("/api/integrations")
             .insert_header((header::CONTENT_TYPE, "application/json"))
             .set_payload("{broken"),
-        json_body(
-            TestRequest::put().uri(&integration_path(&id)),
-            &json!({"name": "x"}),
-        ),
-        TestRequest::delete().uri(&integration_path(&id)),
-        TestRequest::post().uri(&integration_test_path(&id)),
-        json_body(
-            TestRequest::post().uri("/api/integrations/test"),
-            &json!({"type": "slack", "config": {}}),
-        ),
-    ] {
-        let p = call_as(&app, &reader, req).await.problem(403);
-        assert!(p["detail"].as_str().unwrap().contains("scope"));
-    }
-    // Test may test, not read or write.
-    let r = call_as(
-        &app,
-        &tester,
-        TestRequest::post().uri(&integration_test_path(&id)),
     )
     .await;
-    assert_eq!(r.status, 200);
-    for req in [
-        TestRequest::get().uri("/api/integrations"),
-        TestRequest::delete().uri(&integration_path(&id)),
+    for (r, scope) in [
+        (create_integration(&app, &reader, &new).await, "write"),
+        (broken_body, "write"),
+        (
+            update_integration(&app, &reader, &id, &rename).await,
+            "write",
+        ),
+        (delete_integration(&app, &reader, &id).await, "write"),
+        (test_integration(&app, &reader, &id, None).await, "test"),
+        (
+            test_unsaved_integration(&app, &reader, &unsaved).await,
+            "test",
+        ),
     ] {
-        call_as(&app, &tester, req).await.problem(403);
+        assert_forbidden(&r, scope);
     }
+
+    // test: the two test endpoints only.
+    let r = test_integration(&app, &tester, &id, None).await;
+    assert_eq!(r.expect(200)["status"], "success");
+    let r = test_unsaved_integration(&app, &tester, &unsaved).await;
+    assert_eq!(r.expect(200)["status"], "success");
+    for (r, scope) in [
+        (create_integration(&app, &tester, &new).await, "write"),
+        (
+            update_integration(&app, &tester, &id, &rename).await,
+            "write",
+        ),
+        (delete_integration(&app, &tester, &id).await, "write"),
+        (list_integrations(&app, &tester, "").await, "read"),
+        (get_integration(&app, &tester, &id).await, "read"),
+    ] {
+        assert_forbidden(&r, scope);
+    }
+
+    // write: create, update, delete; no reading or testing.
+    for (r, scope) in [
+        (list_integrations(&app, &writer, "").await, "read"),
+        (get_integration(&app, &writer, &id).await, "read"),
+        (list_integration_types(&app, &writer).await, "read"),
+        (test_integration(&app, &writer, &id, None).await, "test"),
+        (
+            test_unsaved_integration(&app, &writer, &unsaved).await,
+            "test",
+        ),
+    ] {
+        assert_forbidden(&r, scope);
+    }
+    let r = create_integration(&app, &writer, &new).await;
+    r.expect(201);
+    let own = r.id();
+    let r = update_integration(&app, &writer, &own, &json!({"name": "y"})).await;
+    assert_eq!(r.expect(200)["name"], "y");
+    assert_eq!(delete_integration(&app, &writer, &own).await.status, 204);
+
+    // Nothing the refused requests asked for happened: the tester's test
+    // is the one change (its verdict and the health it sets), and a test is
+    // not a new version.
+    let after = get_integration(&app, &h.admin, &id).await;
+    assert_eq!(after.header("etag"), before.header("etag"));
+    let (mut before, mut after) = (before.expect(200), after.expect(200));
+    assert_eq!(after["lastTest"]["status"], "success");
+    for tested in ["lastTest", "health"] {
+        before[tested] = Value::Null;
+        after[tested] = Value::Null;
+    }
+    assert_eq!(after, before);
+    assert_eq!(h.store.count(), 1);
 }
 
 #[actix_web::test]

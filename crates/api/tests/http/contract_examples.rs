@@ -5,10 +5,29 @@ use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
 use crate::common::{
-    Harness, SLACK_URL, call_as, create_integration, delete_integration, get_integration,
-    integration_path, integration_test_path, json_body, list_integrations, test_integration,
-    update_integration,
+    Harness, SLACK_URL, VERDICT_MEMBERS, assert_millisecond_timestamp, call_as, create_integration,
+    delete_integration, get_integration, integration_path, integration_test_path, json_body,
+    list_integrations, members, test_integration, update_integration,
 };
+
+/// The members of an integration as create, get and update answer it.
+const DETAIL_MEMBERS: [&str; 12] = [
+    "config",
+    "createdAt",
+    "environment",
+    "health",
+    "id",
+    "isManaged",
+    "lastTest",
+    "name",
+    "secrets",
+    "status",
+    "type",
+    "updatedAt",
+];
+
+/// What a list item leaves out of [`DETAIL_MEMBERS`].
+const NOT_IN_LISTS: [&str; 4] = ["config", "health", "lastTest", "secrets"];
 
 #[actix_web::test]
 async fn the_contract_examples_work_as_documented() {
@@ -43,7 +62,13 @@ async fn the_contract_examples_work_as_documented() {
         json!([{"field": "webhookUrl", "hint": "…XXXX"}])
     );
     assert_eq!(created["lastTest"], Value::Null);
-    assert!(created["createdAt"].is_string() && created["updatedAt"].is_string());
+    assert_eq!(
+        created["health"],
+        json!({"status": "unknown", "reason": null, "changedAt": null})
+    );
+    assert_eq!(members(&created), DETAIL_MEMBERS);
+    assert_millisecond_timestamp(&created["createdAt"]);
+    assert_eq!(created["createdAt"], created["updatedAt"]);
 
     // Another type, to see the filter work.
     create_integration(
@@ -55,32 +80,21 @@ async fn the_contract_examples_work_as_documented() {
     .await
     .expect(201);
 
-    // List with ?type=: summaries, without config or secrets.
+    // List with ?type=: summaries, the detail without config, secrets, last
+    // test or health.
     let list = list_integrations(&app, key, "type=slack").await.expect(200);
-    let data = list["data"].as_array().unwrap();
-    assert_eq!(data.len(), 1);
-    assert_eq!(data[0]["id"], id.as_str());
+    assert_eq!(members(&list), ["data", "nextCursor"]);
     assert_eq!(list["nextCursor"], Value::Null);
-    let mut members: Vec<&str> = data[0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
+    let data = list["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1, "{list}");
+    let summary: Vec<&str> = DETAIL_MEMBERS
+        .into_iter()
+        .filter(|m| !NOT_IN_LISTS.contains(m))
         .collect();
-    members.sort_unstable();
-    assert_eq!(
-        members,
-        [
-            "createdAt",
-            "environment",
-            "id",
-            "isManaged",
-            "name",
-            "status",
-            "type",
-            "updatedAt"
-        ]
-    );
+    assert_eq!(members(&data[0]), summary);
+    for m in summary {
+        assert_eq!(data[0][m], created[m], "{m}");
+    }
 
     // Get.
     let r = get_integration(&app, key, &id).await;
@@ -97,24 +111,43 @@ async fn the_contract_examples_work_as_documented() {
     )
     .await;
     let updated = r.expect(200);
-    assert_eq!(updated["name"], "Updated Name");
-    assert_eq!(updated["secrets"][0]["hint"], "…NEW1");
     assert_eq!(r.header("etag"), Some(format!("\"{id}-v2\"")));
+    assert_eq!(members(&updated), DETAIL_MEMBERS);
+    assert_eq!(updated["id"], id.as_str());
+    assert_eq!(updated["name"], "Updated Name");
+    assert_eq!(updated["config"], json!({}));
+    assert_eq!(
+        updated["secrets"],
+        json!([{"field": "webhookUrl", "hint": "…NEW1"}])
+    );
+    assert_eq!(updated["createdAt"], created["createdAt"]);
+    assert_millisecond_timestamp(&updated["updatedAt"]);
+    assert!(updated["updatedAt"].as_str() >= created["updatedAt"].as_str());
+    assert_eq!(get_integration(&app, key, &id).await.expect(200), updated);
 
     // Test, with the documented optional body.
     let overrides = json!({"configOverrides": {"webhookUrl": "https://hooks.slack.com/services/T000/B000/ZZZZ"}});
     let t = test_integration(&app, key, &id, Some(&overrides))
         .await
         .expect(200);
+    assert_eq!(members(&t), VERDICT_MEMBERS);
     assert_eq!(t["status"], "success");
     assert_eq!(t["message"], "Integration test successful");
-    assert!(t["latencyMs"].is_i64());
-    assert!(t["testedAt"].is_string());
+    assert!(t["latencyMs"].as_i64().is_some_and(|l| l >= 0), "{t}");
+    assert_millisecond_timestamp(&t["testedAt"]);
+    // A test with overrides is not recorded and changes no version.
+    let r = get_integration(&app, key, &id).await;
+    assert_eq!(r.header("etag"), Some(format!("\"{id}-v2\"")));
+    assert_eq!(r.expect(200), updated);
 
-    // A test without overrides, and with no body at all, is recorded.
-    test_integration(&app, key, &id, None).await.expect(200);
-    let got = get_integration(&app, key, &id).await.expect(200);
-    assert_eq!(got["lastTest"]["status"], "success");
+    // A test without overrides, and with no body at all, is recorded: the
+    // verdict is the last test, and a test is not a change.
+    let t = test_integration(&app, key, &id, None).await.expect(200);
+    let r = get_integration(&app, key, &id).await;
+    assert_eq!(r.header("etag"), Some(format!("\"{id}-v2\"")));
+    let got = r.expect(200);
+    assert_eq!(got["lastTest"], t);
+    assert_eq!(got["updatedAt"], updated["updatedAt"]);
 
     // Delete, then every verb answers 404.
     let r = delete_integration(&app, key, &id).await;
@@ -131,4 +164,6 @@ async fn the_contract_examples_work_as_documented() {
     ] {
         call_as(&app, key, req).await.problem(404);
     }
+    let list = list_integrations(&app, key, "type=slack").await.expect(200);
+    assert_eq!(list["data"], json!([]));
 }

@@ -10,8 +10,9 @@ use patchbay_api::ApiConfig;
 use serde_json::json;
 
 use crate::common::{
-    Harness, SLACK_URL, UNKNOWN_ID, call_as, call_without, create_integration, integration_path,
-    integration_test_path, list_integrations, slack,
+    Harness, SLACK_URL, UNKNOWN_ID, call, call_as, call_without, create_integration,
+    get_integration, integration_path, integration_test_path, json_body, list_integrations, slack,
+    test_integration, test_unsaved_integration, update_integration,
 };
 
 /// `POST /api/integrations` with this payload and content type.
@@ -26,25 +27,65 @@ fn post_raw(content_type: Option<&str>, payload: impl Into<actix_web::web::Bytes
 }
 
 #[actix_web::test]
-async fn a_body_over_the_limit_answers_413() {
+async fn a_body_over_the_limit_answers_413_on_every_route_that_takes_one() {
     let h = Harness::with_config(ApiConfig {
         max_body_bytes: 1024,
         ..ApiConfig::default()
     })
     .await;
     let app = h.service().await;
-    let big = json!({"name": "x".repeat(2000), "type": "slack", "config": {}});
+    let key = &h.admin;
+    let hook = |pad: usize| {
+        json!({"name": "w", "type": "webhook",
+               "config": {"url": "https://example.com/hook", "headers": {"X-Pad": "a".repeat(pad)}}})
+    };
+    assert!(serde_json::to_vec(&hook(900)).unwrap().len() <= 1024);
+    assert!(serde_json::to_vec(&hook(1100)).unwrap().len() > 1024);
+    // Just under the limit is fine.
+    let r = create_integration(&app, key, &hook(900)).await;
+    let created = r.expect(201);
+    let id = r.id();
 
-    let p = create_integration(&app, &h.admin, &big).await.problem(413);
-    assert!(p["detail"].as_str().unwrap().contains("1024"));
+    let big_config = hook(1100)["config"].clone();
+    for r in [
+        create_integration(&app, key, &hook(1100)).await,
+        create_integration(&app, key, &hook(20_000)).await,
+        update_integration(&app, key, &id, &json!({"config": big_config})).await,
+        test_integration(
+            &app,
+            key,
+            &id,
+            Some(&json!({"configOverrides": big_config})),
+        )
+        .await,
+        test_unsaved_integration(&app, key, &json!({"type": "webhook", "config": big_config}))
+            .await,
+    ] {
+        let p = r.problem(413);
+        assert!(p["detail"].as_str().unwrap().contains("1024"), "{p}");
+    }
 
     // Without a Content-Length the limit holds while reading.
-    let req = post_raw(Some("application/json"), serde_json::to_vec(&big).unwrap())
-        .insert_header(h.admin.bearer());
+    let req = post_raw(
+        Some("application/json"),
+        serde_json::to_vec(&hook(4000)).unwrap(),
+    )
+    .insert_header(key.bearer());
     let r = call_without(&app, req, header::CONTENT_LENGTH).await;
     let p = r.problem(413);
-    assert!(p["detail"].as_str().unwrap().contains("1024"));
-    assert_eq!(h.store.count(), 0);
+    assert!(p["detail"].as_str().unwrap().contains("1024"), "{p}");
+    // Authentication still comes first.
+    let r = call(
+        &app,
+        json_body(TestRequest::post().uri("/api/integrations"), &hook(1100)),
+    )
+    .await;
+    r.problem(401);
+
+    let after = get_integration(&app, key, &id).await;
+    assert_eq!(after.header("etag"), Some(format!("\"{id}-v1\"")));
+    assert_eq!(after.expect(200), created);
+    assert_eq!(h.store.count(), 1);
 }
 
 #[actix_web::test]

@@ -7,7 +7,8 @@ use actix_web::test::TestRequest;
 use serde_json::json;
 
 use crate::common::{
-    Harness, call_as, create_slack, integration_test_path, test_unsaved_integration,
+    Harness, VERDICT_MEMBERS, call_as, create_integration, create_slack, get_integration,
+    integration_test_path, members, test_integration, test_unsaved_integration,
 };
 
 #[actix_web::test]
@@ -43,17 +44,44 @@ async fn a_failed_test_is_a_200_with_the_error_verdict() {
     let h = Harness::new().await;
     let app = h.service().await;
     // A type without a provider in this app: an honest error, still 200.
+    let discord = json!({"webhookUrl": "https://discord.com/api/webhooks/1/abc"});
     let t = test_unsaved_integration(
         &app,
         &h.admin,
-        &json!({"type": "discord", "environment": "stage",
-                "config": {"webhookUrl": "https://discord.com/api/webhooks/1/abc"}}),
+        &json!({"type": "discord", "environment": "stage", "config": discord}),
     )
     .await
     .expect(200);
     assert_eq!(t["status"], "error");
     assert_eq!(t["code"], "provider_unavailable");
+    let mut with_code = VERDICT_MEMBERS.to_vec();
+    with_code.insert(0, "code");
+    assert_eq!(members(&t), with_code);
     assert_eq!(h.store.count(), 0, "an unsaved test saved something");
+
+    // Saved, the failure is recorded as the last test, without its code,
+    // and is not a change.
+    let r = create_integration(
+        &app,
+        &h.admin,
+        &json!({"name": "d", "type": "discord", "config": discord}),
+    )
+    .await;
+    let created = r.expect(201);
+    let id = r.id();
+    let t = test_integration(&app, &h.admin, &id, None)
+        .await
+        .expect(200);
+    assert_eq!(t["code"], "provider_unavailable");
+    let r = get_integration(&app, &h.admin, &id).await;
+    assert_eq!(r.header("etag"), Some(format!("\"{id}-v1\"")));
+    let got = r.expect(200);
+    assert_eq!(
+        got["lastTest"],
+        json!({"status": "error", "message": t["message"],
+               "latencyMs": t["latencyMs"], "testedAt": t["testedAt"]})
+    );
+    assert_eq!(got["updatedAt"], created["updatedAt"]);
 }
 
 #[actix_web::test]
@@ -68,5 +96,6 @@ async fn an_unsaved_test_saves_nothing() {
     .await
     .expect(200);
     assert_eq!(t["status"], "success");
+    assert_eq!(members(&t), VERDICT_MEMBERS);
     assert_eq!(h.store.count(), 0, "an unsaved test saved something");
 }
