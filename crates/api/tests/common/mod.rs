@@ -164,6 +164,7 @@ impl Reply {
     }
 
     /// Assert this status, and return the JSON body.
+    #[track_caller]
     pub fn expect(&self, status: u16) -> Value {
         assert_eq!(self.status, status, "body: {}", self.text());
         self.json()
@@ -188,13 +189,12 @@ impl Reply {
     /// the status stands for, and return it.
     #[track_caller]
     pub fn problem(&self, status: u16) -> Value {
-        assert_eq!(self.status, status, "body: {}", self.text());
+        let p = self.expect(status);
         assert_eq!(
             self.header("content-type").as_deref(),
             Some("application/problem+json"),
             "status {status}"
         );
-        let p = self.json();
         assert_eq!(p["status"], status);
         for member in ["type", "title", "detail"] {
             assert!(
@@ -263,12 +263,8 @@ pub const VERDICT_MEMBERS: [&str; 4] = ["latencyMs", "message", "status", "teste
 
 /// The member names of an object, sorted.
 pub fn members(v: &Value) -> Vec<&str> {
-    let mut names: Vec<&str> = v
-        .as_object()
-        .unwrap_or_else(|| panic!("an object: {v}"))
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let object = v.as_object().unwrap_or_else(|| panic!("an object: {v}"));
+    let mut names: Vec<&str> = object.keys().map(String::as_str).collect();
     names.sort_unstable();
     names
 }

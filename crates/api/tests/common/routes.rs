@@ -31,13 +31,18 @@ pub fn integration_test_path(id: &str) -> String {
     format!("/api/integrations/{id}/test")
 }
 
+/// `path?query`, or `path` for an empty query.
+fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 /// `GET /api/integrations?{query}` (`query` may be empty).
 pub async fn list_integrations(app: &TestApp, key: &Key, query: &str) -> Reply {
-    let uri = if query.is_empty() {
-        "/api/integrations".to_string()
-    } else {
-        format!("/api/integrations?{query}")
-    };
+    let uri = with_query("/api/integrations", query);
     call_as(app, key, TestRequest::get().uri(&uri)).await
 }
 
@@ -151,11 +156,7 @@ pub fn integer_id_status_path(id: impl Display) -> String {
 
 /// `GET /integrations?{query}` (`query` may be empty).
 pub async fn list_integer_id_integrations(app: &TestApp, key: &Key, query: &str) -> Reply {
-    let uri = if query.is_empty() {
-        "/integrations".to_string()
-    } else {
-        format!("/integrations?{query}")
-    };
+    let uri = with_query("/integrations", query);
     call_as(app, key, TestRequest::get().uri(&uri)).await
 }
 

@@ -9,7 +9,7 @@ use patchbay_domain::auth::Scope;
 use serde_json::{Value, json};
 
 use crate::common::{
-    Harness, Key, TestApp, assert_millisecond_timestamp, call, call_as,
+    Harness, Key, Reply, TestApp, assert_millisecond_timestamp, call, call_as,
     create_integer_id_integration, delete_integer_id_integration, get_integer_id_integration,
     get_integration, id_in_etag, integer_id_path, json_body, list_integer_id_integrations,
     set_integer_id_integration_status, update_integer_id_integration,
@@ -106,6 +106,31 @@ async fn create_example(app: &TestApp, key: &Key) -> (i64, String) {
     let r = create_integer_id_integration(app, key, &sendgrid_example_request()).await;
     let id = r.expect(201)["id"].as_i64().unwrap();
     (id, id_in_etag(&r))
+}
+
+/// A change through each route that writes (PUT, PATCH status, DELETE), with
+/// `If-Match` if one is given; each answer with its route.
+async fn write_through_every_route(
+    app: &TestApp,
+    key: &Key,
+    id: i64,
+    if_match: Option<&str>,
+) -> Vec<(&'static str, Reply)> {
+    let change = json!({"data": {"from_name": "changed"}});
+    vec![
+        (
+            "PUT",
+            update_integer_id_integration(app, key, id, if_match, &change).await,
+        ),
+        (
+            "PATCH status",
+            set_integer_id_integration_status(app, key, id, if_match, "inactive").await,
+        ),
+        (
+            "DELETE",
+            delete_integer_id_integration(app, key, id, if_match).await,
+        ),
+    ]
 }
 
 /// The field paths of a 422, sorted.
@@ -399,28 +424,7 @@ async fn if_match_guards_put_status_and_delete() {
     let r = get_integration(&app, key, &id_in_etag(&r)).await;
     assert_eq!(r.header("etag"), Some(second.clone()));
 
-    let stale = Some(first.as_str());
-    for (what, r) in [
-        (
-            "PUT",
-            update_integer_id_integration(
-                &app,
-                key,
-                id,
-                stale,
-                &json!({"data": {"from_name": "v3"}}),
-            )
-            .await,
-        ),
-        (
-            "PATCH status",
-            set_integer_id_integration_status(&app, key, id, stale, "inactive").await,
-        ),
-        (
-            "DELETE",
-            delete_integer_id_integration(&app, key, id, stale).await,
-        ),
-    ] {
+    for (what, r) in write_through_every_route(&app, key, id, Some(&first)).await {
         assert_eq!(r.status, 412, "{what}: {}", r.text());
         r.problem(412);
     }
@@ -473,27 +477,9 @@ async fn keys_scopes_and_organizations_work_as_at_api_integrations() {
     let stranger = &h.other_admin;
     let missing = get_integer_id_integration(&app, stranger, 999_999).await;
     missing.problem(404);
-    for (what, r) in [
-        ("GET", get_integer_id_integration(&app, stranger, id).await),
-        (
-            "PUT",
-            update_integer_id_integration(
-                &app,
-                stranger,
-                id,
-                None,
-                &json!({"data": {"from_name": "x"}}),
-            )
-            .await,
-        ),
-        (
-            "PATCH status",
-            set_integer_id_integration_status(&app, stranger, id, None, "inactive").await,
-        ),
-        (
-            "DELETE",
-            delete_integer_id_integration(&app, stranger, id, None).await,
-        ),
+    let mut answers = vec![("GET", get_integer_id_integration(&app, stranger, id).await)];
+    answers.extend(write_through_every_route(&app, stranger, id, None).await);
+    for (what, r) in answers.into_iter().chain([
         (
             "GET not-a-number",
             call_as(
@@ -515,7 +501,7 @@ async fn keys_scopes_and_organizations_work_as_at_api_integrations() {
             )
             .await,
         ),
-    ] {
+    ]) {
         r.problem(404);
         assert_eq!(r.body, missing.body, "{what} {id}");
     }
