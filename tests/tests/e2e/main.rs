@@ -4,8 +4,10 @@
 //!
 //! These tests own what needs the real stack: both databases, encryption at
 //! rest, the delivery workers, provisioning, concurrency across connections
-//! and start-up. The HTTP contract on its own (status codes, problem shapes,
-//! auth) is the api crate's tests' (`crates/api/tests`, in-memory fakes).
+//! and start-up, the same row through both APIs. The HTTP contract on its
+//! own (statuses, problem shapes and wording, auth challenges and scopes,
+//! 422 field paths, ETags, both APIs' shapes) is the api crate's tests'
+//! (`crates/api/tests/http`, in-memory fakes).
 //!
 //! Every request goes through a helper per route in `helpers`:
 //! `app.admin().create_integration(&body).await.ok(201)`.
@@ -14,25 +16,23 @@
 
 mod helpers;
 
-// The `/api/integrations` routes: the contract's example, updates,
-// `If-Match`, lists, filters and pages.
+// The `/api/integrations` routes: rows read back as answered, `If-Match`,
+// concurrent updates, lists, filters and pages.
 mod integrations;
 mod lists;
 
-// Who may do what: credentials, scopes, organizations.
-mod auth;
+// Organizations, and the settings that reach the server (body limit, key
+// cache).
+mod settings;
 mod tenancy;
 
 // Secrets: never answered or logged, sealed at rest, keys rotated.
 mod key_rotation;
 mod secrets;
 
-// Refused requests: invalid bodies, bodies over the limit.
-mod errors;
-
-// The `/integrations` routes (integer type ids, snake_case `data`).
+// The `/integrations` routes (integer type ids, snake_case `data`) over the
+// same rows as `/api/integrations`.
 mod type_id_api;
-mod type_id_updates;
 
 // Credential tests against every provider.
 mod providers;

@@ -279,10 +279,6 @@ impl Client {
     pub async fn metrics(&self) -> Reply {
         self.call(Method::GET, "/metrics", None).await
     }
-
-    pub async fn openapi_document(&self) -> Reply {
-        self.call(Method::GET, "/api/openapi.json", None).await
-    }
 }
 
 fn with_query(path: &str, query: &str) -> String {

@@ -19,10 +19,7 @@ pub use patchbay_storage::testing::{TestDatabase, eventually, on_both_backends};
 use secrecy::ExposeSecret;
 
 pub use client::Client;
-pub use reply::{
-    DETAIL_KEYS, Reply, SUMMARY_KEYS, assert_timestamp, assert_verdict, etag, id_of, ids_of, keys,
-    reply,
-};
+pub use reply::{Reply, SUMMARY_KEYS, assert_verdict, etag, id_of, ids_of, keys, reply};
 
 /// Well-formed credentials of each kind; none of them real.
 pub const SLACK_URL: &str = "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX";

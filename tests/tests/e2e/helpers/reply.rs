@@ -147,7 +147,7 @@ pub fn etag(id: &str, version: u32) -> String {
 
 /// RFC 3339 UTC with milliseconds: `2026-01-01T12:00:00.123Z`.
 #[track_caller]
-pub fn assert_timestamp(v: &Value) {
+fn assert_timestamp(v: &Value) {
     let s = v.as_str().unwrap_or_else(|| panic!("a timestamp: {v}"));
     let b = s.as_bytes();
     assert!(
@@ -176,22 +176,6 @@ pub fn assert_verdict(t: &Value) {
     assert!(t["latencyMs"].as_i64().is_some_and(|l| l >= 0), "{t}");
     assert_timestamp(&t["testedAt"]);
 }
-
-/// Members of an integration as `GET` returns it.
-pub const DETAIL_KEYS: [&str; 12] = [
-    "config",
-    "createdAt",
-    "environment",
-    "health",
-    "id",
-    "isManaged",
-    "lastTest",
-    "name",
-    "secrets",
-    "status",
-    "type",
-    "updatedAt",
-];
 
 /// Members of a list item: no config, secrets or last test.
 pub const SUMMARY_KEYS: [&str; 8] = [
