@@ -21,7 +21,7 @@ use patchbay_provider_webhook::WebhookProvider;
 use patchbay_storage::{Database, SqlStore};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::keys::load_keyring;
+use crate::keys::{KeyUse, LoadedKeyring, load_keyring};
 use crate::settings::Settings;
 
 /// The organization a fresh install's bootstrap key belongs to.
@@ -41,24 +41,30 @@ pub struct Application {
 }
 
 /// Open the database, run migrations and check the keyring against what is
-/// stored. Shared by `serve` and the maintenance subcommands.
-pub async fn open_store(settings: &Settings) -> anyhow::Result<(Arc<SqlStore>, Option<String>)> {
-    open_store_with(settings, false).await
+/// stored; a generated development key is written only then. Shared by
+/// `serve` and the maintenance subcommands.
+pub async fn open_store(
+    settings: &Settings,
+    key_use: KeyUse,
+) -> anyhow::Result<(Arc<SqlStore>, Option<String>)> {
+    open_store_with(settings, key_use, false).await
 }
 
 /// As `open_store`, with a small pool that opens nothing in the background,
 /// for subcommands that exit when done.
 pub async fn open_store_for_command(
     settings: &Settings,
+    key_use: KeyUse,
 ) -> anyhow::Result<(Arc<SqlStore>, Option<String>)> {
-    open_store_with(settings, true).await
+    open_store_with(settings, key_use, true).await
 }
 
 async fn open_store_with(
     settings: &Settings,
+    key_use: KeyUse,
     one_shot: bool,
 ) -> anyhow::Result<(Arc<SqlStore>, Option<String>)> {
-    let (keyring, notice) = load_keyring(settings)?;
+    let LoadedKeyring { keyring, origin } = load_keyring(settings, key_use)?;
     let url = settings.database.url.expose_secret().to_string();
     let pool_size = settings.database.pool_size;
     let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
@@ -74,27 +80,37 @@ async fn open_store_with(
     .await
     .context("database start-up task failed")??;
     let store = Arc::new(SqlStore::new(db, Arc::new(keyring)));
-    store
-        .verify_keyring()
-        .await
-        .context("the configured keys cannot decrypt the stored secrets")?;
+    if origin.needs_verification() {
+        store
+            .verify_keyring()
+            .await
+            .context("the configured keys cannot decrypt the stored secrets")?;
+    }
+    let notice = origin.persist()?;
     Ok((store, notice))
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let (store, key_notice) = open_store(&settings).await?;
+        // What can fail without the database first: a taken port or a bad
+        // provisioning file then leave nothing behind, not even a
+        // bootstrap key that was never shown.
+        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
+            .with_context(|| format!("binding {}:{}", settings.http.host, settings.http.port))?;
+        let provisioning = match &settings.provisioning.file {
+            Some(path) => Some(
+                crate::provisioning::load(path, &crate::provisioning::process_env)
+                    .context("applying the provisioning file")?,
+            ),
+            None => None,
+        };
+        let (store, key_notice) = open_store(&settings, KeyUse::Secrets).await?;
         let bootstrap_key = bootstrap_admin_key(store.as_ref()).await?;
         let service = integration_service(&settings, &store)?;
-        if let Some(path) = &settings.provisioning.file {
-            let reports = crate::provisioning::run(
-                path,
-                &crate::provisioning::process_env,
-                &service,
-                store.as_ref(),
-            )
-            .await
-            .context("applying the provisioning file")?;
+        if let Some(entries) = provisioning {
+            let reports = crate::provisioning::apply(entries, &service, store.as_ref())
+                .await
+                .context("applying the provisioning file")?;
             for r in &reports {
                 tracing::info!(organization = %r.organization, result = %r.report, "provisioned");
             }
@@ -134,8 +150,6 @@ impl Application {
             max_body_bytes: settings.http.max_body_bytes,
             auth_cache_ttl: Duration::from_secs(settings.api.auth_cache_ttl_secs),
         };
-        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
-            .with_context(|| format!("binding {}:{}", settings.http.host, settings.http.port))?;
         let port = listener
             .local_addr()
             .context("reading the bound address")?

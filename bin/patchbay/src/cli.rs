@@ -1,18 +1,21 @@
 //! Subcommands: serve (default), migrate, keys, provision, openapi.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scopes};
-use patchbay_domain::{ApiKeyId, TenantStore};
+use patchbay_domain::{ApiKeyId, OrgId, TenantStore};
 use patchbay_storage::Database;
 use patchbay_storage::crypto::Keyring;
 use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
 use crate::app::{Application, integration_service, open_store_for_command};
+use crate::keys::KeyUse;
+use crate::new_files::NewFiles;
 use crate::settings::{LogFormat, Settings};
 
 #[derive(Debug, Parser)]
@@ -95,19 +98,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    match command {
-        Command::Serve => runtime.block_on(serve(settings)),
-        Command::Migrate => {
-            let url = settings.database.url.expose_secret().to_string();
-            let db = Database::connect_for_command(&url).context("connecting to the database")?;
-            db.run_migrations().context("running database migrations")?;
-            eprintln!("migrations applied");
-            Ok(())
-        }
+    let new_files = NewFiles::watch(&settings);
+    if let Command::Serve = command {
+        return runtime.block_on(serve(settings, new_files));
+    }
+    let result = match command {
+        Command::Migrate => migrate(&settings),
         Command::Keys(keys) => runtime.block_on(keys_command(settings, keys)),
         Command::Provision { file } => runtime.block_on(provision(settings, file)),
-        Command::Openapi => Ok(()),
+        Command::Serve | Command::Openapi => Ok(()),
+    };
+    if result.is_err() {
+        new_files.remove();
     }
+    result
+}
+
+fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.database.url.expose_secret().to_string();
+    let db = Database::connect_for_command(&url).context("connecting to the database")?;
+    db.run_migrations().context("running database migrations")?;
+    eprintln!("migrations applied");
+    Ok(())
 }
 
 fn init_tracing(settings: &Settings) {
@@ -123,9 +135,15 @@ fn init_tracing(settings: &Settings) {
     };
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn serve(settings: Settings, new_files: NewFiles) -> anyhow::Result<()> {
     let (host, database) = (settings.http.host.clone(), backend_name(&settings));
-    let app = Application::build(settings).await?;
+    let app = match Application::build(settings).await {
+        Ok(app) => app,
+        Err(e) => {
+            new_files.remove();
+            return Err(e);
+        }
+    };
     if let Some(notice) = &app.key_notice {
         eprintln!("\n{notice}\n");
     }
@@ -157,7 +175,7 @@ async fn provision(settings: Settings, file: Option<PathBuf>) -> anyhow::Result<
     };
     // The file first: a bad file is reported without touching the database.
     let entries = crate::provisioning::load(&path, &crate::provisioning::process_env)?;
-    let (store, notice) = open_store_for_command(&settings).await?;
+    let (store, notice) = open_store_for_command(&settings, KeyUse::Secrets).await?;
     if let Some(notice) = notice {
         eprintln!("{notice}");
     }
@@ -200,7 +218,13 @@ async fn keys_command(settings: Settings, command: KeysCommand) -> anyhow::Resul
         }
         _ => {}
     }
-    let (store, notice) = open_store_for_command(&settings).await?;
+    // Only rotation touches secrets: the API key commands need no
+    // encryption key, so they never generate one.
+    let key_use = match command {
+        KeysCommand::Rotate { .. } => KeyUse::Secrets,
+        _ => KeyUse::NoSecrets,
+    };
+    let (store, notice) = open_store_for_command(&settings, key_use).await?;
     if let Some(notice) = notice {
         eprintln!("{notice}");
     }
@@ -229,39 +253,10 @@ async fn keys_command(settings: Settings, command: KeysCommand) -> anyhow::Resul
             );
             println!("{}", key.plaintext.expose_secret());
         }
-        KeysCommand::List => {
-            let keys = store.list_api_keys(None).await?;
-            println!(
-                "{:<31} {:<31} {:<12} {:<24} {:<10} CREATED",
-                "ID", "ORG", "PREFIX", "SCOPES", "STATE"
-            );
-            for k in keys {
-                let state = if k.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                };
-                println!(
-                    "{:<31} {:<31} {:<12} {:<24} {:<10} {}",
-                    k.id,
-                    k.org_id,
-                    k.display_prefix,
-                    k.scopes.to_csv(),
-                    state,
-                    k.created_at.to_rfc3339()
-                );
-            }
-        }
+        KeysCommand::List => list_api_keys(store.as_ref()).await?,
         KeysCommand::Revoke { id } => {
             let id: ApiKeyId = id.parse().context("not an API key id (key_...)")?;
-            if store
-                .revoke_api_key(&id, patchbay_domain::service::now())
-                .await?
-            {
-                eprintln!("revoked {id}");
-            } else {
-                bail!("no active API key {id}");
-            }
+            revoke_api_key(store.as_ref(), &id).await?;
         }
         KeysCommand::Rotate { batch_size } => {
             let bar = indicatif::ProgressBar::new(0);
@@ -285,4 +280,66 @@ async fn keys_command(settings: Settings, command: KeysCommand) -> anyhow::Resul
         KeysCommand::Generate { .. } => {}
     }
     Ok(())
+}
+
+/// Every API key (never the key itself), with its organization's name.
+async fn list_api_keys(store: &dyn TenantStore) -> anyhow::Result<()> {
+    let keys = store.list_api_keys(None).await?;
+    let mut org_names: HashMap<OrgId, String> = HashMap::new();
+    for k in &keys {
+        if !org_names.contains_key(&k.org_id) {
+            let name = match store.get_organization(&k.org_id).await? {
+                Some(org) => org.name,
+                None => k.org_id.to_string(),
+            };
+            org_names.insert(k.org_id.clone(), name);
+        }
+    }
+    let org_width = org_names
+        .values()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("ORG".len());
+    println!(
+        "{:<31} {:<org_width$} {:<12} {:<24} {:<10} CREATED",
+        "ID", "ORG", "PREFIX", "SCOPES", "STATE"
+    );
+    for k in keys {
+        let state = if k.revoked_at.is_some() {
+            "revoked"
+        } else {
+            "active"
+        };
+        println!(
+            "{:<31} {:<org_width$} {:<12} {:<24} {:<10} {}",
+            k.id,
+            org_names.get(&k.org_id).map_or("", String::as_str),
+            k.display_prefix,
+            k.scopes.to_csv(),
+            state,
+            k.created_at.to_rfc3339()
+        );
+    }
+    Ok(())
+}
+
+/// Revokes a key, saying plainly when there is no such key or it is
+/// revoked already.
+async fn revoke_api_key(store: &dyn TenantStore, id: &ApiKeyId) -> anyhow::Result<()> {
+    if store
+        .revoke_api_key(id, patchbay_domain::service::now())
+        .await?
+    {
+        eprintln!("revoked {id}");
+        return Ok(());
+    }
+    let keys = store.list_api_keys(None).await?;
+    match keys.iter().find(|k| &k.id == id).and_then(|k| k.revoked_at) {
+        Some(at) => bail!(
+            "API key {id} is already revoked (since {})",
+            at.to_rfc3339()
+        ),
+        None => bail!("there is no API key {id} (`patchbay keys list` shows the keys)"),
+    }
 }

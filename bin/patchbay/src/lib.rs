@@ -5,5 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod delivery_settings;
 pub mod keys;
+pub mod new_files;
 pub mod provisioning;
+pub mod setting_values;
 pub mod settings;

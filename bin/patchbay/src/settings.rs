@@ -7,26 +7,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 /// Read when present in the working directory and no `--config` is given.
 pub const DEFAULT_CONFIG_FILE: &str = "patchbay.toml";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RunEnvironment {
-    Development,
-    Production,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    Human,
-    Json,
-}
+pub use crate::setting_values::{LogFormat, RunEnvironment};
 
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,6 +88,7 @@ pub struct SendgridSettings {
 #[serde(deny_unknown_fields)]
 pub struct HttpSettings {
     pub host: String,
+    #[serde(deserialize_with = "crate::setting_values::port")]
     pub port: u16,
     pub max_body_bytes: usize,
     pub workers: usize,
@@ -211,6 +200,8 @@ impl Settings {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
+        crate::setting_values::check_database_url(self.database.url.expose_secret())
+            .map_err(anyhow::Error::msg)?;
         if self.database.pool_size == 0 {
             bail!("database.pool_size must be at least 1");
         }
@@ -235,7 +226,6 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     fn env(pairs: &[(&str, &str)]) -> Option<HashMap<String, String>> {
         Some(

@@ -252,3 +252,196 @@ fn generated_encryption_keys_are_usable() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The command's stderr, after asserting it failed with an error message.
+fn failure(out: &Output) -> String {
+    assert!(!out.status.success(), "expected a failure");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// Everything under `dir`, relative to it.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            found.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if path.is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn a_bad_enum_value_lists_the_accepted_values() {
+    let dir = tempfile::tempdir().unwrap();
+    for (var, value, accepted) in [
+        (
+            "PATCHBAY__ENVIRONMENT",
+            "prod",
+            ["development", "production"],
+        ),
+        ("PATCHBAY__LOG__FORMAT", "xml", ["human", "json"]),
+    ] {
+        let err = failure(&run(patchbay(dir.path()).arg("migrate").env(var, value)));
+        assert!(err.contains(&format!("`{value}`")), "{err}");
+        for a in accepted {
+            assert!(err.contains(a), "{var}: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_bad_port_says_the_valid_range() {
+    let dir = tempfile::tempdir().unwrap();
+    for port in ["70000", "-1", "eighty"] {
+        let err = failure(&run(patchbay(dir.path())
+            .arg("migrate")
+            .env("PATCHBAY__HTTP__PORT", port)));
+        assert!(err.contains("http.port"), "{port}: {err}");
+        assert!(err.contains("0 to 65535"), "{port}: {err}");
+    }
+}
+
+#[test]
+fn a_database_url_without_a_scheme_is_refused_with_the_accepted_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = failure(&run(patchbay(dir.path())
+        .arg("migrate")
+        .env("PATCHBAY__DATABASE__URL", "data/patchbay.sqlite3")));
+    assert!(err.contains("database.url"), "{err}");
+    for form in ["sqlite://", "postgres://"] {
+        assert!(err.contains(form), "{err}");
+    }
+    assert_eq!(files_in(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn revoking_an_unknown_or_revoked_key_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(patchbay(dir.path()).args(["keys", "create", "--org", "acme"]));
+    assert!(out.status.success());
+    let unknown = "key_01jf8k2m3n4p5q6r7s8t9v0w1x";
+    let err = failure(&run(patchbay(dir.path()).args(["keys", "revoke", unknown])));
+    assert!(
+        err.contains(&format!("there is no API key {unknown}")),
+        "{err}"
+    );
+
+    let listing =
+        String::from_utf8(run(patchbay(dir.path()).args(["keys", "list"])).stdout).unwrap();
+    let id = listing
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        run(patchbay(dir.path()).args(["keys", "revoke", &id]))
+            .status
+            .success()
+    );
+    let err = failure(&run(patchbay(dir.path()).args(["keys", "revoke", &id])));
+    assert!(
+        err.contains(&format!("API key {id} is already revoked")),
+        "{err}"
+    );
+}
+
+#[test]
+fn keys_list_shows_organization_names() {
+    let dir = tempfile::tempdir().unwrap();
+    for org in ["acme", "globex"] {
+        let out = run(patchbay(dir.path()).args(["keys", "create", "--org", org]));
+        assert!(out.status.success());
+    }
+    let out = run(patchbay(dir.path()).args(["keys", "list"]));
+    assert!(out.status.success());
+    let listing = String::from_utf8(out.stdout).unwrap();
+    for org in ["acme", "globex"] {
+        assert!(
+            listing
+                .lines()
+                .skip(1)
+                .any(|l| l.split_whitespace().nth(1) == Some(org)),
+            "{listing}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_start_or_command_leaves_no_new_files_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    // The port is taken.
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let err = failure(&run(patchbay(dir.path())
+        .arg("serve")
+        .env("PATCHBAY__HTTP__PORT", &port)));
+    assert!(err.contains(&port), "{err}");
+    assert_eq!(files_in(dir.path()), Vec::<String>::new(), "{err}");
+
+    // The database is unreachable.
+    let err = failure(&run(patchbay(dir.path())
+        .arg("serve")
+        .env("PATCHBAY__HTTP__PORT", "0")
+        .env(
+            "PATCHBAY__DATABASE__URL",
+            "postgres://patchbay@127.0.0.1:1/patchbay",
+        )));
+    assert_eq!(files_in(dir.path()), Vec::<String>::new(), "{err}");
+
+    // A key that does not exist.
+    failure(&run(patchbay(dir.path()).args([
+        "keys",
+        "revoke",
+        "key_01jf8k2m3n4p5q6r7s8t9v0w1x",
+    ])));
+    assert_eq!(files_in(dir.path()), Vec::<String>::new());
+
+    // A provisioning file that is only found invalid against the catalogue,
+    // once the database is open (kept outside the directory watched).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = elsewhere.path().join("managed.toml");
+    std::fs::write(
+        &file,
+        "[[integration]]\norganization = \"acme\"\nkey = \"alerts\"\ntype = \"slack\"\n",
+    )
+    .unwrap();
+    let err = failure(&run(patchbay(dir.path())
+        .arg("serve")
+        .env("PATCHBAY__HTTP__PORT", "0")
+        .env("PATCHBAY__PROVISIONING__FILE", &file)));
+    assert!(err.contains("provisioning"), "{err}");
+    assert_eq!(files_in(dir.path()), Vec::<String>::new(), "{err}");
+}
+
+#[test]
+fn api_key_commands_need_no_encryption_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["keys", "create", "--org", "acme"],
+        vec!["keys", "list"],
+    ] {
+        let out = run(patchbay(dir.path()).args(&args));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        !dir.path().join("data/dev-secrets.key").exists(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}

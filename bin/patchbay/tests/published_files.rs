@@ -61,5 +61,8 @@ fn the_readme_discord_example_has_a_realistic_token_its_hint_does_not_reveal() {
         "{url}"
     );
     let hint = SecretValue::from_json(&json!(url)).hint().unwrap();
-    assert!(!hint.contains(token), "the hint {hint} shows the whole token");
+    assert!(
+        !hint.contains(token),
+        "the hint {hint} shows the whole token"
+    );
 }
