@@ -145,10 +145,16 @@ impl Application {
                 delivery_service,
                 metrics,
             )),
+            failed_auth: Default::default(),
         };
         let config = ApiConfig {
             max_body_bytes: settings.http.max_body_bytes,
             auth_cache_ttl: Duration::from_secs(settings.api.auth_cache_ttl_secs),
+            auth_failure_limit: settings.api.auth_failure_limit,
+            auth_failure_window: Duration::from_secs(settings.api.auth_failure_window_secs),
+            trusted_proxies: patchbay_api::TrustedProxies::new(
+                settings.api.trusted_proxies.clone(),
+            ),
         };
         let port = listener
             .local_addr()

@@ -128,6 +128,11 @@ pub struct LogSettings {
 #[serde(deny_unknown_fields)]
 pub struct ApiSettings {
     pub auth_cache_ttl_secs: u64,
+    /// Refused API keys a client address may present per window; 0: no limit.
+    pub auth_failure_limit: u32,
+    pub auth_failure_window_secs: u64,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<patchbay_api::AddrRange>,
 }
 
 impl fmt::Debug for Settings {
@@ -184,6 +189,7 @@ impl Settings {
             // Lists in environment variables are comma-separated.
             .list_separator(",")
             .with_list_parse_key("outbound.allow_private_networks")
+            .with_list_parse_key("api.trusted_proxies")
             .with_list_parse_key("providers.discord.extra_hosts")
             .with_list_parse_key("providers.slack.extra_hosts");
         if let Some(map) = env {
@@ -206,6 +212,11 @@ impl Settings {
             bail!("database.pool_size must be at least 1");
         }
         self.delivery.validate()?;
+        if self.api.auth_failure_limit > 0 && self.api.auth_failure_window_secs == 0 {
+            bail!(
+                "api.auth_failure_window_secs must be at least 1 (or set api.auth_failure_limit to 0 to turn the limit off)"
+            );
+        }
         if self.http.max_body_bytes < 1024 {
             bail!("http.max_body_bytes must be at least 1024");
         }
@@ -315,6 +326,25 @@ mod tests {
         std::fs::write(&file, "[databse]\nurl = \"x\"\n").unwrap();
         let err = Settings::load_from(Some(&file), env(&[])).unwrap_err();
         assert!(format!("{err:#}").contains("databse"), "{err:#}");
+    }
+
+    #[test]
+    fn trusted_proxies_from_the_environment() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert!(s.api.trusted_proxies.is_empty());
+        assert_eq!(s.api.auth_failure_limit, 20);
+        let s = Settings::load_from(
+            None,
+            env(&[("PATCHBAY__API__TRUSTED_PROXIES", "10.0.0.0/8,fd00::1")]),
+        )
+        .unwrap();
+        assert_eq!(s.api.trusted_proxies.len(), 2);
+        let err = Settings::load_from(
+            None,
+            env(&[("PATCHBAY__API__TRUSTED_PROXIES", "proxy.internal")]),
+        )
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("CIDR"), "{err:#}");
     }
 
     #[test]

@@ -7,10 +7,16 @@
 //! key stops working within that time). Handlers then demand a scope with an
 //! `Authorized<Read | Write | Test>` argument, checked before the body is
 //! read.
+//!
+//! Refused keys are counted per client address, shared by every worker
+//! (see [`crate::auth_failures`]): a key found unknown is answered from
+//! memory when presented again, and past `auth_failure_limit` refusals in
+//! a window the address is answered 429 before any lookup.
 
 use std::collections::HashMap;
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,6 +29,9 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use patchbay_domain::auth::{Scope, Scopes, hash_api_key, looks_like_api_key};
 use patchbay_domain::{ApiKeyId, OrgId, TenantStore};
 
+use crate::ApiConfig;
+use crate::auth_failures::FailedAuthentications;
+use crate::client_addr::TrustedProxies;
 use crate::problem::{ApiError, ProblemKind};
 
 /// Most cached keys per worker; the cache is pruned, then emptied, past it.
@@ -45,14 +54,26 @@ pub(crate) struct Authenticator {
     tenants: Arc<dyn TenantStore>,
     ttl: Duration,
     cache: Mutex<HashMap<String, Cached>>,
+    failed: Arc<FailedAuthentications>,
+    failure_limit: u32,
+    failure_window: Duration,
+    proxies: TrustedProxies,
 }
 
 impl Authenticator {
-    pub(crate) fn new(tenants: Arc<dyn TenantStore>, ttl: Duration) -> Self {
+    pub(crate) fn new(
+        tenants: Arc<dyn TenantStore>,
+        config: &ApiConfig,
+        failed: Arc<FailedAuthentications>,
+    ) -> Self {
         Self {
             tenants,
-            ttl,
+            ttl: config.auth_cache_ttl,
             cache: Mutex::new(HashMap::new()),
+            failed,
+            failure_limit: config.auth_failure_limit,
+            failure_window: config.auth_failure_window,
+            proxies: config.trusted_proxies.clone(),
         }
     }
 
@@ -96,24 +117,43 @@ impl Authenticator {
         );
     }
 
-    /// Check the `Authorization` header.
+    /// Check the `Authorization` header of a request from `client`: 429
+    /// while the client is over its limit of refused keys, and a refused
+    /// key counts towards it.
     pub(crate) async fn authenticate(
         &self,
+        client: IpAddr,
         authorization: Option<&HeaderValue>,
     ) -> Result<Principal, ApiError> {
+        let client = crate::client_addr::bucket(client);
+        if let Some(wait) = self.failed.throttled(client, self.failure_limit) {
+            return Err(too_many_failures(wait));
+        }
+        self.verify(authorization).await.map_err(|refusal| {
+            if refusal.counts {
+                self.failed.record_failure(client, self.failure_window);
+            }
+            refusal.error
+        })
+    }
+
+    async fn verify(&self, authorization: Option<&HeaderValue>) -> Result<Principal, Refusal> {
         let Some(value) = authorization else {
-            return Err(unauthorized(
+            return Err(Refusal::uncounted(unauthorized(
                 "Missing API key: send it as `Authorization: Bearer <key>`.",
                 None,
-            ));
+            )));
         };
         let token = bearer_token(value).ok_or_else(|| {
-            unauthorized(
+            Refusal::uncounted(unauthorized(
                 "Malformed Authorization header: expected `Bearer <key>`.",
                 Some("invalid_request"),
-            )
+            ))
         })?;
-        let invalid = || unauthorized("Invalid or revoked API key.", Some("invalid_token"));
+        let invalid = || Refusal {
+            error: unauthorized("Invalid or revoked API key.", Some("invalid_token")),
+            counts: true,
+        };
         if !looks_like_api_key(token) {
             return Err(invalid());
         }
@@ -121,9 +161,12 @@ impl Authenticator {
         if let Some(principal) = self.cached(&hash) {
             return Ok(principal);
         }
+        if self.failed.is_unknown_key(&hash) {
+            return Err(invalid());
+        }
         let record = self.tenants.find_api_key(&hash).await.map_err(|e| {
             tracing::error!(error = %e, "API key lookup failed");
-            ApiError::internal()
+            Refusal::uncounted(ApiError::internal())
         })?;
         match record {
             Some(r) if r.revoked_at.is_none() => {
@@ -135,7 +178,27 @@ impl Authenticator {
                 self.remember(hash, principal.clone());
                 Ok(principal)
             }
-            _ => Err(invalid()),
+            _ => {
+                self.failed.remember_unknown_key(hash);
+                Err(invalid())
+            }
+        }
+    }
+}
+
+/// Why a request was not let in, and whether it counts towards its
+/// client's limit: only a presented key that is refused does (a missing or
+/// malformed header costs nothing, a failed lookup is not the client's).
+struct Refusal {
+    error: ApiError,
+    counts: bool,
+}
+
+impl Refusal {
+    fn uncounted(error: ApiError) -> Self {
+        Self {
+            error,
+            counts: false,
         }
     }
 }
@@ -160,6 +223,17 @@ fn unauthorized(detail: &str, error: Option<&str>) -> ApiError {
         header::WWW_AUTHENTICATE,
         HeaderValue::from_str(&challenge).unwrap_or(HeaderValue::from_static("Bearer")),
     )
+}
+
+fn too_many_failures(wait: Duration) -> ApiError {
+    // Whole seconds, rounded up, and at least one.
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let secs = secs.max(1);
+    ApiError::new(
+        ProblemKind::TooManyRequests,
+        format!("Too many refused API keys from this address: try again in {secs} seconds."),
+    )
+    .with_header(header::RETRY_AFTER, HeaderValue::from(secs))
 }
 
 fn forbidden(scope: Scope) -> ApiError {
@@ -200,8 +274,11 @@ pub(crate) async fn authenticate(
         tracing::error!("authenticator missing from app data");
         return Ok(req.into_response(ApiError::internal().to_response()));
     };
+    let client = auth
+        .proxies
+        .client(req.peer_addr().map(|a| a.ip()), req.headers());
     match auth
-        .authenticate(req.headers().get(header::AUTHORIZATION))
+        .authenticate(client, req.headers().get(header::AUTHORIZATION))
         .await
     {
         Ok(principal) => {

@@ -21,7 +21,9 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub mod auth;
+pub mod auth_failures;
 mod body;
+pub mod client_addr;
 pub mod dto;
 mod errors;
 pub mod etag;
@@ -32,6 +34,8 @@ pub mod problem;
 pub mod routes;
 
 pub use auth::Principal;
+pub use auth_failures::FailedAuthentications;
+pub use client_addr::{AddrRange, TrustedProxies};
 pub use problem::{ApiError, PROBLEM_JSON, Problem, ProblemFieldError, ProblemKind};
 
 /// Where the OpenAPI document is served (no API key needed).
@@ -46,6 +50,9 @@ pub struct ApiState {
     pub tenants: Arc<dyn patchbay_domain::TenantStore>,
     /// Sending and deliveries; `None` answers their endpoints with 503.
     pub delivery: Option<routes::deliveries::DeliveryApi>,
+    /// Refused API keys, shared by every worker so that the per-address
+    /// limit holds whichever worker a request reaches.
+    pub failed_auth: Arc<FailedAuthentications>,
 }
 
 /// HTTP-level limits and knobs.
@@ -57,6 +64,14 @@ pub struct ApiConfig {
     /// worker). A revoked key keeps working for at most this long; zero
     /// disables the cache.
     pub auth_cache_ttl: Duration,
+    /// Refused API keys a client address may present within
+    /// `auth_failure_window`; past that, its requests that need a key
+    /// answer 429 until the window ends. Zero turns the limit off.
+    pub auth_failure_limit: u32,
+    pub auth_failure_window: Duration,
+    /// Proxies whose `X-Forwarded-For` names the client; by default none,
+    /// and the peer address is the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for ApiConfig {
@@ -64,6 +79,9 @@ impl Default for ApiConfig {
         Self {
             max_body_bytes: 64 * 1024,
             auth_cache_ttl: Duration::from_secs(10),
+            auth_failure_limit: 20,
+            auth_failure_window: Duration::from_secs(60),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -178,11 +196,40 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// `*`, or a comma-separated list of (weak or strong) entity tags.
 const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$"#;
 
-/// What the path macros cannot say: optional `If-Match` headers and the
-/// optional body of `testIntegration`.
+/// The answer of every keyed operation to an address over its limit of
+/// refused API keys (documented once here rather than on each handler).
+fn too_many_refused_keys() -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(
+            "Too many refused API keys from this client address: every request \
+             that needs a key answers 429 until the window ends.",
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(
+                    ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::Integer)
+                        .minimum(Some(1)),
+                )
+                .description(Some("Seconds until the address may try again."))
+                .build(),
+        )
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// What the path macros cannot say: optional `If-Match` headers, the
+/// optional body of `testIntegration`, and the 429 of keyed operations.
 fn polish(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::Required;
     use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{RefOr, Required};
     for item in doc.paths.paths.values_mut() {
         for op in [
             &mut item.get,
@@ -205,6 +252,12 @@ fn polish(doc: &mut utoipa::openapi::OpenApi) {
                             .into(),
                     );
                 }
+            }
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                op.responses
+                    .responses
+                    .entry("429".to_string())
+                    .or_insert_with(|| RefOr::T(too_many_refused_keys()));
             }
             if op.operation_id.as_deref() == Some("testIntegration")
                 && let Some(body) = op.request_body.as_mut()
@@ -250,7 +303,8 @@ pub fn app(
         tracing::error!(error = %e, "serialising the OpenAPI document failed");
         "{}".to_string()
     });
-    let authenticator = auth::Authenticator::new(state.tenants.clone(), config.auth_cache_ttl);
+    let authenticator =
+        auth::Authenticator::new(state.tenants.clone(), &config, state.failed_auth.clone());
     let swagger = SwaggerUi::new(format!("{DOCS_PATH}/{{_:.*}}"))
         .config(utoipa_swagger_ui::Config::new([OPENAPI_PATH]));
     app.app_data(Data::new(state))

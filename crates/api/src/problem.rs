@@ -78,6 +78,7 @@ pub enum ProblemKind {
     PayloadTooLarge,
     UnsupportedMediaType,
     Validation,
+    TooManyRequests,
     Internal,
     Unavailable,
     /// Any other status, answered by the framework.
@@ -98,6 +99,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ProblemKind::Other(s) => s,
@@ -118,6 +120,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => "payload-too-large",
             ProblemKind::UnsupportedMediaType => "unsupported-media-type",
             ProblemKind::Validation => "validation",
+            ProblemKind::TooManyRequests => "too-many-requests",
             ProblemKind::Internal => "internal",
             ProblemKind::Unavailable => "unavailable",
             ProblemKind::Other(_) => "http",
@@ -142,6 +145,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => "Payload too large",
             ProblemKind::UnsupportedMediaType => "Unsupported media type",
             ProblemKind::Validation => "Validation failed",
+            ProblemKind::TooManyRequests => "Too many requests",
             ProblemKind::Internal => "Internal server error",
             ProblemKind::Unavailable => "Service unavailable",
             ProblemKind::Other(s) => s.canonical_reason().unwrap_or("Error"),
@@ -162,6 +166,7 @@ impl ProblemKind {
             413 => ProblemKind::PayloadTooLarge,
             415 => ProblemKind::UnsupportedMediaType,
             422 => ProblemKind::Validation,
+            429 => ProblemKind::TooManyRequests,
             500 => ProblemKind::Internal,
             503 => ProblemKind::Unavailable,
             _ => ProblemKind::Other(status),
@@ -189,6 +194,7 @@ impl ProblemKind {
                 "The request body must be JSON (Content-Type: application/json)."
             }
             ProblemKind::Validation => "The request is invalid.",
+            ProblemKind::TooManyRequests => "Too many requests: try again later.",
             ProblemKind::Internal => "An internal error occurred.",
             ProblemKind::Unavailable => "The service is temporarily unavailable.",
             ProblemKind::Other(_) => "The request failed.",
@@ -308,6 +314,7 @@ mod tests {
             ProblemKind::PayloadTooLarge,
             ProblemKind::UnsupportedMediaType,
             ProblemKind::Validation,
+            ProblemKind::TooManyRequests,
             ProblemKind::Internal,
         ] {
             assert_eq!(ProblemKind::from_status(kind.status()), kind);

@@ -1,6 +1,7 @@
-//! Settings reach the running server: the body limit and the lifetime of a
-//! verified key's cache entry are what the configuration says, with keys
-//! stored in either database. What a limit or a key answers is the api
+//! Settings reach the running server: the body limit, the lifetime of a
+//! verified key's cache entry and the limit of refused keys per client
+//! address are what the configuration says, with keys stored in either
+//! database. What a limit or a key answers is the api
 //! crate's contract (`crates/api/tests/http/{errors,auth}.rs`).
 
 use patchbay_domain::TenantStore;
@@ -8,7 +9,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestDatabase, on_both_backends};
 
-on_both_backends!(the_configured_body_limit_and_key_cache_lifetime_apply);
+on_both_backends!(
+    the_configured_body_limit_and_key_cache_lifetime_apply,
+    refused_keys_past_the_configured_limit_answer_429,
+);
 
 async fn the_configured_body_limit_and_key_cache_lifetime_apply(db: TestDatabase) {
     let app = TestApp::spawn_with(
@@ -47,4 +51,30 @@ async fn the_configured_body_limit_and_key_cache_lifetime_apply(db: TestDatabase
         .list_integrations("")
         .await
         .problem(401, "unauthorized");
+}
+
+async fn refused_keys_past_the_configured_limit_answer_429(db: TestDatabase) {
+    let app = TestApp::spawn_with(
+        db,
+        &[
+            ("PATCHBAY__API__AUTH_FAILURE_LIMIT", "2"),
+            ("PATCHBAY__API__AUTH_FAILURE_WINDOW_SECS", "3600"),
+        ],
+    )
+    .await;
+    for _ in 0..2 {
+        let unknown = patchbay_domain::auth::NewApiKey::generate();
+        let unknown = secrecy::ExposeSecret::expose_secret(&unknown.plaintext).to_string();
+        app.with_key(&unknown)
+            .list_integrations("")
+            .await
+            .problem(401, "unauthorized");
+    }
+    // This client (127.0.0.1) is over its limit: even the admin key waits.
+    let r = app.admin().list_integrations("").await;
+    r.problem(429, "too-many-requests");
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
+    // Unkeyed routes are not limited.
+    app.anonymous().openapi_document().await.ok(200);
 }

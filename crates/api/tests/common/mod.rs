@@ -64,6 +64,7 @@ impl Harness {
             integrations,
             tenants: tenants.clone(),
             delivery: None,
+            failed_auth: Default::default(),
         };
         let mut h = Self {
             state,

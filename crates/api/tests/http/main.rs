@@ -8,6 +8,7 @@
 mod common;
 
 mod auth;
+mod auth_limits;
 mod catalogue;
 mod concurrency;
 mod contract_examples;

@@ -75,3 +75,21 @@ fn operations_document_whether_they_need_a_key() {
     // The document itself, at least.
     assert!(public >= 1);
 }
+
+/// Keyed operations document the 429 an address gets past its limit of
+/// refused keys, with `Retry-After`.
+#[test]
+fn keyed_operations_document_429_with_retry_after() {
+    for (method, path, op) in keyed_operations() {
+        let r = &op["responses"]["429"];
+        assert_eq!(
+            r["content"]["application/problem+json"]["schema"]["$ref"],
+            "#/components/schemas/Problem",
+            "{method} {path}"
+        );
+        assert_eq!(
+            r["headers"]["Retry-After"]["schema"]["type"], "integer",
+            "{method} {path}"
+        );
+    }
+}
