@@ -31,6 +31,7 @@ pub mod integer_id_api;
 pub mod metrics;
 mod middleware;
 pub mod problem;
+mod process_metrics;
 pub mod routes;
 
 pub use auth::Principal;
@@ -42,6 +43,9 @@ pub use problem::{ApiError, PROBLEM_JSON, Problem, ProblemFieldError, ProblemKin
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
 /// Where the interactive docs page is served (assets embedded: works offline).
 pub const DOCS_PATH: &str = "/docs";
+/// The route of the docs page's files (named, so that its metrics label
+/// reads `/docs/{file}`).
+const DOCS_FILES: &str = "/docs/{file:.*}";
 
 /// What the handlers need: the use cases and the tenant store (API keys).
 #[derive(Clone)]
@@ -305,8 +309,7 @@ pub fn app(
     });
     let authenticator =
         auth::Authenticator::new(state.tenants.clone(), &config, state.failed_auth.clone());
-    let swagger = SwaggerUi::new(format!("{DOCS_PATH}/{{_:.*}}"))
-        .config(utoipa_swagger_ui::Config::new([OPENAPI_PATH]));
+    let swagger = SwaggerUi::new(DOCS_FILES).config(utoipa_swagger_ui::Config::new([OPENAPI_PATH]));
     app.app_data(Data::new(state))
         .app_data(Data::new(authenticator))
         .app_data(Data::new(routes::health::OpenApiJson(doc_json)))

@@ -12,10 +12,12 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use utoipa::openapi::OpenApi;
 
+use crate::metrics::route_label;
 use crate::problem::{ApiError, PROBLEM_JSON, ProblemKind};
 
-/// One line per request: method, matched path template (never the raw
-/// path, which holds ids), status and latency.
+/// One line per request, and its count and latency in the metrics: method,
+/// matched route template (never the raw path, which holds ids), status and
+/// latency.
 pub(crate) async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -23,18 +25,21 @@ pub(crate) async fn log_request(
     let started = Instant::now();
     let method = req.method().clone();
     let res = next.call(req).await?;
+    let elapsed = started.elapsed();
     let path = res
         .request()
         .match_pattern()
-        .unwrap_or_else(|| "(unmatched)".to_string());
+        .map_or_else(|| "(unmatched)".to_string(), |p| route_label(&p));
     let status = res.status().as_u16();
     if let Some(state) = res.request().app_data::<Data<crate::ApiState>>()
         && let Some(delivery) = &state.delivery
     {
-        delivery.http.request(method.as_str(), &path, status);
+        delivery
+            .http
+            .request(method.as_str(), &path, status, elapsed);
     }
     // Microsecond resolution, printed without float noise.
-    let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
+    let latency_ms = elapsed.as_micros() as f64 / 1000.0;
     if status >= 500 {
         tracing::warn!(method = %method, path = %path, status, latency_ms, "request");
     } else {
@@ -102,10 +107,7 @@ impl RouteTable {
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
         routes.push((ResourceDef::new(crate::DOCS_PATH), vec![Method::GET]));
-        routes.push((
-            ResourceDef::new(format!("{}/{{_:.*}}", crate::DOCS_PATH)),
-            vec![Method::GET],
-        ));
+        routes.push((ResourceDef::new(crate::DOCS_FILES), vec![Method::GET]));
         Self(routes)
     }
 

@@ -44,6 +44,9 @@ mod idempotency;
 mod pacing;
 mod retries;
 
+// What operators watch: the metrics.
+mod metrics;
+
 // Operator provisioning and the audit trail.
 mod audit;
 mod provisioning;

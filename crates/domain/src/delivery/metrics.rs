@@ -8,16 +8,61 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::catalogue::IntegrationType;
+
 /// Upper bounds (seconds) of the attempt latency histogram.
-const LATENCY_BUCKETS: [f64; 11] = [
+const LATENCY_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0,
 ];
 
-#[derive(Debug, Default, Clone)]
-struct Histogram {
-    buckets: [u64; LATENCY_BUCKETS.len()],
+/// A Prometheus histogram of durations: cumulative counts per upper bound.
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    bounds: &'static [f64],
+    /// Observations at or below each bound.
+    buckets: Vec<u64>,
     count: u64,
     sum: f64,
+}
+
+impl Histogram {
+    /// A histogram with these upper bounds (seconds, ascending).
+    pub fn new(bounds: &'static [f64]) -> Self {
+        Self {
+            bounds,
+            buckets: vec![0; bounds.len()],
+            count: 0,
+            sum: 0.0,
+        }
+    }
+
+    pub fn observe(&mut self, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        for (bound, n) in self.bounds.iter().zip(self.buckets.iter_mut()) {
+            if secs <= *bound {
+                *n += 1;
+            }
+        }
+        self.count += 1;
+        self.sum += secs;
+    }
+
+    /// Appends the `_bucket`, `_sum` and `_count` samples of `name` with
+    /// these labels (already escaped, `k="v",…`, without braces).
+    pub fn render_into(&self, out: &mut String, name: &str, labels: &str) {
+        let sep = if labels.is_empty() { "" } else { "," };
+        for (bound, n) in self.bounds.iter().zip(&self.buckets) {
+            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {n}");
+        }
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {count}\n\
+             {name}_sum{{{labels}}} {sum}\n\
+             {name}_count{{{labels}}} {count}",
+            count = self.count,
+            sum = self.sum,
+        );
+    }
 }
 
 #[derive(Debug, Default)]
@@ -64,25 +109,24 @@ impl DeliveryMetrics {
 
     /// One attempt ended with this outcome after `latency`.
     pub fn attempt(&self, kind: &str, outcome: &str, latency: Duration) {
-        let secs = latency.as_secs_f64();
         self.with(|m| {
             *m.attempts
                 .entry((kind.to_string(), outcome.to_string()))
                 .or_default() += 1;
-            let h = m.latency.entry(kind.to_string()).or_default();
-            for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
-                if secs <= *le {
-                    h.buckets[i] += 1;
-                }
-            }
-            h.count += 1;
-            h.sum += secs;
+            m.latency
+                .entry(kind.to_string())
+                .or_insert_with(|| Histogram::new(LATENCY_BUCKETS))
+                .observe(latency);
         });
     }
 
-    /// The Prometheus text of the delivery metrics; `queue_depth` (type, count) is
-    /// read from the database by the caller at scrape time.
-    pub fn render(&self, queue_depth: &[(String, i64)]) -> String {
+    /// The Prometheus text of the delivery metrics. `queue_depth` (type,
+    /// count) is read from the database by the caller at scrape time: every
+    /// type that can send is shown, at 0 when none of its deliveries is
+    /// waiting (an absent series reads as "no data", not as an empty
+    /// queue). `None` (the read failed) shows no depth at all rather than a
+    /// false 0.
+    pub fn render(&self, queue_depth: Option<&[(String, i64)]>) -> String {
         let mut out = String::new();
         self.with(|m| {
             let _ = writeln!(
@@ -117,20 +161,10 @@ impl DeliveryMetrics {
                  # TYPE patchbay_delivery_attempt_duration_seconds histogram"
             );
             for (kind, h) in &m.latency {
-                let k = escape_label(kind);
-                for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "patchbay_delivery_attempt_duration_seconds_bucket{{type=\"{k}\",le=\"{le}\"}} {}",
-                        h.buckets[i]
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "patchbay_delivery_attempt_duration_seconds_bucket{{type=\"{k}\",le=\"+Inf\"}} {}\n\
-                     patchbay_delivery_attempt_duration_seconds_sum{{type=\"{k}\"}} {}\n\
-                     patchbay_delivery_attempt_duration_seconds_count{{type=\"{k}\"}} {}",
-                    h.count, h.sum, h.count
+                h.render_into(
+                    &mut out,
+                    "patchbay_delivery_attempt_duration_seconds",
+                    &format!("type=\"{}\"", escape_label(kind)),
                 );
             }
         });
@@ -139,12 +173,22 @@ impl DeliveryMetrics {
             "# HELP patchbay_delivery_queue_depth Deliveries queued or being sent, by type.\n\
              # TYPE patchbay_delivery_queue_depth gauge"
         );
-        for (kind, n) in queue_depth {
-            let _ = writeln!(
-                out,
-                "patchbay_delivery_queue_depth{{type=\"{}\"}} {n}",
-                escape_label(kind)
-            );
+        if let Some(depth) = queue_depth {
+            let mut by_type: BTreeMap<&str, i64> = IntegrationType::ALL
+                .iter()
+                .filter(|t| t.spec().capabilities.send)
+                .map(|t| (t.slug(), 0))
+                .collect();
+            for (kind, n) in depth {
+                by_type.insert(kind, *n);
+            }
+            for (kind, n) in by_type {
+                let _ = writeln!(
+                    out,
+                    "patchbay_delivery_queue_depth{{type=\"{}\"}} {n}",
+                    escape_label(kind)
+                );
+            }
         }
         out
     }
@@ -159,7 +203,7 @@ mod tests {
         let m = DeliveryMetrics::new();
         m.delivery_finished("slack", "delivered");
         m.attempt("slack", "delivered", Duration::from_millis(30));
-        let text = m.render(&[("slack".into(), 3)]);
+        let text = m.render(Some(&[("slack".into(), 3)]));
         assert!(text.contains("patchbay_deliveries_total{type=\"slack\",outcome=\"delivered\"} 1"));
         assert!(text.contains(
             "patchbay_delivery_attempt_duration_seconds_bucket{type=\"slack\",le=\"0.05\"} 1"
@@ -168,5 +212,50 @@ mod tests {
             "patchbay_delivery_attempt_duration_seconds_bucket{type=\"slack\",le=\"0.025\"} 0"
         ));
         assert!(text.contains("patchbay_delivery_queue_depth{type=\"slack\"} 3"));
+    }
+
+    #[test]
+    fn an_empty_queue_shows_zero_for_every_type_that_can_send() {
+        let text = DeliveryMetrics::new().render(Some(&[]));
+        for t in IntegrationType::ALL {
+            let line = format!("patchbay_delivery_queue_depth{{type=\"{}\"}} 0", t.slug());
+            assert_eq!(
+                text.contains(&line),
+                t.spec().capabilities.send,
+                "{line}\n{text}"
+            );
+        }
+        let text = DeliveryMetrics::new().render(Some(&[("webhook".into(), 2)]));
+        assert!(text.contains("patchbay_delivery_queue_depth{type=\"webhook\"} 2"));
+        assert!(text.contains("patchbay_delivery_queue_depth{type=\"slack\"} 0"));
+    }
+
+    #[test]
+    fn an_unknown_queue_depth_is_not_shown_as_zero() {
+        let text = DeliveryMetrics::new().render(None);
+        assert!(text.contains("# TYPE patchbay_delivery_queue_depth gauge"));
+        assert!(!text.contains("patchbay_delivery_queue_depth{"), "{text}");
+    }
+
+    #[test]
+    fn histograms_are_cumulative() {
+        let mut h = Histogram::new(&[0.1, 1.0]);
+        h.observe(Duration::from_millis(50));
+        h.observe(Duration::from_millis(500));
+        let mut text = String::new();
+        h.render_into(&mut text, "x_seconds", "a=\"b\"");
+        assert!(
+            text.contains("x_seconds_bucket{a=\"b\",le=\"0.1\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("x_seconds_bucket{a=\"b\",le=\"1\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("x_seconds_bucket{a=\"b\",le=\"+Inf\"} 2\n"),
+            "{text}"
+        );
+        assert!(text.contains("x_seconds_count{a=\"b\"} 2"), "{text}");
     }
 }

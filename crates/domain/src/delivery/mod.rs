@@ -20,7 +20,7 @@ mod service;
 mod store;
 
 pub use message::{check_message, request_hash};
-pub use metrics::{DeliveryMetrics, escape_label};
+pub use metrics::{DeliveryMetrics, Histogram, escape_label};
 pub use model::{
     Attempt, AttemptNext, AttemptOutcome, Claimed, Delivery, DeliveryListQuery, DeliveryStatus,
     EnqueueOutcome, IdempotencyClaim, NewDelivery, SendSlot, status_class,
