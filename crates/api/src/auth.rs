@@ -130,8 +130,16 @@ impl Authenticator {
             return Err(too_many_failures(wait));
         }
         self.verify(authorization).await.map_err(|refusal| {
-            if refusal.counts {
-                self.failed.record_failure(client, self.failure_window);
+            if refusal.counts
+                && self.failure_limit > 0
+                && self.failed.record_failure(client, self.failure_window) == self.failure_limit
+            {
+                tracing::warn!(
+                    %client,
+                    limit = self.failure_limit,
+                    window_secs = self.failure_window.as_secs(),
+                    "client address reached its limit of refused API keys: answering 429 until its window ends"
+                );
             }
             refusal.error
         })

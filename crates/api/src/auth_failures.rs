@@ -90,16 +90,19 @@ impl FailedAuthentications {
     }
 
     /// A refused key from `client`; its first failure starts a window.
-    pub(crate) fn record_failure(&self, client: IpAddr, window: Duration) {
+    /// Returns the failures in the window so far.
+    pub(crate) fn record_failure(&self, client: IpAddr, window: Duration) -> u32 {
         if window.is_zero() {
-            return;
+            return 0;
         }
         let now = (self.clock)();
         let mut failures = lock(&self.failures);
         if let Some((count, _)) = failures.get_mut(&client, now) {
             *count = count.saturating_add(1);
+            *count
         } else {
             failures.insert(client, 1, now + window, now);
+            1
         }
     }
 }
