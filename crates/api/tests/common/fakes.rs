@@ -78,16 +78,22 @@ impl IntegrationStore for MemoryStore {
     async fn list(&self, org: &OrgId, query: &ListQuery) -> Result<Vec<Integration>, StoreError> {
         self.check_up()?;
         let rows = self.rows.lock().unwrap();
-        let mut out: Vec<Integration> = rows
-            .values()
-            .filter(|i| &i.org_id == org)
+        let own = || rows.values().filter(|i| &i.org_id == org);
+        // Creation order; the cursor's row, or where it stood if deleted.
+        let after = query.after.as_ref().map(|a| {
+            own()
+                .find(|i| &i.id == a)
+                .map(|i| i.seq)
+                .unwrap_or_else(|| own().filter(|i| &i.id < a).map(|i| i.seq).max().unwrap_or(0))
+        });
+        let mut out: Vec<Integration> = own()
             .filter(|i| query.kind.is_none_or(|k| i.kind == k))
             .filter(|i| query.status.is_none_or(|s| i.status == s))
             .filter(|i| query.environment.is_none_or(|e| i.environment == e))
-            .filter(|i| query.after.as_ref().is_none_or(|a| &i.id > a))
+            .filter(|i| after.is_none_or(|a| i.seq > a))
             .cloned()
             .collect();
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.sort_by_key(|i| i.seq);
         out.truncate(query.limit as usize);
         Ok(out)
     }
