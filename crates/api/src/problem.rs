@@ -79,6 +79,10 @@ pub enum ProblemKind {
     UnsupportedMediaType,
     Validation,
     Internal,
+    /// An integration's stored secrets cannot be decrypted with the
+    /// server's keys (a 500 of its own: an operator must act, and a client
+    /// can tell it from a passing fault).
+    SecretsUnreadable,
     Unavailable,
     /// Any other status, answered by the framework.
     Other(StatusCode),
@@ -98,7 +102,9 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
-            ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ProblemKind::Internal | ProblemKind::SecretsUnreadable => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
             ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ProblemKind::Other(s) => s,
         }
@@ -119,6 +125,7 @@ impl ProblemKind {
             ProblemKind::UnsupportedMediaType => "unsupported-media-type",
             ProblemKind::Validation => "validation",
             ProblemKind::Internal => "internal",
+            ProblemKind::SecretsUnreadable => "secrets-unreadable",
             ProblemKind::Unavailable => "unavailable",
             ProblemKind::Other(_) => "http",
         }
@@ -143,6 +150,7 @@ impl ProblemKind {
             ProblemKind::UnsupportedMediaType => "Unsupported media type",
             ProblemKind::Validation => "Validation failed",
             ProblemKind::Internal => "Internal server error",
+            ProblemKind::SecretsUnreadable => "Secrets cannot be opened",
             ProblemKind::Unavailable => "Service unavailable",
             ProblemKind::Other(s) => s.canonical_reason().unwrap_or("Error"),
         }
@@ -190,6 +198,11 @@ impl ProblemKind {
             }
             ProblemKind::Validation => "The request is invalid.",
             ProblemKind::Internal => "An internal error occurred.",
+            ProblemKind::SecretsUnreadable => {
+                "This integration's stored secrets cannot be decrypted with the server's keys. \
+                 An operator must restore the key that sealed them (the server log names the \
+                 integration and the key). Other integrations are not affected."
+            }
             ProblemKind::Unavailable => "The service is temporarily unavailable.",
             ProblemKind::Other(_) => "The request failed.",
         }

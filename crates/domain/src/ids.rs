@@ -157,11 +157,7 @@ mod tests {
         assert!(ids.windows(2).all(|w| w[0] < w[1]));
         let threads: Vec<_> = (0..4)
             .map(|_| {
-                std::thread::spawn(|| {
-                    (0..500)
-                        .map(|_| DeliveryId::generate())
-                        .collect::<Vec<_>>()
-                })
+                std::thread::spawn(|| (0..500).map(|_| DeliveryId::generate()).collect::<Vec<_>>())
             })
             .collect();
         for thread in threads {

@@ -67,7 +67,10 @@ pub trait IntegrationStore: Send + Sync + 'static {
         Ok(found)
     }
 
-    /// Up to `query.limit` rows after the cursor, in creation order.
+    /// Up to `query.limit` rows after the cursor, in creation order. Listed
+    /// rows hold their non-secret config only: listing opens no secret, so
+    /// a row whose secrets cannot be opened is listed like the others (a
+    /// read of it answers `StoreError::Crypto`).
     async fn list(&self, org: &OrgId, query: &ListQuery) -> Result<Vec<Integration>, StoreError>;
 
     /// Write name, environment, status, config, `updated_at` and

@@ -19,7 +19,8 @@ use patchbay_domain::{
 use crate::audit::{WithAuditEvent, insert_event};
 use crate::connection::{DbConnection, native};
 use crate::convert::{
-    changed_fields_json, decode_integration, event_row, plain_config_json, seal_secrets,
+    changed_fields_json, decode_integration, decode_listed_integration, event_row,
+    plain_config_json, seal_secrets,
 };
 use crate::crypto::Keyring;
 use crate::error::{corrupt, db_error};
@@ -370,7 +371,7 @@ impl IntegrationStore for SqlStore {
         }
         let org = org.as_str().to_owned();
         let query = query.clone();
-        self.run(move |conn, keyring| {
+        self.run(move |conn, _| {
             let after_seq = match &query.after {
                 Some(after) => Some(cursor_position(conn, &org, after)?),
                 None => None,
@@ -397,7 +398,7 @@ impl IntegrationStore for SqlStore {
                 .load(conn)
                 .map_err(db_error("integration"))?
                 .into_iter()
-                .map(|row| decode_integration(row, keyring))
+                .map(decode_listed_integration)
                 .collect()
         })
         .await

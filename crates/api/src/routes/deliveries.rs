@@ -117,7 +117,7 @@ fn location(id: &DeliveryId) -> String {
         (status = 413, description = "The body is over the size limit.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The type cannot send, the message does not fit the type, or the Idempotency-Key was used with another body.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
     )
 )]
