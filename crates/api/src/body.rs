@@ -164,7 +164,7 @@ fn join(path: &str, name: &str) -> String {
     }
 }
 
-fn backticked(s: &str) -> Option<&str> {
+pub(crate) fn backticked(s: &str) -> Option<&str> {
     let start = s.find('`')? + 1;
     let end = start + s[start..].find('`')?;
     Some(&s[start..end])

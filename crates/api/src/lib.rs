@@ -29,6 +29,7 @@ pub mod integer_id_api;
 pub mod metrics;
 mod middleware;
 pub mod problem;
+mod query;
 pub mod routes;
 
 pub use auth::Principal;
@@ -215,18 +216,6 @@ fn polish(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    let detail = match &err {
-        actix_web::error::QueryPayloadError::Deserialize(e)
-            if e.to_string().starts_with("duplicate field") =>
-        {
-            "The query string is invalid: a parameter is given more than once."
-        }
-        _ => "The query string is invalid.",
-    };
-    ApiError::new(ProblemKind::BadRequest, detail).into()
-}
-
 fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::new(ProblemKind::NotFound, "No such resource.").into()
 }
@@ -259,7 +248,7 @@ pub fn app(
         .app_data(Data::new(middleware::RouteTable::from_openapi(&doc)))
         .app_data(Data::new(body::BodyLimit(config.max_body_bytes)))
         .app_data(web::PayloadConfig::new(config.max_body_bytes))
-        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::QueryConfig::default().error_handler(query::query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .route(DOCS_PATH, web::get().to(middleware::docs_redirect))
         .route("/metrics", web::get().to(routes::metrics::metrics))

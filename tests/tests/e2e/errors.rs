@@ -1,16 +1,19 @@
 //! Refused requests change nothing in either database: bodies with invalid
-//! members answer 422 naming every field, bodies over the limit answer 413
-//! (with or without a `Content-Length`, on the real server).
+//! members answer 422 naming every field, so do unknown or invalid query
+//! parameters, and bodies over the limit answer 413 (with or without a
+//! `Content-Length`, on the real server).
 
 use std::io::{Read, Write};
 use std::time::Duration;
 
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{SLACK_URL, TestApp, TestDatabase, etag, id_of, on_both_backends};
 
 on_both_backends!(
     invalid_bodies_answer_422_naming_every_field,
+    unknown_or_invalid_query_parameters_answer_422_naming_them,
     bodies_over_the_limit_answer_413,
 );
 
@@ -164,6 +167,77 @@ async fn invalid_bodies_answer_422_naming_every_field(db: TestDatabase) {
 
 /// A chunked request (no `Content-Length`) over a raw connection; returns
 /// the status and the response text.
+/// Every endpoint that reads a query string refuses a parameter it does not
+/// take, by name, instead of ignoring it (`?typ=slack` listing everything);
+/// the refused request does nothing.
+async fn unknown_or_invalid_query_parameters_answer_422_naming_them(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin();
+    let slack = id_of(
+        &admin
+            .create_integration(
+                &json!({"name": "s", "type": "slack", "config": {"webhookUrl": SLACK_URL}}),
+            )
+            .await
+            .ok(201),
+    );
+    let send = format!("/api/integrations/{slack}/send");
+    let message = json!({"text": "hello"});
+    for (method, path, field) in [
+        (
+            Method::GET,
+            "/api/integrations?typ=slack".to_string(),
+            "typ",
+        ),
+        (
+            Method::GET,
+            "/api/integrations?type=slack&Limit=5".to_string(),
+            "Limit",
+        ),
+        (Method::GET, "/integrations?type=slack".to_string(), "type"),
+        (
+            Method::GET,
+            "/integrations?integration=3&page=2".to_string(),
+            "page",
+        ),
+        (
+            Method::GET,
+            format!("/api/integrations/{slack}/deliveries?limt=5"),
+            "limt",
+        ),
+        (
+            Method::GET,
+            "/api/audit-events?integration=1".to_string(),
+            "integration",
+        ),
+        (Method::POST, format!("{send}?wiat=true"), "wiat"),
+        (Method::POST, format!("{send}?wait=maybe"), "wait"),
+        (Method::POST, format!("{send}?wait=1"), "wait"),
+    ] {
+        let body = (method == Method::POST).then_some(&message);
+        let r = admin.call(method, &path, body).await;
+        assert_eq!(r.fields(), [field], "{path}");
+        let p = r.json();
+        let text = p["errors"][0]["message"].as_str().unwrap();
+        assert!(!text.is_empty(), "{path}: {p}");
+    }
+    // Nothing was sent by the refused sends.
+    let deliveries = admin.list_deliveries(&slack, "").await.ok(200);
+    assert_eq!(deliveries["data"], json!([]));
+    // The parameters each endpoint takes still work.
+    let page = admin.list_integrations("type=discord").await.ok(200);
+    assert_eq!(page["data"], json!([]));
+    let page = admin
+        .type_id_list("integration=2&status=active")
+        .await
+        .ok(200);
+    assert_eq!(page["data"].as_array().unwrap().len(), 1);
+    admin
+        .call(Method::POST, &format!("{send}?wait=false"), Some(&message))
+        .await
+        .ok(202);
+}
+
 fn raw_chunked_post(base: &str, path: &str, key: &str, body: &[u8]) -> (u16, String) {
     let addr = base.strip_prefix("http://").unwrap();
     let mut stream = std::net::TcpStream::connect(addr).unwrap();

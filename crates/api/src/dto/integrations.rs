@@ -156,6 +156,7 @@ pub struct IntegrationList {
 /// Filters and paging for `GET /api/integrations`.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ListIntegrationsQuery {
     /// Only integrations of this type.
     #[serde(rename = "type")]

@@ -38,7 +38,7 @@ fn resource(mut res: actix_web::HttpResponseBuilder, i: &Integration) -> HttpRes
         (status = 400, description = "Malformed query string.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid filter, limit or cursor.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown parameter, or an invalid filter, limit or cursor.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
