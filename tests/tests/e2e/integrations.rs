@@ -13,6 +13,7 @@ on_both_backends!(
     the_slack_example_of_the_contract_answers_its_documented_shapes,
     stale_if_match_answers_412_and_changes_nothing,
     concurrent_updates_are_merged_never_lost_or_half_applied,
+    an_update_that_changes_nothing_changes_nothing_in_either_api,
 );
 
 /// A Slack test's verdict: a real success, or the honest answer of a build
@@ -363,4 +364,77 @@ async fn concurrent_updates_are_merged_never_lost_or_half_applied(db: TestDataba
         "the secret is kept"
     );
     assert_eq!(last["createdAt"], created["createdAt"]);
+}
+
+/// An update that changes nothing (the same name, the same config, secrets
+/// included, the same status) keeps the version, `updatedAt` and so every
+/// client's ETag, and records no audit event, through either API; a real
+/// change after it still moves the version by one.
+async fn an_update_that_changes_nothing_changes_nothing_in_either_api(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin();
+    let config = json!({"apiKey": SENDGRID_KEY, "fromEmail": "ops@example.com", "fromName": "Ops"});
+    let body =
+        json!({"name": "mail", "type": "sendgrid", "environment": "stage", "config": config});
+    let created = admin.create_integration(&body).await;
+    let id = id_of(&created.ok(201));
+    let tag = created.etag();
+    let before = admin.get_integration(&id).await.ok(200);
+    let events = || async { admin.audit_events("").await.ok(200)["data"].clone() };
+    let trail = events().await;
+
+    for (what, change) in [
+        ("an empty update", json!({})),
+        ("the same name", json!({"name": "mail"})),
+        ("the same name, padded", json!({"name": "  mail "})),
+        ("the same config", json!({"config": config})),
+        ("one field again", json!({"config": {"fromName": "Ops"}})),
+        (
+            "everything again",
+            json!({"name": "mail", "environment": "stage", "status": "active", "config": config}),
+        ),
+    ] {
+        let r = admin.if_match(&tag).update_integration(&id, &change).await;
+        assert_eq!(r.ok(200), before, "{what}");
+        assert_eq!(r.etag(), tag, "{what}");
+    }
+    let seq = admin.type_id_list("").await.ok(200)["data"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let r = admin
+        .type_id_update(
+            seq,
+            &json!({"status": "active", "data": {"from_name": "Ops", "environment": "stage"}}),
+        )
+        .await;
+    r.ok(200);
+    assert_eq!(r.etag(), tag);
+    let r = admin
+        .type_id_update(
+            seq,
+            &json!({"data": {"changeKeys": true, "api_key": SENDGRID_KEY}}),
+        )
+        .await;
+    r.ok(200);
+    assert_eq!(r.etag(), tag);
+    let r = admin
+        .type_id_set_status(seq, &json!({"status": "active"}))
+        .await;
+    r.ok(200);
+    assert_eq!(r.etag(), tag);
+    assert_eq!(admin.get_integration(&id).await.ok(200), before);
+    assert_eq!(events().await, trail, "a no-op update recorded an event");
+
+    // A stale tag is still refused, even for a no-op.
+    let renamed = admin
+        .if_match(&tag)
+        .update_integration(&id, &json!({"name": "mail 2"}))
+        .await;
+    assert_eq!(renamed.ok(200)["name"], "mail 2");
+    assert_eq!(renamed.etag(), etag(&id, 2));
+    admin
+        .if_match(&tag)
+        .update_integration(&id, &json!({"name": "mail 2"}))
+        .await
+        .problem(412, "precondition-failed");
 }
