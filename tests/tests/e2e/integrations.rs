@@ -14,6 +14,7 @@ on_both_backends!(
     stale_if_match_answers_412_and_changes_nothing,
     concurrent_updates_are_merged_never_lost_or_half_applied,
     an_update_that_changes_nothing_changes_nothing_in_either_api,
+    an_invalid_body_answers_422_whatever_the_if_match,
 );
 
 /// A Slack test's verdict: a real success, or the honest answer of a build
@@ -437,4 +438,74 @@ async fn an_update_that_changes_nothing_changes_nothing_in_either_api(db: TestDa
         .update_integration(&id, &json!({"name": "mail 2"}))
         .await
         .problem(412, "precondition-failed");
+}
+
+/// Validation comes before preconditions, for every shape of tag that does
+/// not match: an invalid body answers 422 (fix it either way), the same
+/// tag with a valid body 412, through both APIs.
+async fn an_invalid_body_answers_422_whatever_the_if_match(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin();
+    let slack =
+        |name: &str| json!({"name": name, "type": "slack", "config": {"webhookUrl": SLACK_URL}});
+    let id = id_of(&admin.create_integration(&slack("a")).await.ok(201));
+    let other = id_of(&admin.create_integration(&slack("b")).await.ok(201));
+    let current = admin
+        .update_integration(&id, &json!({"name": "a2"}))
+        .await
+        .etag();
+    assert_eq!(current, etag(&id, 2));
+    let tags = [
+        etag(&id, 1),
+        format!("W/{current}"),
+        etag(&other, 1),
+        format!("\"{id}-vx\""),
+        format!("{current}, {}", etag(&id, 1)),
+        format!("{}, {}", etag(&other, 1), etag(&id, 1)),
+    ];
+    let seq = admin.type_id_list("").await.ok(200)["data"][0]["id"]
+        .as_i64()
+        .unwrap();
+    for tag in &tags {
+        let client = admin.if_match(tag);
+        for invalid in [
+            json!({"name": ""}),
+            json!({"config": {"webhookUrl": "ftp://example.com/hook"}}),
+            json!({"name": "x", "config": {"channel": 5}}),
+        ] {
+            let r = client.update_integration(&id, &invalid).await;
+            assert_eq!(r.status, 422, "{tag} {invalid}: {}", r.text());
+        }
+        for invalid in [
+            json!({"data": {"username": 5}}),
+            json!({"integration": 1, "data": {}}),
+        ] {
+            let r = client.type_id_update(seq, &invalid).await;
+            assert_eq!(r.status, 422, "{tag} {invalid}: {}", r.text());
+        }
+        let r = client
+            .type_id_set_status(seq, &json!({"status": "on"}))
+            .await;
+        assert_eq!(r.status, 422, "{tag}: {}", r.text());
+
+        // A valid body with the same tag fails the precondition.
+        client
+            .update_integration(&id, &json!({"name": "a3"}))
+            .await
+            .problem(412, "precondition-failed");
+        client
+            .type_id_update(seq, &json!({"status": "inactive"}))
+            .await
+            .problem(412, "precondition-failed");
+        client
+            .type_id_set_status(seq, &json!({"status": "inactive"}))
+            .await
+            .problem(412, "precondition-failed");
+        client
+            .delete_integration(&id)
+            .await
+            .problem(412, "precondition-failed");
+    }
+    let after = admin.get_integration(&id).await;
+    assert_eq!(after.etag(), current, "a refused request changed the row");
 }
