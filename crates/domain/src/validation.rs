@@ -163,8 +163,11 @@ pub fn check_complete(kind: IntegrationType, config: &Config, errors: &mut Valid
         }
     }
     if kind == IntegrationType::Slack {
-        let webhook = config.contains("webhookUrl");
-        let bot = config.contains("botToken");
+        // A credential given but refused (a webhook URL on the wrong host)
+        // counts as given: its own error says what to fix, and "give
+        // either" on top would contradict it.
+        let webhook = config.contains("webhookUrl") || refused(kind, errors, "webhookUrl");
+        let bot = config.contains("botToken") || refused(kind, errors, "botToken");
         match (webhook, bot) {
             (false, false) => {
                 errors.push("config.webhookUrl", "give either webhookUrl or botToken")
@@ -179,6 +182,17 @@ pub fn check_complete(kind: IntegrationType, config: &Config, errors: &mut Valid
             _ => {}
         }
     }
+}
+
+/// Whether a value given for this field (under its name or an alias) was
+/// already refused.
+fn refused(kind: IntegrationType, errors: &ValidationErrors, field: &str) -> bool {
+    errors.0.iter().any(|e| {
+        e.field
+            .strip_prefix("config.")
+            .and_then(|key| kind.canonical_field(key))
+            .is_some_and(|f| f.name == field)
+    })
 }
 
 /// Validate a complete config for a type.
@@ -354,6 +368,41 @@ mod tests {
             )),
             vec!["config.botToken"]
         );
+    }
+
+    #[test]
+    fn a_refused_slack_credential_is_its_only_error() {
+        let t = IntegrationType::Slack;
+        for config in [
+            json!({"webhookUrl": "https://hooks.example.com/services/T0/B0/x"}),
+            json!({"webhookUrl": "https://hooks.example.com/services/T0/B0/x", "channel": "#a"}),
+        ] {
+            assert_eq!(
+                fields(validate_config(t, &obj(config.clone()), &p())).len(),
+                1,
+                "{config}"
+            );
+        }
+        let r = validate_config(
+            t,
+            &obj(json!({"webhookUrl": "https://hooks.example.com/services/T0/B0/x"})),
+            &p(),
+        );
+        assert_eq!(fields(r), vec!["config.webhookUrl"]);
+        // A refused token still means the bot way: its channel is needed
+        // too, and no "give either" on webhookUrl.
+        assert_eq!(
+            fields(validate_config(t, &obj(json!({"botToken": "nope"})), &p())),
+            vec!["config.botToken", "config.channel"]
+        );
+        // Both given, one refused: still told to give only one.
+        let mut both = fields(validate_config(
+            t,
+            &obj(json!({"webhookUrl": "ftp://x", "botToken": "xoxb-1-2", "channel": "#alerts"})),
+            &p(),
+        ));
+        both.sort();
+        assert_eq!(both, vec!["config.botToken", "config.webhookUrl"]);
     }
 
     #[test]

@@ -115,6 +115,22 @@ async fn invalid_bodies_answer_422_naming_every_field(db: TestDatabase) {
             "{body}"
         );
     }
+    // A Slack webhook URL on the wrong host is one error, on that field:
+    // not also "give either webhookUrl or botToken", through either API.
+    let wrong_host = "https://hooks.example.com/services/T000/B000/XXXX";
+    let r = admin
+        .create_integration(
+            &json!({"name": "s", "type": "slack", "config": {"webhookUrl": wrong_host}}),
+        )
+        .await;
+    assert_eq!(r.fields(), ["config.webhookUrl"]);
+    assert!(r.text().contains("hooks.slack.com"), "{}", r.text());
+    assert!(!r.text().contains("either"), "{}", r.text());
+    let r = admin
+        .type_id_create(&json!({"integration": 2, "data": {"webhook_url": wrong_host}}))
+        .await;
+    assert_eq!(r.fields(), ["data.webhook_url"]);
+    assert!(!r.text().contains("either"), "{}", r.text());
     let (all, _) = admin.walk_integrations("limit=10").await;
     assert!(all.is_empty(), "a refused body created something: {all:?}");
 
