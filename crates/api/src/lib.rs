@@ -31,6 +31,7 @@ mod middleware;
 pub mod problem;
 mod query;
 pub mod routes;
+mod strict_json;
 
 pub use auth::Principal;
 pub use problem::{ApiError, PROBLEM_JSON, Problem, ProblemFieldError, ProblemKind};

@@ -1,7 +1,8 @@
 //! Refused requests change nothing in either database: bodies with invalid
-//! members answer 422 naming every field, so do unknown or invalid query
-//! parameters, and bodies over the limit answer 413 (with or without a
-//! `Content-Length`, on the real server).
+//! members answer 422 naming every field, so do bodies that are not an
+//! object or name a key twice, and unknown or invalid query parameters;
+//! bodies over the limit answer 413 (with or without a `Content-Length`, on
+//! the real server).
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -14,6 +15,7 @@ use crate::helpers::{SLACK_URL, TestApp, TestDatabase, etag, id_of, on_both_back
 on_both_backends!(
     invalid_bodies_answer_422_naming_every_field,
     unknown_or_invalid_query_parameters_answer_422_naming_them,
+    bodies_must_be_objects_that_name_each_key_once,
     bodies_over_the_limit_answer_413,
 );
 
@@ -179,6 +181,93 @@ async fn invalid_bodies_answer_422_naming_every_field(db: TestDatabase) {
     let r = admin.get_integration(&id).await;
     assert_eq!(r.header("etag"), Some(etag(&id, 1)));
     assert_eq!(r.ok(200), created);
+}
+
+/// A JSON array where an object is required was read field by field (a
+/// create from `["a", "slack", {...}]`), and of a key given twice the last
+/// silently won: both are refused, on every route that reads a body, and
+/// nothing changes.
+async fn bodies_must_be_objects_that_name_each_key_once(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin();
+    let created = admin
+        .create_integration(
+            &json!({"name": "s", "type": "slack", "config": {"webhookUrl": SLACK_URL}}),
+        )
+        .await;
+    let id = id_of(&created.ok(201));
+    let tag = created.etag();
+    let seq = admin.type_id_list("").await.ok(200)["data"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let routes = [
+        (Method::POST, "/api/integrations".to_string()),
+        (Method::PUT, format!("/api/integrations/{id}")),
+        (Method::POST, format!("/api/integrations/{id}/test")),
+        (Method::POST, "/api/integrations/test".to_string()),
+        (Method::POST, format!("/api/integrations/{id}/send")),
+        (Method::POST, "/integrations".to_string()),
+        (Method::PUT, format!("/integrations/{seq}")),
+        (Method::PATCH, format!("/integrations/{seq}/status")),
+    ];
+    let slack_array = format!(r#"["a", "slack", {{"webhookUrl": "{SLACK_URL}"}}]"#);
+    for (method, path) in &routes {
+        for text in [slack_array.as_str(), "[]", r#"["inactive"]"#, "\"x\"", "1"] {
+            let r = admin.call_raw(method.clone(), path, text).await;
+            assert_eq!(r.fields(), ["body"], "{method} {path} {text}");
+        }
+    }
+    for (method, path, text, field) in [
+        (
+            Method::POST,
+            "/api/integrations".to_string(),
+            format!(
+                r#"{{"name": "a", "name": "b", "type": "slack", "config": {{"webhookUrl": "{SLACK_URL}"}}}}"#
+            ),
+            "name",
+        ),
+        (
+            Method::POST,
+            "/api/integrations".to_string(),
+            format!(
+                r#"{{"name": "a", "type": "slack", "config": {{"webhookUrl": "{SLACK_URL}", "webhookUrl": "https://hooks.slack.com/services/T1/B1/Y"}}}}"#
+            ),
+            "config.webhookUrl",
+        ),
+        (
+            Method::PUT,
+            format!("/api/integrations/{id}"),
+            r##"{"config": {"channel": "#a", "channel": "#b"}}"##.to_string(),
+            "config.channel",
+        ),
+        (
+            Method::POST,
+            format!("/api/integrations/{id}/send"),
+            r#"{"text": "a", "text": "b"}"#.to_string(),
+            "text",
+        ),
+        (
+            Method::PUT,
+            format!("/integrations/{seq}"),
+            r##"{"data": {"channel": "#a", "channel": "#b"}}"##.to_string(),
+            "data.channel",
+        ),
+        (
+            Method::PATCH,
+            format!("/integrations/{seq}/status"),
+            r#"{"status": "active", "status": "inactive"}"#.to_string(),
+            "status",
+        ),
+    ] {
+        let r = admin.call_raw(method.clone(), &path, &text).await;
+        assert_eq!(r.fields(), [field], "{method} {path} {text}");
+        assert_eq!(r.json()["errors"][0]["message"], "is given more than once");
+    }
+    let (all, _) = admin.walk_integrations("limit=10").await;
+    assert_eq!(all, [id.as_str()], "a refused body created something");
+    assert_eq!(admin.get_integration(&id).await.etag(), tag);
+    let deliveries = admin.list_deliveries(&id, "").await.ok(200);
+    assert_eq!(deliveries["data"], json!([]));
 }
 
 /// A chunked request (no `Content-Length`) over a raw connection; returns
