@@ -12,6 +12,7 @@ use crate::field_rules::HEADER_NAME;
 pub use crate::field_rules::{
     FieldRule, MAX_NAME_LEN, MAX_STRING_LEN, RESERVED_HEADERS, ValidationPolicy,
 };
+pub use crate::names::check_name;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -205,18 +206,6 @@ pub fn validate_config(
     let parsed = parse_fields(kind, raw, policy, &mut errors);
     check_complete(kind, &parsed.config, &mut errors);
     errors.into_result().map(|()| parsed.config)
-}
-
-/// An integration name: 1 to 200 characters, no control characters.
-pub fn check_name(name: &str, errors: &mut ValidationErrors) {
-    let trimmed = name.trim();
-    if trimmed.is_empty() {
-        errors.push("name", "is required");
-    } else if name.chars().count() > MAX_NAME_LEN {
-        errors.push("name", format!("must be at most {MAX_NAME_LEN} characters"));
-    } else if name.chars().any(char::is_control) {
-        errors.push("name", "must not contain control characters");
-    }
 }
 
 /// A fresh Standard Webhooks signing secret (`whsec_` + base64 of 32 bytes).
@@ -498,15 +487,5 @@ mod tests {
                 .is_ok()
         );
         assert!(FieldRule::Mailbox.check_str("Acme <nope>", &p()).is_err());
-    }
-
-    #[test]
-    fn names() {
-        let mut e = ValidationErrors::default();
-        check_name("  ", &mut e);
-        check_name(&"x".repeat(201), &mut e);
-        check_name("a\nb", &mut e);
-        check_name("fine", &mut e);
-        assert_eq!(e.0.len(), 3);
     }
 }

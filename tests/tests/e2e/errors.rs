@@ -72,6 +72,24 @@ async fn invalid_bodies_answer_422_naming_every_field(db: TestDatabase) {
             json!({"name": "   ", "type": "slack", "config": {"webhookUrl": SLACK_URL}}),
             vec!["name"],
         ),
+        // Names that do not show what they hold: refused, as control
+        // characters are.
+        (
+            json!({"name": "\u{200B}", "type": "slack", "config": {"webhookUrl": SLACK_URL}}),
+            vec!["name"],
+        ),
+        (
+            json!({"name": "invoice\u{202E}fdp.exe", "type": "slack", "config": {"webhookUrl": SLACK_URL}}),
+            vec!["name"],
+        ),
+        (
+            json!({"name": "\u{FEFF}Ops", "type": "slack", "config": {"webhookUrl": SLACK_URL}}),
+            vec!["name"],
+        ),
+        (
+            json!({"name": "Ops\u{FFFF}", "type": "slack", "config": {"webhookUrl": SLACK_URL}}),
+            vec!["name"],
+        ),
     ] {
         assert_eq!(
             admin.create_integration(&body).await.fields(),
@@ -150,6 +168,8 @@ async fn invalid_bodies_answer_422_naming_every_field(db: TestDatabase) {
         (json!({"id": "int_01jf8k2m3n4p5q6r7s8t9v0w1x"}), vec!["id"]),
         (json!({"name": ""}), vec!["name"]),
         (json!({"name": null}), vec!["name"]),
+        (json!({"name": "a\u{2066}b"}), vec!["name"]),
+        (json!({"name": "\u{200D}"}), vec!["name"]),
         (json!({"config": null}), vec!["config"]),
         (
             json!({"clearedConfigKeys": ["nope"]}),
