@@ -1,6 +1,7 @@
 //! JSON request bodies with problem+json errors: 415 for a body that is not
 //! JSON, 413 over the size limit, 400 for malformed JSON and 422, with the
-//! field's path, for JSON of the wrong shape (unknown fields included).
+//! field's path, for JSON of the wrong shape (unknown fields included, a
+//! key given twice in one object, a body that is not an object).
 //!
 //! Messages describe the expected shape and never repeat a submitted value,
 //! which could be a secret pasted into the wrong field.
@@ -15,6 +16,7 @@ use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use crate::problem::{ApiError, ProblemKind};
+use crate::strict_json::{self, StrictJsonError};
 
 /// The request body limit, as configured (for the 413 message).
 #[derive(Debug, Clone, Copy)]
@@ -116,7 +118,15 @@ fn payload_error(e: &actix_web::Error, limit: Option<usize>) -> ApiError {
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Two steps, so that any syntax error is a 400 even where the shape is
     // also wrong before it (`[1,` for an object).
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| syntax_error(&e))?;
+    let value = strict_json::from_slice(bytes).map_err(|e| match e {
+        StrictJsonError::Syntax(e) => syntax_error(&e),
+        StrictJsonError::DuplicateKey(path) => ApiError::field(path, "is given more than once"),
+    })?;
+    // Every request body is an object. serde would also read a struct from
+    // an array, its fields by position (`["name", "slack", {...}]`).
+    if !value.is_object() {
+        return Err(ApiError::field("body", "must be a JSON object"));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         shape_error(&path, e.inner())
@@ -164,7 +174,7 @@ fn join(path: &str, name: &str) -> String {
     }
 }
 
-fn backticked(s: &str) -> Option<&str> {
+pub(crate) fn backticked(s: &str) -> Option<&str> {
     let start = s.find('`')? + 1;
     let end = start + s[start..].find('`')?;
     Some(&s[start..end])
@@ -321,6 +331,35 @@ mod tests {
         let (status, fields, _) = err(r#"["CANARY"]"#);
         assert_eq!(status, 422);
         assert_eq!(fields[0].0, "body");
+        assert!(!fields[0].1.contains("CANARY"));
+    }
+
+    #[test]
+    fn an_array_is_never_read_as_an_object() {
+        // Serde would fill the struct's fields by position from these.
+        for body in [
+            r#"["x", {"a": 1}, "stage", 5]"#,
+            r#"["x"]"#,
+            "[]",
+            r#""x""#,
+            "7",
+            "null",
+        ] {
+            assert_eq!(
+                err(body).1,
+                [("body".to_string(), "must be a JSON object".to_string())],
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_with_its_path() {
+        let (status, fields, _) = err(r#"{"name": "a", "name": "CANARY"}"#);
+        assert_eq!(status, 422);
+        assert_eq!(fields, [("name".into(), "is given more than once".into())]);
+        let (_, fields, _) = err(r#"{"name": "a", "config": {"k": 1, "k": "CANARY"}}"#);
+        assert_eq!(fields[0].0, "config.k");
         assert!(!fields[0].1.contains("CANARY"));
     }
 }

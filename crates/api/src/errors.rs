@@ -7,7 +7,9 @@
 //!   malformed id, another organization's), answers the same 404 body;
 //! - a storage error is logged with its cause for operators and answered as
 //!   an opaque 500 (`StoreError` never carries a secret, and its text never
-//!   reaches a client);
+//!   reaches a client); secrets that cannot be opened are a 500 of their
+//!   own type, `/problems/secrets-unreadable`, so a client can tell that
+//!   one integration needs an operator;
 //! - validation errors answer 422 with every field path.
 //!
 //! Handlers return `Result<_, ApiError>` and use `?` on the use cases.
@@ -27,6 +29,11 @@ impl ApiError {
 }
 
 fn storage_failed(cause: &StoreError) -> ApiError {
+    if let StoreError::Crypto(_) = cause {
+        // The cause names the integration and the key; only its row fails.
+        tracing::error!(error = %cause, "an integration's stored secrets cannot be opened");
+        return ApiError::generic(ProblemKind::SecretsUnreadable);
+    }
     tracing::error!(error = %cause, "storage error");
     ApiError::internal()
 }
@@ -97,6 +104,23 @@ mod tests {
         ] {
             assert_eq!(e.problem.status, 500);
             assert!(!e.problem.detail.contains("db.internal"));
+        }
+    }
+
+    #[test]
+    fn unreadable_secrets_have_their_own_problem_type() {
+        let cause = StoreError::Crypto(
+            "integration int_x: secrets were sealed with key `k0`, which is not in the keyring"
+                .into(),
+        );
+        for e in [
+            ApiError::from(DomainError::Store(cause.clone())),
+            ApiError::from(DeliveryError::Store(cause)),
+        ] {
+            assert_eq!(e.problem.status, 500);
+            assert_eq!(e.problem.kind, "/problems/secrets-unreadable");
+            assert!(!e.problem.detail.contains("k0"), "{}", e.problem.detail);
+            assert!(!e.problem.detail.contains("int_x"), "{}", e.problem.detail);
         }
     }
 

@@ -13,13 +13,18 @@ pub fn etag(i: &Integration) -> String {
     format!("\"{}-v{}\"", i.id, i.version)
 }
 
+/// What a well-formed `If-Match` that can match no version asks for.
+/// Versions start at 1, so the use case refuses it (412), but only once it
+/// has validated the request: a bad body is a 422 whatever the tag.
+pub const NO_VERSION: i64 = 0;
+
 /// The version an `If-Match` header names for this integration.
 ///
 /// Absent: no precondition. `*`: any current version. A header that is not
 /// a list of entity tags is a malformed request (400). A well-formed list
 /// must hold this integration's ETag (`"<id>-v<version>"`); a weak tag,
-/// another integration's tag or a list naming several versions fails the
-/// precondition (412).
+/// another integration's tag or a list naming several versions asks for
+/// [`NO_VERSION`], which fails the precondition (412) after validation.
 pub fn if_match_version(req: &HttpRequest, id: &IntegrationId) -> Result<Option<i64>, ApiError> {
     let mut values = req.headers().get_all(header::IF_MATCH).peekable();
     if values.peek().is_none() {
@@ -57,7 +62,7 @@ pub fn if_match_version(req: &HttpRequest, id: &IntegrationId) -> Result<Option<
     match versions.as_slice() {
         [v] => Ok(Some(*v)),
         [] if any => Ok(None),
-        _ => Err(ApiError::generic(ProblemKind::PreconditionFailed)),
+        _ => Ok(Some(NO_VERSION)),
     }
 }
 
@@ -108,12 +113,14 @@ mod tests {
             check(Some(format!("\"{other}-v3\", \"{id}-v4\""))),
             Ok(Some(4))
         );
-        assert_eq!(check(Some(format!("W/\"{id}-v3\""))), Err(412));
-        assert_eq!(check(Some(format!("\"{other}-v3\""))), Err(412));
+        let never = Ok(Some(NO_VERSION));
+        assert_eq!(check(Some(format!("W/\"{id}-v3\""))), never);
+        assert_eq!(check(Some(format!("\"{other}-v3\""))), never);
         assert_eq!(check(Some("garbage".into())), Err(400));
         assert_eq!(check(Some(String::new())), Err(400));
         assert_eq!(check(Some(format!("\"{id}-v3\",,"))), Err(400));
-        assert_eq!(check(Some(format!("\"{id}-vx\""))), Err(412));
-        assert_eq!(check(Some(format!("\"{id}-v3\", \"{id}-v4\""))), Err(412));
+        assert_eq!(check(Some(format!("\"{id}-vx\""))), never);
+        assert_eq!(check(Some(format!("\"{id}-v3\", \"{id}-v4\""))), never);
+        assert_eq!(check(Some(format!("\"{id}-v0\""))), never);
     }
 }

@@ -32,7 +32,9 @@ pub mod metrics;
 mod middleware;
 pub mod problem;
 mod process_metrics;
+mod query;
 pub mod routes;
+mod strict_json;
 
 pub use auth::Principal;
 pub use auth_failures::FailedAuthentications;
@@ -272,18 +274,6 @@ fn polish(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    let detail = match &err {
-        actix_web::error::QueryPayloadError::Deserialize(e)
-            if e.to_string().starts_with("duplicate field") =>
-        {
-            "The query string is invalid: a parameter is given more than once."
-        }
-        _ => "The query string is invalid.",
-    };
-    ApiError::new(ProblemKind::BadRequest, detail).into()
-}
-
 fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::new(ProblemKind::NotFound, "No such resource.").into()
 }
@@ -316,7 +306,7 @@ pub fn app(
         .app_data(Data::new(middleware::RouteTable::from_openapi(&doc)))
         .app_data(Data::new(body::BodyLimit(config.max_body_bytes)))
         .app_data(web::PayloadConfig::new(config.max_body_bytes))
-        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::QueryConfig::default().error_handler(query::query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .route(DOCS_PATH, web::get().to(middleware::docs_redirect))
         .route("/metrics", web::get().to(routes::metrics::metrics))

@@ -80,6 +80,10 @@ pub enum ProblemKind {
     Validation,
     TooManyRequests,
     Internal,
+    /// An integration's stored secrets cannot be decrypted with the
+    /// server's keys (a 500 of its own: an operator must act, and a client
+    /// can tell it from a passing fault).
+    SecretsUnreadable,
     Unavailable,
     /// Any other status, answered by the framework.
     Other(StatusCode),
@@ -100,7 +104,9 @@ impl ProblemKind {
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ProblemKind::Internal | ProblemKind::SecretsUnreadable => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
             ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ProblemKind::Other(s) => s,
         }
@@ -122,6 +128,7 @@ impl ProblemKind {
             ProblemKind::Validation => "validation",
             ProblemKind::TooManyRequests => "too-many-requests",
             ProblemKind::Internal => "internal",
+            ProblemKind::SecretsUnreadable => "secrets-unreadable",
             ProblemKind::Unavailable => "unavailable",
             ProblemKind::Other(_) => "http",
         }
@@ -147,6 +154,7 @@ impl ProblemKind {
             ProblemKind::Validation => "Validation failed",
             ProblemKind::TooManyRequests => "Too many requests",
             ProblemKind::Internal => "Internal server error",
+            ProblemKind::SecretsUnreadable => "Secrets cannot be opened",
             ProblemKind::Unavailable => "Service unavailable",
             ProblemKind::Other(s) => s.canonical_reason().unwrap_or("Error"),
         }
@@ -196,6 +204,11 @@ impl ProblemKind {
             ProblemKind::Validation => "The request is invalid.",
             ProblemKind::TooManyRequests => "Too many requests: try again later.",
             ProblemKind::Internal => "An internal error occurred.",
+            ProblemKind::SecretsUnreadable => {
+                "This integration's stored secrets cannot be decrypted with the server's keys. \
+                 An operator must restore the key that sealed them (the server log names the \
+                 integration and the key). Other integrations are not affected."
+            }
             ProblemKind::Unavailable => "The service is temporarily unavailable.",
             ProblemKind::Other(_) => "The request failed.",
         }

@@ -67,6 +67,20 @@ async fn logs_name_templates_and_causes_but_never_secrets() {
     )
     .await
     .problem(401);
+    // A row whose secrets cannot be opened: its own problem type for the
+    // client, its id and key in the log for the operator; it still lists.
+    let r = create_integration(&app, key, &slack("sealed", &url)).await;
+    let sealed = r.id();
+    h.store
+        .unreadable
+        .lock()
+        .unwrap()
+        .push(sealed.parse().unwrap());
+    let r = get_integration(&app, key, &sealed).await;
+    assert_eq!(r.problem(500)["type"], "/problems/secrets-unreadable");
+    assert!(!r.text().contains("k-retired") && !r.text().contains(&sealed));
+    let listed = call_as(&app, key, TestRequest::get().uri("/api/integrations")).await;
+    assert_eq!(listed.expect(200)["data"].as_array().unwrap().len(), 2);
     h.store.down.store(true, Ordering::SeqCst);
     let r = get_integration(&app, key, &id).await;
     r.problem(500);
@@ -77,7 +91,7 @@ async fn logs_name_templates_and_causes_but_never_secrets() {
         .lines()
         .filter(|l| l.contains("request") && l.contains("latency_ms"))
         .collect();
-    assert_eq!(request_lines.len(), 7, "{logged}");
+    assert_eq!(request_lines.len(), 10, "{logged}");
     assert!(
         request_lines[1].contains("method=GET")
             && request_lines[1].contains("path=/api/integrations/{integrationId}")
@@ -92,6 +106,14 @@ async fn logs_name_templates_and_causes_but_never_secrets() {
     assert!(request_lines[4].contains("path=(unmatched)"), "{logged}");
     // The cause of a 500 is logged for operators.
     assert!(logged.contains("db.internal"), "{logged}");
+    let unreadable = logged
+        .lines()
+        .find(|l| l.contains("stored secrets cannot be opened"))
+        .unwrap_or_else(|| panic!("no line for the unreadable row: {logged}"));
+    assert!(
+        unreadable.contains(&sealed) && unreadable.contains("`k-retired`"),
+        "{unreadable}"
+    );
     assert!(!logged.contains(canary), "a secret was logged: {logged}");
     assert!(!logged.contains(&id), "a raw path was logged: {logged}");
     assert!(

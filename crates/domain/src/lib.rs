@@ -19,6 +19,7 @@ pub mod field_rules;
 pub mod health;
 pub mod ids;
 pub mod model;
+pub mod names;
 pub mod provider;
 pub mod provisioning;
 pub mod service;

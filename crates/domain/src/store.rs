@@ -12,8 +12,9 @@ use crate::health::TestResult;
 use crate::ids::{ApiKeyId, IntegrationId, OrgId};
 use crate::model::{Environment, Integration, Status};
 
-/// Filters and cursor for listing. Rows come in ascending id order (which is
-/// creation order); `after` is the last id of the previous page.
+/// Filters and cursor for listing. Rows come in creation order (the order
+/// the store assigned their `seq`), exactly, also for rows made within one
+/// millisecond; `after` is the last id of the previous page.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     pub kind: Option<IntegrationType>,
@@ -66,7 +67,10 @@ pub trait IntegrationStore: Send + Sync + 'static {
         Ok(found)
     }
 
-    /// Up to `query.limit` rows after the cursor, in id order.
+    /// Up to `query.limit` rows after the cursor, in creation order. Listed
+    /// rows hold their non-secret config only: listing opens no secret, so
+    /// a row whose secrets cannot be opened is listed like the others (a
+    /// read of it answers `StoreError::Crypto`).
     async fn list(&self, org: &OrgId, query: &ListQuery) -> Result<Vec<Integration>, StoreError>;
 
     /// Write name, environment, status, config, `updated_at` and

@@ -12,6 +12,7 @@ use crate::field_rules::HEADER_NAME;
 pub use crate::field_rules::{
     FieldRule, MAX_NAME_LEN, MAX_STRING_LEN, RESERVED_HEADERS, ValidationPolicy,
 };
+pub use crate::names::check_name;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -163,8 +164,11 @@ pub fn check_complete(kind: IntegrationType, config: &Config, errors: &mut Valid
         }
     }
     if kind == IntegrationType::Slack {
-        let webhook = config.contains("webhookUrl");
-        let bot = config.contains("botToken");
+        // A credential given but refused (a webhook URL on the wrong host)
+        // counts as given: its own error says what to fix, and "give
+        // either" on top would contradict it.
+        let webhook = config.contains("webhookUrl") || refused(kind, errors, "webhookUrl");
+        let bot = config.contains("botToken") || refused(kind, errors, "botToken");
         match (webhook, bot) {
             (false, false) => {
                 errors.push("config.webhookUrl", "give either webhookUrl or botToken")
@@ -181,6 +185,17 @@ pub fn check_complete(kind: IntegrationType, config: &Config, errors: &mut Valid
     }
 }
 
+/// Whether a value given for this field (under its name or an alias) was
+/// already refused.
+fn refused(kind: IntegrationType, errors: &ValidationErrors, field: &str) -> bool {
+    errors.0.iter().any(|e| {
+        e.field
+            .strip_prefix("config.")
+            .and_then(|key| kind.canonical_field(key))
+            .is_some_and(|f| f.name == field)
+    })
+}
+
 /// Validate a complete config for a type.
 pub fn validate_config(
     kind: IntegrationType,
@@ -191,18 +206,6 @@ pub fn validate_config(
     let parsed = parse_fields(kind, raw, policy, &mut errors);
     check_complete(kind, &parsed.config, &mut errors);
     errors.into_result().map(|()| parsed.config)
-}
-
-/// An integration name: 1 to 200 characters, no control characters.
-pub fn check_name(name: &str, errors: &mut ValidationErrors) {
-    let trimmed = name.trim();
-    if trimmed.is_empty() {
-        errors.push("name", "is required");
-    } else if name.chars().count() > MAX_NAME_LEN {
-        errors.push("name", format!("must be at most {MAX_NAME_LEN} characters"));
-    } else if name.chars().any(char::is_control) {
-        errors.push("name", "must not contain control characters");
-    }
 }
 
 /// A fresh Standard Webhooks signing secret (`whsec_` + base64 of 32 bytes).
@@ -357,6 +360,41 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_slack_credential_is_its_only_error() {
+        let t = IntegrationType::Slack;
+        for config in [
+            json!({"webhookUrl": "https://hooks.example.com/services/T0/B0/x"}),
+            json!({"webhookUrl": "https://hooks.example.com/services/T0/B0/x", "channel": "#a"}),
+        ] {
+            assert_eq!(
+                fields(validate_config(t, &obj(config.clone()), &p())).len(),
+                1,
+                "{config}"
+            );
+        }
+        let r = validate_config(
+            t,
+            &obj(json!({"webhookUrl": "https://hooks.example.com/services/T0/B0/x"})),
+            &p(),
+        );
+        assert_eq!(fields(r), vec!["config.webhookUrl"]);
+        // A refused token still means the bot way: its channel is needed
+        // too, and no "give either" on webhookUrl.
+        assert_eq!(
+            fields(validate_config(t, &obj(json!({"botToken": "nope"})), &p())),
+            vec!["config.botToken", "config.channel"]
+        );
+        // Both given, one refused: still told to give only one.
+        let mut both = fields(validate_config(
+            t,
+            &obj(json!({"webhookUrl": "ftp://x", "botToken": "xoxb-1-2", "channel": "#alerts"})),
+            &p(),
+        ));
+        both.sort();
+        assert_eq!(both, vec!["config.botToken", "config.webhookUrl"]);
+    }
+
+    #[test]
     fn the_sendgrid_contract_example_and_aliases() {
         let c = validate_config(
             IntegrationType::Sendgrid,
@@ -449,15 +487,5 @@ mod tests {
                 .is_ok()
         );
         assert!(FieldRule::Mailbox.check_str("Acme <nope>", &p()).is_err());
-    }
-
-    #[test]
-    fn names() {
-        let mut e = ValidationErrors::default();
-        check_name("  ", &mut e);
-        check_name(&"x".repeat(201), &mut e);
-        check_name("a\nb", &mut e);
-        check_name("fine", &mut e);
-        assert_eq!(e.0.len(), 3);
     }
 }

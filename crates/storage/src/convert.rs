@@ -56,6 +56,20 @@ pub(crate) fn decode_integration(
     row: IntegrationRow,
     keyring: &Keyring,
 ) -> Result<Integration, StoreError> {
+    decode_row(row, Some(keyring))
+}
+
+/// A row as listed: its non-secret config only. A list needs no secret, so
+/// it opens none, and a row whose secrets cannot be opened (a damaged
+/// envelope, a key gone from the keyring) is listed like any other; reading
+/// that row is what reports it.
+pub(crate) fn decode_listed_integration(row: IntegrationRow) -> Result<Integration, StoreError> {
+    decode_row(row, None)
+}
+
+/// With a keyring, the secrets are opened into the config; without, left
+/// sealed.
+fn decode_row(row: IntegrationRow, keyring: Option<&Keyring>) -> Result<Integration, StoreError> {
     let id: IntegrationId = row.id.parse().map_err(|_| corrupt("id", &row.id))?;
     let org_id: OrgId = row
         .org_id
@@ -68,9 +82,9 @@ pub(crate) fn decode_integration(
     let status = Status::parse(&row.status).ok_or_else(|| corrupt("status", &row.id))?;
     let plain: Map<String, Value> =
         serde_json::from_str(&row.config).map_err(|_| corrupt("config", &row.id))?;
-    let secrets: Map<String, Value> = match &row.secrets {
-        None => Map::new(),
-        Some(envelope) => {
+    let secrets: Map<String, Value> = match (&row.secrets, keyring) {
+        (None, _) | (_, None) => Map::new(),
+        (Some(envelope), Some(keyring)) => {
             let plaintext = open_secrets(keyring, &org_id, &id, envelope)?;
             // Authenticated but unparseable means a bug, not tampering; the
             // message still must not quote the plaintext.

@@ -19,7 +19,8 @@ use patchbay_domain::{
 use crate::audit::{WithAuditEvent, insert_event};
 use crate::connection::{DbConnection, native};
 use crate::convert::{
-    changed_fields_json, decode_integration, event_row, plain_config_json, seal_secrets,
+    changed_fields_json, decode_integration, decode_listed_integration, event_row,
+    plain_config_json, seal_secrets,
 };
 use crate::crypto::Keyring;
 use crate::error::{corrupt, db_error};
@@ -123,6 +124,33 @@ fn load_batch(
             }
         })
         .collect())
+}
+
+/// Where a list cursor (the last id of the previous page) stands in creation
+/// order: the `seq` of its row. A row deleted since the page was read has
+/// none; the page then continues after the newest row whose id sorts before
+/// the cursor's (ids grow with creation time).
+fn cursor_position(
+    conn: &mut DbConnection,
+    org: &str,
+    after: &IntegrationId,
+) -> Result<i64, StoreError> {
+    let by_org = integrations::table.filter(integrations::org_id.eq(org));
+    let seq = by_org
+        .filter(integrations::id.eq(after.as_str()))
+        .select(integrations::seq)
+        .get_result::<i64>(conn)
+        .optional()
+        .map_err(db_error("integration"))?;
+    if let Some(seq) = seq {
+        return Ok(seq);
+    }
+    by_org
+        .filter(integrations::id.lt(after.as_str()))
+        .select(diesel::dsl::max(integrations::seq))
+        .get_result::<Option<i64>>(conn)
+        .map(|seq| seq.unwrap_or(0))
+        .map_err(db_error("integration"))
 }
 
 /// After a guarded write matched nothing: was the row missing, or at another
@@ -343,11 +371,15 @@ impl IntegrationStore for SqlStore {
         }
         let org = org.as_str().to_owned();
         let query = query.clone();
-        self.run(move |conn, keyring| {
+        self.run(move |conn, _| {
+            let after_seq = match &query.after {
+                Some(after) => Some(cursor_position(conn, &org, after)?),
+                None => None,
+            };
             let mut select = integrations::table
                 .filter(integrations::org_id.eq(&org))
                 .select(IntegrationRow::as_select())
-                .order(integrations::id.asc())
+                .order(integrations::seq.asc())
                 .limit(i64::from(query.limit))
                 .into_boxed();
             if let Some(kind) = query.kind {
@@ -359,14 +391,14 @@ impl IntegrationStore for SqlStore {
             if let Some(environment) = query.environment {
                 select = select.filter(integrations::environment.eq(environment.as_str()));
             }
-            if let Some(after) = &query.after {
-                select = select.filter(integrations::id.gt(after.as_str().to_owned()));
+            if let Some(after_seq) = after_seq {
+                select = select.filter(integrations::seq.gt(after_seq));
             }
             select
                 .load(conn)
                 .map_err(db_error("integration"))?
                 .into_iter()
-                .map(|row| decode_integration(row, keyring))
+                .map(decode_listed_integration)
                 .collect()
         })
         .await

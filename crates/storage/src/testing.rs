@@ -162,6 +162,17 @@ impl TestDatabase {
         }
     }
 
+    /// Run one SQL statement on this database, bypassing the store: for
+    /// tests that damage a row the store would never write. The number of
+    /// rows it changed.
+    pub fn execute(&self, sql: &str) -> usize {
+        let mut conn = crate::establish(&self.url)
+            .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
+        diesel::sql_query(sql)
+            .execute(&mut conn)
+            .unwrap_or_else(|e| panic!("the test's SQL failed: {e}"))
+    }
+
     /// Connect with a small pool and apply the migrations.
     pub fn connect(&self) -> Database {
         let db = Database::connect(&self.url, 4)

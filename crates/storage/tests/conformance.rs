@@ -26,6 +26,7 @@ async fn conformance(tdb: TestDatabase) {
     crud(&store).await;
     filters(&store).await;
     pagination(&store).await;
+    lists_in_creation_order(&store).await;
     org_isolation(&store).await;
     compare_and_swap(&store).await;
     record_test_keeps_version(&store).await;
@@ -370,13 +371,14 @@ async fn filters(store: &SqlStore) {
             && i.status == Status::Active
             && i.environment == Environment::Stage)
     );
-    // Listed rows carry their config and secrets like a get does.
+    // Listed rows carry their non-secret config; no secret is opened.
     let first = store
         .list(&org, &q(Some(IntegrationType::Webhook), None, None))
         .await
         .unwrap();
     assert_eq!(first.len(), 1);
-    assert_eq!(first[0].config.secret("token").unwrap().expose(), "t4");
+    assert_eq!(first[0].config.plain("n"), Some(&json!(4)));
+    assert!(!first[0].config.has_secrets());
     // Limit zero answers nothing rather than everything.
     let mut zero = q(None, None, None);
     zero.limit = 0;
@@ -385,7 +387,7 @@ async fn filters(store: &SqlStore) {
 
 async fn pagination(store: &SqlStore) {
     let org = new_org(store, "pages").await;
-    let mut inserted = BTreeSet::new();
+    let mut inserted = Vec::new();
     for n in 0..25 {
         let kind = if n % 3 == 0 {
             IntegrationType::Discord
@@ -400,7 +402,7 @@ async fn pagination(store: &SqlStore) {
             Status::Active,
             config(json!({}), json!({"token": format!("t{n}")})),
         );
-        inserted.insert(store.insert(&i).await.unwrap().id.to_string());
+        inserted.push(store.insert(&i).await.unwrap().id.to_string());
     }
     let mut seen: Vec<String> = Vec::new();
     let mut page_sizes = Vec::new();
@@ -426,11 +428,7 @@ async fn pagination(store: &SqlStore) {
         assert!(page_sizes.len() <= 5, "pagination does not terminate");
     }
     assert_eq!(page_sizes, vec![7, 7, 7, 4]);
-    assert!(
-        seen.windows(2).all(|w| w[0] < w[1]),
-        "pages must be in strictly ascending id order"
-    );
-    assert_eq!(seen.into_iter().collect::<BTreeSet<_>>(), inserted);
+    assert_eq!(seen, inserted, "pages must walk the rows in creation order");
 
     // The cursor composes with a filter.
     let mut discord = Vec::new();
@@ -454,7 +452,89 @@ async fn pagination(store: &SqlStore) {
         discord.extend(page.into_iter().map(|i| i.id.to_string()));
     }
     assert_eq!(discord.len(), 9);
-    assert!(discord.windows(2).all(|w| w[0] < w[1]));
+    let expected: Vec<String> = inserted.iter().step_by(3).cloned().collect();
+    assert_eq!(discord, expected);
+}
+
+/// Lists follow the order rows were stored in, not the order of their ids:
+/// ids made in the same millisecond by two processes, or stored by
+/// concurrent requests, need not sort in creation order.
+async fn lists_in_creation_order(store: &SqlStore) {
+    let org = new_org(store, "order").await;
+    let ids_then_rows: Vec<_> = (0..6)
+        .map(|n| slack(&org, &format!("o{n}"), "xoxb-o"))
+        .collect();
+    // Stored newest id first: id order is the reverse of creation order.
+    let mut created = Vec::new();
+    for row in ids_then_rows.iter().rev() {
+        created.push(store.insert(row).await.unwrap().id);
+    }
+    assert!(created.windows(2).all(|w| w[0] > w[1]));
+    let page = |after: Option<IntegrationId>, limit: u32| {
+        let query = ListQuery {
+            after,
+            limit,
+            ..ListQuery::default()
+        };
+        let org = org.clone();
+        async move {
+            store
+                .list(&org, &query)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(page(None, 100).await, created);
+    for limit in [1, 2, 4] {
+        let (mut seen, mut after) = (Vec::new(), None);
+        loop {
+            let rows = page(after.clone(), limit).await;
+            let Some(last) = rows.last() else { break };
+            after = Some(last.clone());
+            seen.extend(rows);
+            assert!(seen.len() <= created.len(), "pages repeat rows");
+        }
+        assert_eq!(seen, created, "pages of {limit}");
+    }
+
+    // The last row of a page, deleted before the next page is read: that
+    // page starts right after where the row stood.
+    let org = new_org(store, "order-deleted").await;
+    let mut created = Vec::new();
+    for n in 0..5 {
+        let row = slack(&org, &format!("d{n}"), "xoxb-d");
+        created.push(store.insert(&row).await.unwrap().id);
+    }
+    let first = store
+        .list(
+            &org,
+            &ListQuery {
+                limit: 2,
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    let cursor = first[1].id.clone();
+    store.delete(&org, &cursor, None).await.unwrap();
+    let next: Vec<_> = store
+        .list(
+            &org,
+            &ListQuery {
+                after: Some(cursor),
+                limit: 100,
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(next, created[2..]);
 }
 
 async fn org_isolation(store: &SqlStore) {

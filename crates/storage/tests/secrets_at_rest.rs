@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use common::*;
 use diesel::RunQueryDsl;
 use diesel::sql_types::Text;
-use patchbay_domain::{Integration, IntegrationStore, StoreError, TenantStore};
+use patchbay_domain::{Integration, IntegrationStore, ListQuery, StoreError, TenantStore};
 use patchbay_storage::testing::{TestDatabase, on_both_backends};
 use patchbay_storage::{Backend, SqlStore, establish};
 use serde_json::json;
@@ -20,6 +20,7 @@ on_both_backends!(
     rotation_keeps_every_row_readable,
     missing_key_is_named,
     copied_envelope_fails_loudly,
+    a_row_that_cannot_be_opened_is_listed_and_fails_only_its_own_reads,
 );
 
 fn find(haystack: &[u8], needle: &[u8]) -> bool {
@@ -315,4 +316,68 @@ async fn copied_envelope_fails_loudly(tdb: TestDatabase) {
         fetched.config.secret("botToken").unwrap().expose(),
         "xoxb-source"
     );
+}
+
+/// Listing opens no secret: a row whose envelope no longer opens is listed
+/// with the others (non-secret config included), reading it fails with an
+/// error that names it, and every other row reads as before.
+async fn a_row_that_cannot_be_opened_is_listed_and_fails_only_its_own_reads(tdb: TestDatabase) {
+    let store = store(&tdb, keyring(&key_line("k1")));
+    let org = store
+        .ensure_organization(&format!("damaged-{}", random_suffix()))
+        .await
+        .unwrap()
+        .id;
+    let mut rows = Vec::new();
+    for n in 0..3 {
+        let mut row = slack(&org, &format!("r{n}"), &format!("xoxb-r{n}"));
+        row.config = config(
+            json!({"channel": format!("#c{n}")}),
+            json!({"botToken": format!("xoxb-r{n}")}),
+        );
+        rows.push(store.insert(&row).await.unwrap());
+    }
+    let damaged = &rows[1];
+    // Another row's envelope: bound to that row, so it fails to open here.
+    let mut conn = establish(tdb.url()).unwrap();
+    diesel::sql_query(format!(
+        "UPDATE integrations SET secrets = (SELECT s.secrets FROM integrations s \
+         WHERE s.id = '{}') WHERE id = '{}'",
+        rows[0].id, damaged.id
+    ))
+    .execute(&mut conn)
+    .unwrap();
+
+    let listed = store
+        .list(
+            &org,
+            &ListQuery {
+                limit: 100,
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = listed.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["r0", "r1", "r2"]);
+    assert_eq!(listed[1].config.plain_str("channel"), Some("#c1"));
+
+    let err = store.get(&org, &damaged.id).await.unwrap_err();
+    let StoreError::Crypto(message) = &err else {
+        panic!("expected a crypto error, got {err:?}");
+    };
+    assert!(message.contains(damaged.id.as_str()), "{message}");
+    assert!(message.contains("`k1`"), "{message}");
+    assert!(!message.contains("xoxb"), "{message}");
+    assert!(matches!(
+        store.get_by_seq(&org, damaged.seq).await,
+        Err(StoreError::Crypto(_))
+    ));
+    for row in [&rows[0], &rows[2]] {
+        let fetched = store.get(&org, &row.id).await.unwrap().unwrap();
+        assert_eq!(
+            fetched.config.secret("botToken").unwrap().expose(),
+            format!("xoxb-{}", row.name)
+        );
+    }
 }

@@ -13,6 +13,8 @@ on_both_backends!(
     an_integration_reads_back_as_it_was_answered,
     stale_if_match_answers_412_and_changes_nothing,
     concurrent_updates_are_merged_never_lost_or_half_applied,
+    an_update_that_changes_nothing_changes_nothing_in_either_api,
+    an_invalid_body_answers_422_whatever_the_if_match,
 );
 
 async fn an_integration_reads_back_as_it_was_answered(db: TestDatabase) {
@@ -232,4 +234,147 @@ async fn concurrent_updates_are_merged_never_lost_or_half_applied(db: TestDataba
         "the secret is kept"
     );
     assert_eq!(last["createdAt"], created["createdAt"]);
+}
+
+/// An update that changes nothing (the same name, the same config, secrets
+/// included, the same status) keeps the version, `updatedAt` and so every
+/// client's ETag, and records no audit event, through either API; a real
+/// change after it still moves the version by one.
+async fn an_update_that_changes_nothing_changes_nothing_in_either_api(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin();
+    let config = json!({"apiKey": SENDGRID_KEY, "fromEmail": "ops@example.com", "fromName": "Ops"});
+    let body =
+        json!({"name": "mail", "type": "sendgrid", "environment": "stage", "config": config});
+    let created = admin.create_integration(&body).await;
+    let id = id_of(&created.ok(201));
+    let tag = created.etag();
+    let before = admin.get_integration(&id).await.ok(200);
+    let events = || async { admin.audit_events("").await.ok(200)["data"].clone() };
+    let trail = events().await;
+
+    for (what, change) in [
+        ("an empty update", json!({})),
+        ("the same name", json!({"name": "mail"})),
+        ("the same name, padded", json!({"name": "  mail "})),
+        ("the same config", json!({"config": config})),
+        ("one field again", json!({"config": {"fromName": "Ops"}})),
+        (
+            "everything again",
+            json!({"name": "mail", "environment": "stage", "status": "active", "config": config}),
+        ),
+    ] {
+        let r = admin.if_match(&tag).update_integration(&id, &change).await;
+        assert_eq!(r.ok(200), before, "{what}");
+        assert_eq!(r.etag(), tag, "{what}");
+    }
+    let seq = admin.type_id_list("").await.ok(200)["data"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let r = admin
+        .type_id_update(
+            seq,
+            &json!({"status": "active", "data": {"from_name": "Ops", "environment": "stage"}}),
+        )
+        .await;
+    r.ok(200);
+    assert_eq!(r.etag(), tag);
+    let r = admin
+        .type_id_update(
+            seq,
+            &json!({"data": {"changeKeys": true, "api_key": SENDGRID_KEY}}),
+        )
+        .await;
+    r.ok(200);
+    assert_eq!(r.etag(), tag);
+    let r = admin
+        .type_id_set_status(seq, &json!({"status": "active"}))
+        .await;
+    r.ok(200);
+    assert_eq!(r.etag(), tag);
+    assert_eq!(admin.get_integration(&id).await.ok(200), before);
+    assert_eq!(events().await, trail, "a no-op update recorded an event");
+
+    // A stale tag is still refused, even for a no-op.
+    let renamed = admin
+        .if_match(&tag)
+        .update_integration(&id, &json!({"name": "mail 2"}))
+        .await;
+    assert_eq!(renamed.ok(200)["name"], "mail 2");
+    assert_eq!(renamed.etag(), etag(&id, 2));
+    admin
+        .if_match(&tag)
+        .update_integration(&id, &json!({"name": "mail 2"}))
+        .await
+        .problem(412, "precondition-failed");
+}
+
+/// Validation comes before preconditions, for every shape of tag that does
+/// not match: an invalid body answers 422 (fix it either way), the same
+/// tag with a valid body 412, through both APIs.
+async fn an_invalid_body_answers_422_whatever_the_if_match(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin();
+    let slack =
+        |name: &str| json!({"name": name, "type": "slack", "config": {"webhookUrl": SLACK_URL}});
+    let id = id_of(&admin.create_integration(&slack("a")).await.ok(201));
+    let other = id_of(&admin.create_integration(&slack("b")).await.ok(201));
+    let current = admin
+        .update_integration(&id, &json!({"name": "a2"}))
+        .await
+        .etag();
+    assert_eq!(current, etag(&id, 2));
+    let tags = [
+        etag(&id, 1),
+        format!("W/{current}"),
+        etag(&other, 1),
+        format!("\"{id}-vx\""),
+        format!("{current}, {}", etag(&id, 1)),
+        format!("{}, {}", etag(&other, 1), etag(&id, 1)),
+    ];
+    let seq = admin.type_id_list("").await.ok(200)["data"][0]["id"]
+        .as_i64()
+        .unwrap();
+    for tag in &tags {
+        let client = admin.if_match(tag);
+        for invalid in [
+            json!({"name": ""}),
+            json!({"config": {"webhookUrl": "ftp://example.com/hook"}}),
+            json!({"name": "x", "config": {"channel": 5}}),
+        ] {
+            let r = client.update_integration(&id, &invalid).await;
+            assert_eq!(r.status, 422, "{tag} {invalid}: {}", r.text());
+        }
+        for invalid in [
+            json!({"data": {"username": 5}}),
+            json!({"integration": 1, "data": {}}),
+        ] {
+            let r = client.type_id_update(seq, &invalid).await;
+            assert_eq!(r.status, 422, "{tag} {invalid}: {}", r.text());
+        }
+        let r = client
+            .type_id_set_status(seq, &json!({"status": "on"}))
+            .await;
+        assert_eq!(r.status, 422, "{tag}: {}", r.text());
+
+        // A valid body with the same tag fails the precondition.
+        client
+            .update_integration(&id, &json!({"name": "a3"}))
+            .await
+            .problem(412, "precondition-failed");
+        client
+            .type_id_update(seq, &json!({"status": "inactive"}))
+            .await
+            .problem(412, "precondition-failed");
+        client
+            .type_id_set_status(seq, &json!({"status": "inactive"}))
+            .await
+            .problem(412, "precondition-failed");
+        client
+            .delete_integration(&id)
+            .await
+            .problem(412, "precondition-failed");
+    }
+    let after = admin.get_integration(&id).await;
+    assert_eq!(after.etag(), current, "a refused request changed the row");
 }

@@ -1,17 +1,19 @@
 //! Secrets at rest across key changes, through the real app on both
-//! databases: a key added and rotated to keeps every secret readable, and
-//! start-up refuses a keyring that cannot read what is stored.
+//! databases: a key added and rotated to keeps every secret readable,
+//! start-up refuses a keyring that cannot read what is stored, and a row
+//! whose secrets cannot be opened fails only its own reads.
 
 use patchbay::app::Application;
 use patchbay_domain::service::CreateIntegration;
 use patchbay_domain::{Actor, IntegrationType, TenantStore};
 use serde_json::json;
 
-use crate::helpers::{TestDatabase, on_both_backends, settings_for};
+use crate::helpers::{SLACK_URL, TestApp, TestDatabase, id_of, on_both_backends, settings_for};
 
 on_both_backends!(
     rotation_keeps_every_secret_readable,
     start_up_refuses_a_keyring_missing_a_used_key,
+    a_row_whose_secrets_cannot_be_opened_is_listed_and_read_as_a_clear_error,
 );
 
 const K1: &str = "k1:azEtdGVzdC1rZXktbm90LWEtcmVhbC1zZWNyZXQhISE=";
@@ -121,4 +123,56 @@ async fn start_up_refuses_a_keyring_missing_a_used_key(db: TestDatabase) {
         !msg.contains("azEtdGVzdC1rZXktbm90"),
         "never the key material: {msg}"
     );
+}
+
+/// Both lists show every row, the damaged one included (listing needs no
+/// secret); reading that row answers `500 /problems/secrets-unreadable`
+/// through either API, and the other rows read as before.
+async fn a_row_whose_secrets_cannot_be_opened_is_listed_and_read_as_a_clear_error(
+    db: TestDatabase,
+) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let body =
+            json!({"name": format!("s{n}"), "type": "slack", "config": {"webhookUrl": SLACK_URL}});
+        ids.push(id_of(&admin.create_integration(&body).await.ok(201)));
+    }
+    // Another row's envelope: bound to that row, it does not open here.
+    let changed = app.database().execute(&format!(
+        "UPDATE integrations SET secrets = (SELECT s.secrets FROM integrations s \
+         WHERE s.id = '{}') WHERE id = '{}'",
+        ids[0], ids[1]
+    ));
+    assert_eq!(changed, 1);
+
+    let page = admin.list_integrations("").await.ok(200);
+    let listed: Vec<&str> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ids);
+    let page = admin.type_id_list("").await.ok(200);
+    let seqs: Vec<i64> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs.len(), 3);
+
+    let r = admin.get_integration(&ids[1]).await;
+    let problem = r.problem(500, "secrets-unreadable");
+    assert!(!r.text().contains(ids[1].as_str()), "{problem}");
+    admin
+        .type_id_get(seqs[1])
+        .await
+        .problem(500, "secrets-unreadable");
+    for id in [&ids[0], &ids[2]] {
+        admin.get_integration(id).await.ok(200);
+    }
+    admin.type_id_get(seqs[2]).await.ok(200);
 }

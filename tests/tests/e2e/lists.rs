@@ -1,6 +1,7 @@
 //! Listing integrations on both databases: filters by type, status and
 //! environment (never showing config), and cursor pages that walk every row
-//! exactly once, another organization's never among them.
+//! exactly once in creation order, through both APIs, another
+//! organization's never among them.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,6 +15,7 @@ use crate::helpers::{
 on_both_backends!(
     list_filters_by_type_status_and_environment_without_config,
     pagination_walks_every_row_exactly_once,
+    both_apis_list_in_exact_creation_order,
 );
 
 async fn list_filters_by_type_status_and_environment_without_config(db: TestDatabase) {
@@ -157,13 +159,11 @@ async fn pagination_walks_every_row_exactly_once(db: TestDatabase) {
             .await
             .ok(201);
     }
-    let mut expected = ids.clone();
-    expected.sort();
-    discord.sort();
+    let expected = ids.clone();
 
     let (seen, sizes) = admin.walk_integrations("limit=5").await;
     assert_eq!(sizes, [5, 5, 5, 5, 3]);
-    assert_eq!(seen, expected, "every row once, in ascending id order");
+    assert_eq!(seen, expected, "every row once, in creation order");
     assert_eq!(seen.iter().collect::<BTreeSet<_>>().len(), 23);
 
     for (query, rows, pages) in [
@@ -205,5 +205,64 @@ async fn pagination_walks_every_row_exactly_once(db: TestDatabase) {
     ] {
         let r = admin.list_integrations(query).await;
         assert_eq!(r.fields(), [field], "{query}");
+    }
+}
+
+/// Rows made at once through both APIs (many within one millisecond, by
+/// concurrent requests) list in creation order, the same order on every
+/// page of either API: at `/integrations` that is ascending integer id, and
+/// `/api/integrations` lists the same rows in the same order.
+async fn both_apis_list_in_exact_creation_order(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin();
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let admin = admin.clone();
+            tokio::spawn(async move {
+                if i % 2 == 0 {
+                    let body = json!({"name": format!("c{i}"), "type": "slack", "config": {"webhookUrl": SLACK_URL}});
+                    admin.create_integration(&body).await.ok(201);
+                } else {
+                    let body = json!({"integration": 4, "data": {"api_key": SENDGRID_KEY, "from_email": "ops@example.com"}});
+                    admin.type_id_create(&body).await.ok(201);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let mut creation_order: Option<Vec<String>> = None;
+    for limit in [1, 7, 40] {
+        let mut listed: Vec<i64> = Vec::new();
+        let mut query = format!("limit={limit}");
+        loop {
+            let page = admin.type_id_list(&query).await.ok(200);
+            let rows = page["data"].as_array().unwrap();
+            listed.extend(rows.iter().map(|r| r["id"].as_i64().unwrap()));
+            match page["next_cursor"].as_str() {
+                Some(c) => query = format!("limit={limit}&cursor={c}"),
+                None => break,
+            }
+            assert!(listed.len() <= 40, "pages repeat rows");
+        }
+        assert_eq!(listed.len(), 40);
+        assert!(
+            listed.windows(2).all(|w| w[0] < w[1]),
+            "/integrations, pages of {limit}: {listed:?}"
+        );
+        let created = match &creation_order {
+            Some(ids) => ids.clone(),
+            None => {
+                let mut ids = Vec::new();
+                for seq in &listed {
+                    ids.push(admin.prefixed_id(*seq).await);
+                }
+                creation_order = Some(ids.clone());
+                ids
+            }
+        };
+        let (seen, _) = admin.walk_integrations(&format!("limit={limit}")).await;
+        assert_eq!(seen, created, "/api/integrations, pages of {limit}");
     }
 }

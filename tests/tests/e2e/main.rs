@@ -24,6 +24,7 @@ mod lists;
 // Organizations, and the settings that reach the server (body limit, key
 // cache).
 mod settings;
+mod strict_input;
 mod tenancy;
 
 // Secrets: never answered or logged, sealed at rest, keys rotated.

@@ -355,7 +355,18 @@ async fn missing_variables_and_literal_secrets_are_clear_errors(db: TestDatabase
         !err.contains("CANARY"),
         "the literal is never repeated: {err}"
     );
-    // Nothing was created by either attempt.
+    // A name that does not show what it holds, as through the API.
+    let hidden = file_v1().replace("Transactional email", "Transactional\u{200B}email");
+    let err = provision(
+        &app,
+        &hidden,
+        &[("SG_KEY", SG_1), ("HOOK_URL", HOOK), ("TG_TOKEN", TG)],
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("sendgrid-main.name"), "{err}");
+    assert!(err.contains("invisible"), "{err}");
+    // Nothing was created by any attempt.
     let acme = app.with_key(&app.key_for("acme", "admin").await);
     assert!(by_name(&acme).await.is_empty());
 

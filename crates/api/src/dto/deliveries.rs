@@ -65,7 +65,10 @@ impl SendMessageRequest {
 pub struct SendQuery {
     /// Answer after the first attempt ends (or the server's wait bound
     /// passes), rather than at once.
-    pub wait: Option<bool>,
+    // Read as text, so that a value other than true or false is a 422
+    // naming `wait` (the query deserializer's own error names no field).
+    #[param(value_type = Option<bool>)]
+    pub wait: Option<String>,
 }
 
 #[derive(Deserialize, IntoParams)]

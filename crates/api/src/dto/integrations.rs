@@ -156,6 +156,7 @@ pub struct IntegrationList {
 /// Filters and paging for `GET /api/integrations`.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ListIntegrationsQuery {
     /// Only integrations of this type.
     #[serde(rename = "type")]
@@ -184,7 +185,9 @@ pub struct ListIntegrationsQuery {
     "config": {"webhookUrl": "https://hooks.slack.com/services/T000/B000/XXXX"}
 }))]
 pub struct CreateIntegrationRequest {
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, at least one visible; no control, text-direction
+    /// control, invisible (zero-width space, byte-order mark, ...) or
+    /// noncharacters.
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[serde(rename = "type")]
@@ -209,6 +212,8 @@ pub struct CreateIntegrationRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"name": "Updated Name", "config": {"webhookUrl": "https://hooks.slack.com/services/T000/B000/YYYY"}}))]
 pub struct UpdateIntegrationRequest {
+    /// As on create: 1 to 200 characters, at least one visible, none of
+    /// them control, text-direction control, invisible or noncharacters.
     #[schema(nullable = false, min_length = 1, max_length = 200)]
     #[serde(default, deserialize_with = "crate::body::non_null")]
     pub name: Option<String>,

@@ -38,7 +38,7 @@ fn resource(mut res: actix_web::HttpResponseBuilder, i: &Integration) -> HttpRes
         (status = 400, description = "Malformed query string.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid filter, limit or cursor.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown parameter, or an invalid filter, limit or cursor.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -126,7 +126,7 @@ pub async fn create_integer_id_integration(
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration in this organization.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/integrations/{id}")]
@@ -169,7 +169,7 @@ pub async fn get_integer_id_integration(
         (status = 413, description = "The body is over the size limit.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown fields, or secret fields without `changeKeys: true`.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/integrations/{id}")]
@@ -269,7 +269,7 @@ pub async fn update_integer_id_integration(
         (status = 413, description = "The body is over the size limit.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a status.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/integrations/{id}/status")]
@@ -316,7 +316,7 @@ pub async fn set_integer_id_integration_status(
         (status = 404, description = "No such integration in this organization.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A managed integration, or too many concurrent changes.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` does not name the current version.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/integrations/{id}")]

@@ -172,6 +172,7 @@ pub struct IntegerIdStatusRequest {
 /// Filters and paging for `GET /integrations`.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct IntegerIdListQuery {
     /// Only integrations of this type (its integer id).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 8)]

@@ -107,7 +107,7 @@ pub struct AuditEventList {
 /// Filters and paging for `GET /api/audit-events`.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditEventsQuery {
     /// Only events about this integration (`int_…`), deleted ones included.
     #[param(pattern = r"^int_[0-7][0-9a-hjkmnp-tv-z]{25}$")]
@@ -136,7 +136,7 @@ pub struct AuditEventsQuery {
         (status = 400, description = "Malformed query string.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `admin` scope.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid filter, limit or cursor.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown parameter, or an invalid filter, limit or cursor.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
     )
 )]

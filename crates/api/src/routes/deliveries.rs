@@ -116,8 +116,8 @@ fn location(id: &DeliveryId) -> String {
         (status = 409, description = "The integration is inactive, or a request with this Idempotency-Key is still being processed.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over the size limit.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The type cannot send, the message does not fit the type, or the Idempotency-Key was used with another body.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The type cannot send, the message does not fit the type, the Idempotency-Key was used with another body, or the query has an unknown parameter or a `wait` other than `true` or `false`.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -136,7 +136,11 @@ pub async fn send_message(
         .parse()
         .map_err(|_| ApiError::not_found())?;
     let key = idempotency_key(&req)?;
-    let wait = query.wait.unwrap_or(false);
+    let wait = match query.wait.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(ApiError::field("wait", "must be true or false")),
+    };
     let accepted = delivery
         .service
         .send(auth.org(), &id, body.0.into_message(), key, wait)
@@ -208,7 +212,7 @@ pub async fn get_delivery(
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid limit or cursor.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown parameter, or an invalid limit or cursor.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
     )

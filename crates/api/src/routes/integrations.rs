@@ -68,7 +68,7 @@ fn list_request(q: ListIntegrationsQuery) -> Result<ListRequest, ApiError> {
         (status = 400, description = "Malformed query string.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid filter, limit or cursor.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown parameter, or an invalid filter, limit or cursor.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -158,7 +158,7 @@ pub async fn create_integration(
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration in this organization.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/integrations/{integrationId}")]
@@ -200,7 +200,7 @@ pub async fn get_integration(
         (status = 413, description = "The body is over the size limit.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown fields included.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/api/integrations/{integrationId}")]
@@ -252,7 +252,7 @@ pub async fn update_integration(
         (status = 404, description = "No such integration in this organization.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A managed integration, or too many concurrent changes.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` does not name the current version.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/api/integrations/{integrationId}")]
@@ -292,7 +292,7 @@ pub async fn delete_integration(
         (status = 413, description = "The body is over the size limit.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid overrides.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/integrations/{integrationId}/test")]

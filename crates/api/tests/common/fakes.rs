@@ -20,6 +20,9 @@ pub struct MemoryStore {
     rows: Mutex<HashMap<IntegrationId, Integration>>,
     next_seq: AtomicUsize,
     pub down: AtomicBool,
+    /// Rows whose secrets cannot be opened: reads of them fail as the SQL
+    /// store's do (naming the row and the key); lists still show them.
+    pub unreadable: Mutex<Vec<IntegrationId>>,
 }
 
 impl MemoryStore {
@@ -35,6 +38,19 @@ impl MemoryStore {
 
     pub fn count(&self) -> usize {
         self.rows.lock().unwrap().len()
+    }
+
+    fn readable(&self, row: Option<Integration>) -> Result<Option<Integration>, StoreError> {
+        match row {
+            Some(i) if self.unreadable.lock().unwrap().contains(&i.id) => {
+                Err(StoreError::Crypto(format!(
+                    "integration {}: secrets were sealed with key `k-retired`, which is not in \
+                     the configured keyring",
+                    i.id
+                )))
+            }
+            row => Ok(row),
+        }
     }
 }
 
@@ -62,32 +78,53 @@ impl IntegrationStore for MemoryStore {
         id: &IntegrationId,
     ) -> Result<Option<Integration>, StoreError> {
         self.check_up()?;
-        let rows = self.rows.lock().unwrap();
-        Ok(rows.get(id).filter(|i| &i.org_id == org).cloned())
+        let row = self
+            .rows
+            .lock()
+            .unwrap()
+            .get(id)
+            .filter(|i| &i.org_id == org)
+            .cloned();
+        self.readable(row)
     }
 
     async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Option<Integration>, StoreError> {
         self.check_up()?;
-        let rows = self.rows.lock().unwrap();
-        Ok(rows
+        let row = self
+            .rows
+            .lock()
+            .unwrap()
             .values()
             .find(|i| &i.org_id == org && i.seq == seq)
-            .cloned())
+            .cloned();
+        self.readable(row)
     }
 
     async fn list(&self, org: &OrgId, query: &ListQuery) -> Result<Vec<Integration>, StoreError> {
         self.check_up()?;
         let rows = self.rows.lock().unwrap();
-        let mut out: Vec<Integration> = rows
-            .values()
-            .filter(|i| &i.org_id == org)
+        let own = || rows.values().filter(|i| &i.org_id == org);
+        // Creation order; the cursor's row, or where it stood if deleted.
+        let after = query.after.as_ref().map(|a| {
+            own()
+                .find(|i| &i.id == a)
+                .map(|i| i.seq)
+                .unwrap_or_else(|| {
+                    own()
+                        .filter(|i| &i.id < a)
+                        .map(|i| i.seq)
+                        .max()
+                        .unwrap_or(0)
+                })
+        });
+        let mut out: Vec<Integration> = own()
             .filter(|i| query.kind.is_none_or(|k| i.kind == k))
             .filter(|i| query.status.is_none_or(|s| i.status == s))
             .filter(|i| query.environment.is_none_or(|e| i.environment == e))
-            .filter(|i| query.after.as_ref().is_none_or(|a| &i.id > a))
+            .filter(|i| after.is_none_or(|a| i.seq > a))
             .cloned()
             .collect();
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.sort_by_key(|i| i.seq);
         out.truncate(query.limit as usize);
         Ok(out)
     }

@@ -260,7 +260,7 @@ fn problem_types(status: u16) -> &'static [&'static str] {
         415 => &["/problems/unsupported-media-type"],
         422 => &["/problems/validation"],
         429 => &["/problems/too-many-requests"],
-        500 => &["/problems/internal"],
+        500 => &["/problems/internal", "/problems/secrets-unreadable"],
         503 => &["/problems/unavailable"],
         _ => &[],
     }

@@ -120,6 +120,8 @@ impl IntegrationService {
     /// Merge the changes into the stored integration. Concurrent writers are
     /// serialised by the version guard: a losing writer re-reads and
     /// re-merges, so no change is lost and no half-merged config is stored.
+    /// An update that changes nothing writes nothing: the version,
+    /// `updated_at` and every client's ETag stay, and no event is recorded.
     pub async fn update(
         &self,
         org: &OrgId,
@@ -137,6 +139,9 @@ impl IntegrationService {
             let next = self.apply_update(&current, &input)?;
             if input.expected_version.is_some_and(|v| v != current.version) {
                 return Err(DomainError::PreconditionFailed);
+            }
+            if changed_fields(&current, &next).is_empty() {
+                return Ok(current);
             }
             match self.store.update(&next, current.version).await? {
                 WriteOutcome::Done(saved) => {
