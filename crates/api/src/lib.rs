@@ -38,6 +38,8 @@ pub use problem::{ApiError, PROBLEM_JSON, Problem, ProblemFieldError, ProblemKin
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
 /// Where the interactive docs page is served (assets embedded: works offline).
 pub const DOCS_PATH: &str = "/docs";
+/// Swagger UI's `validatorUrl` value that turns its online validator off.
+const SWAGGER_VALIDATOR_OFF: &str = "none";
 
 /// What the handlers need: the use cases and the tenant store (API keys).
 #[derive(Clone)]
@@ -251,8 +253,11 @@ pub fn app(
         "{}".to_string()
     });
     let authenticator = auth::Authenticator::new(state.tenants.clone(), config.auth_cache_ttl);
-    let swagger = SwaggerUi::new(format!("{DOCS_PATH}/{{_:.*}}"))
-        .config(utoipa_swagger_ui::Config::new([OPENAPI_PATH]));
+    // Swagger UI sends the document's URL to validator.swagger.io unless
+    // told not to: the page must reach no host but this service.
+    let swagger = SwaggerUi::new(format!("{DOCS_PATH}/{{_:.*}}")).config(
+        utoipa_swagger_ui::Config::new([OPENAPI_PATH]).validator_url(SWAGGER_VALIDATOR_OFF),
+    );
     app.app_data(Data::new(state))
         .app_data(Data::new(authenticator))
         .app_data(Data::new(routes::health::OpenApiJson(doc_json)))
