@@ -2,6 +2,7 @@
 //! binding a fixed port, so the server, the tests and the spec share it.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,9 +10,8 @@ use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context;
 use patchbay_api::{ApiConfig, ApiState};
-use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scopes};
 use patchbay_domain::validation::ValidationPolicy;
-use patchbay_domain::{ApiKeyId, IntegrationService, ProviderRegistry, TenantStore};
+use patchbay_domain::{IntegrationService, ProviderRegistry};
 use patchbay_provider_ai::AiGatewayProvider;
 use patchbay_provider_chat::{DiscordProvider, SlackProvider, TelegramProvider};
 use patchbay_provider_email::{ResendProvider, SendgridProvider};
@@ -24,8 +24,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::keys::load_keyring;
 use crate::settings::Settings;
 
-/// The organization a fresh install's bootstrap key belongs to.
-pub const BOOTSTRAP_ORG: &str = "default";
+pub use crate::bootstrap::BOOTSTRAP_ORG;
 
 pub struct Application {
     port: u16,
@@ -34,7 +33,8 @@ pub struct Application {
     store: Arc<SqlStore>,
     /// The delivery workers, started with the server.
     worker: Option<patchbay_delivery::Worker>,
-    /// Set when this start created the first API key: shown once, never stored.
+    /// Set when this start created the first API key (stored only as a
+    /// hash; see [`Application::build_with`] for its file).
     pub bootstrap_key: Option<SecretString>,
     /// Set when a development key file was generated.
     pub key_notice: Option<String>,
@@ -82,9 +82,21 @@ async fn open_store_with(
 }
 
 impl Application {
+    /// The app on these settings; a fresh database's bootstrap key is
+    /// kept in memory only ([`Application::bootstrap_key`]).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, None).await
+    }
+
+    /// As [`Application::build`], with a fresh database's bootstrap key
+    /// written to `bootstrap_key_file` (mode 0600) before it is stored.
+    /// The key is created last, once the port is bound and everything is
+    /// wired, so a start that fails leaves no key behind.
+    pub async fn build_with(
+        settings: Settings,
+        bootstrap_key_file: Option<&Path>,
+    ) -> anyhow::Result<Self> {
         let (store, key_notice) = open_store(&settings).await?;
-        let bootstrap_key = bootstrap_admin_key(store.as_ref()).await?;
         let service = integration_service(&settings, &store)?;
         if let Some(path) = &settings.provisioning.file {
             let reports = crate::provisioning::run(
@@ -152,6 +164,8 @@ impl Application {
         if settings.http.workers > 0 {
             server = server.workers(settings.http.workers);
         }
+        let bootstrap_key =
+            crate::bootstrap::create_if_first_start(store.as_ref(), bootstrap_key_file).await?;
         Ok(Self {
             port,
             server: server.run(),
@@ -252,27 +266,6 @@ pub fn validation_policy(settings: &Settings) -> ValidationPolicy {
         extra_slack_hosts: settings.providers.slack.extra_hosts.clone(),
         require_https: settings.providers.require_https,
     }
-}
-
-/// On an empty database, create the `default` organization and an admin key
-/// so the quickstart works; returns the key to show once.
-async fn bootstrap_admin_key(store: &dyn TenantStore) -> anyhow::Result<Option<SecretString>> {
-    if store.count_api_keys().await? > 0 {
-        return Ok(None);
-    }
-    let org = store.ensure_organization(BOOTSTRAP_ORG).await?;
-    let key = NewApiKey::generate();
-    let record = ApiKeyRecord {
-        id: ApiKeyId::generate(),
-        org_id: org.id,
-        name: "bootstrap".into(),
-        display_prefix: key.display_prefix.clone(),
-        scopes: Scopes::all(),
-        created_at: patchbay_domain::service::now(),
-        revoked_at: None,
-    };
-    store.insert_api_key(&record, &key.hash).await?;
-    Ok(Some(key.plaintext))
 }
 
 /// Stops the delivery workers on drop; see [`Application::worker_guard`].

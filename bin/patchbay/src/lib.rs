@@ -2,8 +2,10 @@
 //! subcommands, so tests drive the same code `main` runs.
 
 pub mod app;
+pub mod bootstrap;
 pub mod cli;
 pub mod delivery_settings;
 pub mod keys;
+pub mod logging;
 pub mod provisioning;
 pub mod settings;

@@ -139,6 +139,9 @@ pub struct LogSettings {
 #[serde(deny_unknown_fields)]
 pub struct ApiSettings {
     pub auth_cache_ttl_secs: u64,
+    /// Where `serve` keeps a fresh install's bootstrap admin key (mode
+    /// 0600) until someone has seen it.
+    pub bootstrap_key_file: PathBuf,
 }
 
 impl fmt::Debug for Settings {
@@ -215,6 +218,8 @@ impl Settings {
             bail!("database.pool_size must be at least 1");
         }
         self.delivery.validate()?;
+        crate::logging::parse_filter(&self.log.level)
+            .map_err(|e| anyhow::anyhow!("log.level is not a valid log filter: {e}"))?;
         if self.http.max_body_bytes < 1024 {
             bail!("http.max_body_bytes must be at least 1024");
         }
@@ -363,6 +368,21 @@ mod tests {
                     "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
                 ),
             ]),
+        );
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn a_log_level_that_is_no_filter_is_refused() {
+        let err =
+            Settings::load_from(None, env(&[("PATCHBAY__LOG__LEVEL", "loud!!")])).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("log.level is not a valid log filter"),
+            "{err:#}"
+        );
+        let ok = Settings::load_from(
+            None,
+            env(&[("PATCHBAY__LOG__LEVEL", "warn,patchbay=debug")]),
         );
         assert!(ok.is_ok());
     }

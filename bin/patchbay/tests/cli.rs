@@ -1,5 +1,6 @@
-//! The binary as an operator uses it: first start with no setup, API key
-//! commands, production refusing to start without a key.
+//! The binary as an operator uses it: first start with no setup and its
+//! bootstrap key, what it prints on a terminal and in a pipe, API key
+//! commands, refusing to start on bad settings.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,7 +9,6 @@ use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_patchbay");
@@ -73,57 +73,296 @@ fn wait_until_healthy(port: u16) {
     panic!("service did not answer /healthz");
 }
 
+/// What a served process printed: its stdout and stderr lines.
+struct Printed {
+    stdout: Vec<String>,
+    stderr: Vec<String>,
+}
+
+impl Printed {
+    fn all(&self) -> String {
+        [self.stdout.join("\n"), self.stderr.join("\n")].join("\n")
+    }
+}
+
+/// Start `serve` in `dir` on `port` with pipes for stdout and stderr, wait
+/// until it answers, stop it; everything it printed.
+fn serve_until_healthy(dir: &Path, port: u16, env: &[(&str, &str)]) -> Printed {
+    let mut cmd = patchbay(dir);
+    cmd.arg("serve")
+        .env("PATCHBAY__HTTP__PORT", port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let read = |pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            BufReader::new(pipe)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let child = Killed(child);
+    wait_until_healthy(port);
+    drop(child);
+    // The process is gone, so both pipes end and so do the readers.
+    Printed {
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
+/// The bootstrap key `serve` keeps under `dir` until someone has seen it.
+fn bootstrap_key_file(dir: &Path) -> std::path::PathBuf {
+    dir.join("data/bootstrap-admin.key")
+}
+
+/// `GET /api/integrations` with this key: its status line.
+fn list_with_key(port: u16, key: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET /api/integrations HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.lines().next().unwrap_or_default().to_string()
+}
+
 #[test]
-fn first_start_needs_no_setup_and_prints_a_bootstrap_key_once() {
+fn first_start_needs_no_setup_and_keeps_the_bootstrap_key_in_a_private_file() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    // Start, wait until it serves, stop it; everything it printed.
-    let serve_once = || {
-        let mut child = patchbay(dir.path())
-            .arg("serve")
-            .env("PATCHBAY__HTTP__PORT", port.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel::<String>();
-        let tx2 = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx2.send(line);
-            }
-        });
-        let child = Killed(child);
-        wait_until_healthy(port);
-        drop(child);
-        // The process is gone, so both pipes end and so do the readers:
-        // this is all it printed.
-        rx.iter().collect::<Vec<String>>()
-    };
-
-    let output = serve_once();
-    let all = output.join("\n");
-    assert!(all.contains("Bootstrap admin API key"), "{all}");
-    assert!(output.iter().any(|l| l.trim().starts_with("pbk_")), "{all}");
+    let printed = serve_until_healthy(dir.path(), port, &[]);
+    let all = printed.all();
     assert!(all.contains("generated a development key"), "{all}");
-
-    let key_file = dir.path().join("data/dev-secrets.key");
-    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
+    // Output that is not a terminal may be a log pipeline: it names the
+    // file and never holds the key.
+    let key_file = bootstrap_key_file(dir.path());
+    let key = std::fs::read_to_string(&key_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(patchbay_domain::auth::looks_like_api_key(&key), "{key}");
+    assert!(!all.contains("pbk_"), "{all}");
+    assert!(all.contains("data/bootstrap-admin.key"), "{all}");
+    for file in [&key_file, &dir.path().join("data/dev-secrets.key")] {
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
     assert!(dir.path().join("data/patchbay.sqlite3").exists());
 
-    // Second start: it serves again, with the same key file and no new
-    // bootstrap key.
-    let all = serve_once().join("\n");
-    assert!(!all.contains("Bootstrap admin API key"), "{all}");
+    // Second start: it serves again, with the same key file, no new key,
+    // and a reminder that the key is still waiting in its file.
+    let printed = serve_until_healthy(dir.path(), port, &[]);
+    let all = printed.all();
     assert!(!all.contains("generated a development key"), "{all}");
+    assert!(all.contains("still in"), "{all}");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap().trim(), key);
+
+    // The key is the admin key of the default organization.
+    let mut child = Killed(
+        patchbay(dir.path())
+            .arg("serve")
+            .env("PATCHBAY__HTTP__PORT", port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_until_healthy(port);
+    assert!(list_with_key(port, &key).contains(" 200 "));
+    let _ = child.0.kill();
+}
+
+#[test]
+fn a_start_that_cannot_bind_creates_no_bootstrap_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = run(patchbay(dir.path())
+        .arg("serve")
+        .env("PATCHBAY__HTTP__PORT", port.to_string()));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("binding"), "{err}");
+    assert!(!bootstrap_key_file(dir.path()).exists());
+    drop(taken);
+
+    // The next start, with the port free, is still the first: it creates
+    // the key, so no key exists that nobody has seen.
+    let port = free_port();
+    serve_until_healthy(dir.path(), port, &[]);
+    let key = std::fs::read_to_string(bootstrap_key_file(dir.path())).unwrap();
+    assert!(
+        patchbay_domain::auth::looks_like_api_key(key.trim()),
+        "{key}"
+    );
+}
+
+/// Run `command` (a shell command line) with a terminal as its stdin,
+/// stdout and stderr, through util-linux `script`; returns what the
+/// terminal showed once the command ends.
+fn in_terminal(dir: &Path, command: &str, env: &[(&str, &str)]) -> Output {
+    // The same environment as `patchbay(dir)` gives, then `env`.
+    let plain = patchbay(dir);
+    let mut script = Command::new("script");
+    script
+        .current_dir(dir)
+        .args(["-q", "-e", "-f", "-c", command, "/dev/null"])
+        .env("SHELL", "/bin/sh")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    for (k, v) in plain.get_envs() {
+        match v {
+            Some(v) => script.env(k, v),
+            None => script.env_remove(k),
+        };
+    }
+    script.env("RUST_LOG", "info");
+    for (k, v) in env {
+        script.env(k, v);
+    }
+    script
+        .output()
+        .expect("util-linux `script` runs a command on a terminal")
+}
+
+/// `serve` on a terminal until it answers, then SIGTERM: what it showed.
+fn serve_in_terminal(dir: &Path, env: &[(&str, &str)]) -> String {
+    let port = free_port();
+    let pid_file = dir.join("serve.pid");
+    let _ = std::fs::remove_file(&pid_file);
+    let command = format!("echo $$ > serve.pid; exec {BIN} serve");
+    let mut env: Vec<(&str, &str)> = env.to_vec();
+    let port_text = port.to_string();
+    env.push(("PATCHBAY__HTTP__PORT", &port_text));
+    std::thread::scope(|scope| {
+        let shown = scope.spawn(|| in_terminal(dir, &command, &env));
+        wait_until_healthy(port);
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let killed = Command::new("kill")
+            .args(["-TERM", pid.trim()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let out = shown.join().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    })
+}
+
+#[test]
+fn on_a_terminal_the_bootstrap_key_is_shown_and_no_copy_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = serve_in_terminal(dir.path(), &[]);
+    assert!(shown.contains("Bootstrap admin API key"), "{shown}");
+    let key = shown
+        .split_whitespace()
+        .find(|w| w.starts_with("pbk_"))
+        .unwrap_or_else(|| panic!("no key shown: {shown}"));
+    assert!(patchbay_domain::auth::looks_like_api_key(key), "{key}");
+    assert!(
+        !bootstrap_key_file(dir.path()).exists(),
+        "a key shown on a terminal leaves no file"
+    );
+}
+
+#[test]
+fn with_json_logs_every_line_is_json_and_the_key_stays_out_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = serve_until_healthy(
+        dir.path(),
+        free_port(),
+        &[("PATCHBAY__LOG__FORMAT", "json"), ("RUST_LOG", "info")],
+    );
+    let lines: Vec<&String> = printed.stdout.iter().chain(&printed.stderr).collect();
+    assert!(lines.len() >= 3, "{lines:?}");
+    for line in &lines {
+        let parsed: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line:?}"));
+        assert!(parsed["fields"]["message"].is_string(), "{line}");
+        assert!(!line.contains("pbk_"), "the key reached the log: {line}");
+    }
+    let all = printed.all();
+    assert!(all.contains("generated a development key"), "{all}");
+    assert!(all.contains("bootstrap-admin.key"), "{all}");
+    let key = std::fs::read_to_string(bootstrap_key_file(dir.path())).unwrap();
+    assert!(
+        patchbay_domain::auth::looks_like_api_key(key.trim()),
+        "{key}"
+    );
+
+    // A failure is a JSON line too.
+    let out = run(patchbay(dir.path())
+        .arg("serve")
+        .env("PATCHBAY__LOG__FORMAT", "json")
+        .env(
+            "PATCHBAY__DATABASE__URL",
+            "postgres://nobody@127.0.0.1:1/none",
+        ));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for line in err.lines() {
+        let parsed: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line:?}"));
+        assert!(parsed["fields"]["message"].is_string(), "{line}");
+    }
+    assert!(err.contains("\"ERROR\""), "{err}");
+}
+
+#[test]
+fn an_invalid_log_filter_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    for (var, name) in [
+        ("PATCHBAY__LOG__LEVEL", "log.level"),
+        ("RUST_LOG", "RUST_LOG"),
+    ] {
+        let mut cmd = patchbay(dir.path());
+        cmd.env_remove("RUST_LOG").arg("migrate").env(var, "loud!!");
+        let out = run(&mut cmd);
+        assert!(!out.status.success(), "{var}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{name} is not a valid log filter")),
+            "{var}: {err}"
+        );
+        assert!(err.contains("loud!!"), "{err}");
+        assert!(
+            !dir.path().join("data").exists(),
+            "{var}: refused before touching anything"
+        );
+    }
+}
+
+#[test]
+fn logs_are_plain_text_when_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = serve_until_healthy(dir.path(), free_port(), &[("RUST_LOG", "info")]);
+    let logs = printed.stderr.join("\n");
+    assert!(logs.contains("patchbay listening"), "{logs}");
+    assert!(!logs.contains('\x1b'), "colour codes in a pipe: {logs:?}");
+}
+
+#[test]
+fn logs_on_a_terminal_are_coloured_unless_no_color_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = serve_in_terminal(dir.path(), &[]);
+    assert!(shown.contains("patchbay listening"), "{shown}");
+    assert!(shown.contains('\x1b'), "no colour on a terminal: {shown:?}");
+    let shown = serve_in_terminal(dir.path(), &[("NO_COLOR", "1")]);
+    assert!(shown.contains("patchbay listening"), "{shown}");
+    assert!(
+        !shown.contains('\x1b'),
+        "colour despite NO_COLOR: {shown:?}"
+    );
 }
 
 #[test]

@@ -6,10 +6,8 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use patchbay_storage::testing::{TestDatabase, eventually, on_both_backends};
@@ -33,8 +31,8 @@ fn free_port() -> u16 {
 struct Server {
     child: Child,
     port: u16,
-    /// The lines the server prints on stdout.
-    stdout: mpsc::Receiver<String>,
+    /// Its working directory, where a first start keeps the bootstrap key.
+    dir: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -44,7 +42,7 @@ impl Drop for Server {
     }
 }
 
-/// How long a server may take to start, or to print its bootstrap key.
+/// How long a server may take to start.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Server {
@@ -74,21 +72,12 @@ impl Server {
         for (k, v) in extra {
             cmd.env(k, v);
         }
-        let mut child = cmd
+        let child = cmd
             .arg("serve")
-            .stdout(Stdio::piped())
+            .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let out = child.stdout.take().unwrap();
-        let (tx, stdout) = mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        // The tempdir may go: the server needs no file there.
-        drop(dir);
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -98,27 +87,16 @@ impl Server {
             // The polling interval of this wait for the port.
             std::thread::sleep(Duration::from_millis(50));
         }
-        Server {
-            child,
-            port,
-            stdout,
-        }
+        Server { child, port, dir }
     }
 
-    /// The admin key a start on a fresh database prints (before it listens,
-    /// so the line is on its way once the port answers).
+    /// The admin key a start on a fresh database keeps in its file (written
+    /// before the server listens).
     fn bootstrap_key(&self) -> String {
-        let started = Instant::now();
-        loop {
-            let left = START_TIMEOUT.saturating_sub(started.elapsed());
-            let line = self
-                .stdout
-                .recv_timeout(left)
-                .unwrap_or_else(|e| panic!("no bootstrap key was printed ({e})"));
-            if let Some(key) = line.split_whitespace().find(|w| w.starts_with("pbk_")) {
-                return key.to_string();
-            }
-        }
+        let file = self.dir.path().join("data/bootstrap-admin.key");
+        let key = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("no bootstrap key in {} ({e})", file.display()));
+        key.trim().to_string()
     }
 
     fn url(&self, path: &str) -> String {
