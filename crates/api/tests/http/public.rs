@@ -53,9 +53,7 @@ fn loaded_urls(text: &str) -> Vec<String> {
     for opener in ["src=\"", "href=\"", "url(", "@import "] {
         for (at, _) in text.match_indices(opener) {
             let rest = &text[at + opener.len()..];
-            let end = rest
-                .find(|c: char| matches!(c, '"' | ')' | ';' | ' '))
-                .unwrap_or(rest.len());
+            let end = rest.find(['"', ')', ';', ' ']).unwrap_or(rest.len());
             urls.push(rest[..end].trim_matches(['\'', '"']).to_string());
         }
     }
