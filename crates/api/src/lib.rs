@@ -29,6 +29,7 @@ pub mod integer_id_api;
 pub mod metrics;
 mod middleware;
 pub mod problem;
+pub mod request_id;
 pub mod routes;
 
 pub use auth::Principal;
@@ -78,7 +79,10 @@ impl Default for ApiConfig {
             register provider credentials (stored encrypted, never returned), test them, \
             and browse the type catalogue.\n\n\
             Every `/api` operation except this document needs an API key: \
-            `Authorization: Bearer pbk_...`. Errors are RFC 9457 `application/problem+json`.",
+            `Authorization: Bearer pbk_...`. Errors are RFC 9457 `application/problem+json`.\n\n\
+            Every response carries an `X-Request-Id` header (the client's own when it sends \
+            1 to 128 visible ASCII characters, else a generated one); problem bodies repeat it \
+            as `requestId`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     tags(
@@ -273,4 +277,5 @@ pub fn app(
         .wrap(from_fn(auth::authenticate))
         .wrap(from_fn(middleware::problem_details))
         .wrap(from_fn(middleware::log_request))
+        .wrap(from_fn(request_id::request_id))
 }

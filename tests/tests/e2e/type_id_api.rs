@@ -222,7 +222,10 @@ async fn same_auth_and_tenancy_as_the_api_integrations_routes(db: TestDatabase) 
 
     // Another organization's id answers exactly like one that never existed.
     let stranger = app.with_key(&app.key_for("other-org", "admin").await);
-    let missing = stranger.type_id_get(999_999).await.text();
+    let missing = stranger
+        .type_id_get(999_999)
+        .await
+        .body_without_request_id();
     for (what, r) in [
         ("GET", stranger.type_id_get(id).await),
         (
@@ -246,7 +249,7 @@ async fn same_auth_and_tenancy_as_the_api_integrations_routes(db: TestDatabase) 
         ),
     ] {
         assert_eq!(r.status, 404, "{what} {id}");
-        assert_eq!(r.text(), missing, "{what} {id}");
+        assert_eq!(r.body_without_request_id(), missing, "{what} {id}");
     }
     let theirs = stranger.type_id_list("").await.json();
     assert_eq!(theirs["data"], json!([]));
