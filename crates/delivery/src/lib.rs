@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+pub use attempt::SECRETS_UNDECRYPTABLE;
 pub use config::WorkerConfig;
 pub use signal::WakeSignal;
 pub use worker::{Worker, WorkerControl};
