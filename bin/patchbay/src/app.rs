@@ -23,6 +23,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::keys::load_keyring;
 use crate::settings::Settings;
+use crate::shutdown::ShutdownPlan;
 
 pub use crate::bootstrap::BOOTSTRAP_ORG;
 
@@ -33,6 +34,7 @@ pub struct Application {
     store: Arc<SqlStore>,
     /// The delivery workers, started with the server.
     worker: Option<patchbay_delivery::Worker>,
+    shutdown: ShutdownPlan,
     /// Set when this start created the first API key (stored only as a
     /// hash; see [`Application::build_with`] for its file).
     pub bootstrap_key: Option<SecretString>,
@@ -157,7 +159,10 @@ impl Application {
             HttpServer::new(move || patchbay_api::app(app_state.clone(), config.clone()))
                 .listen(listener)
                 .context("starting the HTTP server")?
-                .shutdown_timeout(30)
+                // Signals are ours: the workers must stop claiming at the
+                // same moment the server stops accepting.
+                .disable_signals()
+                .shutdown_timeout(settings.http.shutdown_timeout_secs)
                 .client_request_timeout(Duration::from_millis(
                     settings.http.client_request_timeout_ms,
                 ));
@@ -166,8 +171,10 @@ impl Application {
         }
         let bootstrap_key =
             crate::bootstrap::create_if_first_start(store.as_ref(), bootstrap_key_file).await?;
+        let shutdown = shutdown_plan(&settings);
         Ok(Self {
             port,
+            shutdown,
             server: server.run(),
             state,
             store,
@@ -189,19 +196,26 @@ impl Application {
         &self.store
     }
 
-    /// Serve until stopped (SIGTERM or SIGINT: in-flight requests finish),
-    /// with the delivery workers beside the server; on the way out the
-    /// workers finish or release their in-flight attempts.
+    /// Serve until SIGTERM or SIGINT, with the delivery workers beside the
+    /// server, then shut down within [`Application::shutdown_bound`] (see
+    /// `crate::shutdown`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let control = self.worker.as_ref().map(patchbay_delivery::Worker::control);
         if let Some(worker) = self.worker {
             worker.start();
         }
-        let result = self.server.await;
-        if let Some(control) = control {
-            control.shutdown().await;
-        }
-        result
+        crate::shutdown::serve_until(
+            self.server,
+            control,
+            self.shutdown,
+            crate::shutdown::stop_signal(),
+        )
+        .await
+    }
+
+    /// The longest a shutdown takes after SIGTERM.
+    pub fn shutdown_bound(&self) -> Duration {
+        self.shutdown.bound()
     }
 
     /// A guard that stops the delivery workers when dropped (and waits, up
@@ -209,6 +223,14 @@ impl Application {
     /// beside the app so the workers stop before the database goes away.
     pub fn worker_guard(&self) -> Option<WorkerGuard> {
         self.worker.as_ref().map(|w| WorkerGuard(w.control()))
+    }
+}
+
+/// How long a shutdown of an app on these settings may take, part by part.
+pub fn shutdown_plan(settings: &Settings) -> ShutdownPlan {
+    ShutdownPlan {
+        http_drain: Duration::from_secs(settings.http.shutdown_timeout_secs),
+        attempts_grace: Duration::from_millis(settings.delivery.shutdown_grace_ms),
     }
 }
 

@@ -120,7 +120,13 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         Some(key) => crate::bootstrap::announce(key, &key_file, format),
         None => crate::bootstrap::remind(&key_file),
     }
-    tracing::info!(%host, port = app.port(), database, "patchbay listening");
+    tracing::info!(
+        %host,
+        port = app.port(),
+        database,
+        shutdown_bound_ms = app.shutdown_bound().as_millis() as u64,
+        "patchbay listening"
+    );
     app.run_until_stopped().await.context("HTTP server failed")
 }
 

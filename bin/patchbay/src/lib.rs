@@ -9,3 +9,4 @@ pub mod keys;
 pub mod logging;
 pub mod provisioning;
 pub mod settings;
+pub mod shutdown;

@@ -105,6 +105,8 @@ pub struct HttpSettings {
     pub workers: usize,
     /// How long a client may take to send a request's head before 408.
     pub client_request_timeout_ms: u64,
+    /// On SIGTERM, how long in-flight requests may take to finish.
+    pub shutdown_timeout_secs: u64,
 }
 
 #[derive(Clone, Deserialize)]

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use patchbay_domain::delivery::{
     Claimed, DeliveryMetrics, DeliveryStore, Pacer, QueueSignal, RetryPolicy,
@@ -18,6 +19,10 @@ use tokio::task::JoinHandle;
 use crate::config::WorkerConfig;
 use crate::signal::WakeSignal;
 use crate::to_delta;
+
+/// How long a stopping worker may take to give back the deliveries it
+/// still holds, after the grace of in-flight attempts.
+pub const RELEASE_ALLOWANCE: Duration = Duration::from_secs(5);
 
 /// A claimed batch's integrations, by organization and id; the missing
 /// (deleted) are left out.
@@ -148,6 +153,9 @@ impl Worker {
                 let now = patchbay_domain::service::now();
                 let lease_until = now + to_delta(self.config.lease);
                 match self.store.claim(&self.owner, now, lease_until, want).await {
+                    // Stopped while claiming: nothing is started; what was
+                    // just claimed is released below with the rest.
+                    Ok(_) if *stop.borrow() => break,
                     Ok(claimed) => {
                         claimed_full = claimed.len() as u32 == want;
                         // One query for the batch's integrations, not one
@@ -194,14 +202,18 @@ impl Worker {
         if drained.is_err() {
             tracing::warn!("in-flight delivery attempts did not finish in the grace period");
         }
-        match self
-            .store
-            .release_all(&self.owner, patchbay_domain::service::now())
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(released = n, "released deliveries on shutdown"),
-            Err(e) => tracing::warn!(error = %e, "releasing deliveries on shutdown failed"),
+        let released = tokio::time::timeout(
+            RELEASE_ALLOWANCE,
+            self.store
+                .release_all(&self.owner, patchbay_domain::service::now()),
+        )
+        .await;
+        // Unreleased claims are not lost: their leases expire.
+        match released {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(released = n, "released deliveries on shutdown"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "releasing deliveries on shutdown failed"),
+            Err(_) => tracing::warn!("releasing deliveries on shutdown timed out"),
         }
         tracing::info!(owner = %self.owner, "delivery worker stopped");
     }
