@@ -1,8 +1,10 @@
 //! What the binary's process tests share: the real binary started on a
 //! test database with quick delivery settings, its bootstrap key, HTTP
-//! helpers and a slow mock endpoint.
+//! helpers and a slow mock endpoint; `command` runs it as an operator does.
 
 #![allow(dead_code, clippy::unwrap_used)]
+
+pub mod command;
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
