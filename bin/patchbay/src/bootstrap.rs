@@ -59,15 +59,19 @@ pub async fn create_if_first_start(
     Ok(Some(key.plaintext))
 }
 
-/// The key alone on one line, in a file only its owner can read. A file
-/// left by an earlier install is replaced.
+/// The key alone on one line, in a file only its owner can read. It
+/// appears whole (written aside, then renamed), and replaces a file left
+/// by an earlier install.
 fn write_key_file(path: &Path, key: &SecretString) -> anyhow::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     }
-    match fs::remove_file(path) {
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".new");
+    let aside = Path::new(&aside);
+    match fs::remove_file(aside) {
         Err(e) if e.kind() != ErrorKind::NotFound => {
-            return Err(e).with_context(|| format!("replacing {}", path.display()));
+            return Err(e).with_context(|| format!("replacing {}", aside.display()));
         }
         _ => {}
     }
@@ -75,9 +79,10 @@ fn write_key_file(path: &Path, key: &SecretString) -> anyhow::Result<()> {
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)?;
+        .open(aside)?;
     writeln!(file, "{}", key.expose_secret())?;
     file.sync_all()?;
+    fs::rename(aside, path)?;
     Ok(())
 }
 

@@ -89,13 +89,24 @@ impl Server {
         Server { child, port, dir }
     }
 
-    /// The admin key a start on a fresh database keeps in its file (written
-    /// before the server listens).
+    /// The admin key a start on a fresh database keeps in its file. The
+    /// port accepts connections a moment before the key is written, so
+    /// this waits for the file (bounded).
     pub fn bootstrap_key(&self) -> String {
         let file = self.dir.path().join("data/bootstrap-admin.key");
-        let key = std::fs::read_to_string(&file)
-            .unwrap_or_else(|e| panic!("no bootstrap key in {} ({e})", file.display()));
-        key.trim().to_string()
+        let started = Instant::now();
+        loop {
+            if let Ok(key) = std::fs::read_to_string(&file) {
+                return key.trim().to_string();
+            }
+            assert!(
+                started.elapsed() < START_TIMEOUT,
+                "no bootstrap key in {}",
+                file.display()
+            );
+            // The polling interval of this wait for the file.
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
