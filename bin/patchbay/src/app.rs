@@ -2,6 +2,7 @@
 //! binding a fixed port, so the server, the tests and the spec share it.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,9 +10,8 @@ use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context;
 use patchbay_api::{ApiConfig, ApiState};
-use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scopes};
 use patchbay_domain::validation::ValidationPolicy;
-use patchbay_domain::{ApiKeyId, IntegrationService, ProviderRegistry, TenantStore};
+use patchbay_domain::{IntegrationService, ProviderRegistry};
 use patchbay_provider_ai::AiGatewayProvider;
 use patchbay_provider_chat::{DiscordProvider, SlackProvider, TelegramProvider};
 use patchbay_provider_email::{ResendProvider, SendgridProvider};
@@ -23,9 +23,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::keys::{KeyUse, LoadedKeyring, load_keyring};
 use crate::settings::Settings;
+use crate::shutdown::ShutdownPlan;
 
-/// The organization a fresh install's bootstrap key belongs to.
-pub const BOOTSTRAP_ORG: &str = "default";
+pub use crate::bootstrap::BOOTSTRAP_ORG;
 
 pub struct Application {
     port: u16,
@@ -34,7 +34,9 @@ pub struct Application {
     store: Arc<SqlStore>,
     /// The delivery workers, started with the server.
     worker: Option<patchbay_delivery::Worker>,
-    /// Set when this start created the first API key: shown once, never stored.
+    shutdown: ShutdownPlan,
+    /// Set when this start created the first API key (stored only as a
+    /// hash; see [`Application::build_with`] for its file).
     pub bootstrap_key: Option<SecretString>,
     /// Set when a development key file was generated.
     pub key_notice: Option<String>,
@@ -91,10 +93,22 @@ async fn open_store_with(
 }
 
 impl Application {
+    /// The app on these settings; a fresh database's bootstrap key is
+    /// kept in memory only ([`Application::bootstrap_key`]).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, None).await
+    }
+
+    /// As [`Application::build`], with a fresh database's bootstrap key
+    /// written to `bootstrap_key_file` (mode 0600) before it is stored.
+    /// The key is created last, once the port is bound and everything is
+    /// wired, so a start that fails leaves no key behind.
+    pub async fn build_with(
+        settings: Settings,
+        bootstrap_key_file: Option<&Path>,
+    ) -> anyhow::Result<Self> {
         // What can fail without the database first: a taken port or a bad
-        // provisioning file then leave nothing behind, not even a
-        // bootstrap key that was never shown.
+        // provisioning file then leave nothing behind.
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| format!("binding {}:{}", settings.http.host, settings.http.port))?;
         let provisioning = match &settings.provisioning.file {
@@ -105,7 +119,6 @@ impl Application {
             None => None,
         };
         let (store, key_notice) = open_store(&settings, KeyUse::Secrets).await?;
-        let bootstrap_key = bootstrap_admin_key(store.as_ref()).await?;
         let service = integration_service(&settings, &store)?;
         if let Some(entries) = provisioning {
             let reports = crate::provisioning::apply(entries, &service, store.as_ref())
@@ -165,15 +178,22 @@ impl Application {
             HttpServer::new(move || patchbay_api::app(app_state.clone(), config.clone()))
                 .listen(listener)
                 .context("starting the HTTP server")?
-                .shutdown_timeout(30)
+                // Signals are ours: the workers must stop claiming at the
+                // same moment the server stops accepting.
+                .disable_signals()
+                .shutdown_timeout(settings.http.shutdown_timeout_secs)
                 .client_request_timeout(Duration::from_millis(
                     settings.http.client_request_timeout_ms,
                 ));
         if settings.http.workers > 0 {
             server = server.workers(settings.http.workers);
         }
+        let bootstrap_key =
+            crate::bootstrap::create_if_first_start(store.as_ref(), bootstrap_key_file).await?;
+        let shutdown = shutdown_plan(&settings);
         Ok(Self {
             port,
+            shutdown,
             server: server.run(),
             state,
             store,
@@ -195,19 +215,26 @@ impl Application {
         &self.store
     }
 
-    /// Serve until stopped (SIGTERM or SIGINT: in-flight requests finish),
-    /// with the delivery workers beside the server; on the way out the
-    /// workers finish or release their in-flight attempts.
+    /// Serve until SIGTERM or SIGINT, with the delivery workers beside the
+    /// server, then shut down within [`Application::shutdown_bound`] (see
+    /// `crate::shutdown`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let control = self.worker.as_ref().map(patchbay_delivery::Worker::control);
         if let Some(worker) = self.worker {
             worker.start();
         }
-        let result = self.server.await;
-        if let Some(control) = control {
-            control.shutdown().await;
-        }
-        result
+        crate::shutdown::serve_until(
+            self.server,
+            control,
+            self.shutdown,
+            crate::shutdown::stop_signal(),
+        )
+        .await
+    }
+
+    /// The longest a shutdown takes after SIGTERM.
+    pub fn shutdown_bound(&self) -> Duration {
+        self.shutdown.bound()
     }
 
     /// A guard that stops the delivery workers when dropped (and waits, up
@@ -215,6 +242,14 @@ impl Application {
     /// beside the app so the workers stop before the database goes away.
     pub fn worker_guard(&self) -> Option<WorkerGuard> {
         self.worker.as_ref().map(|w| WorkerGuard(w.control()))
+    }
+}
+
+/// How long a shutdown of an app on these settings may take, part by part.
+pub fn shutdown_plan(settings: &Settings) -> ShutdownPlan {
+    ShutdownPlan {
+        http_drain: Duration::from_secs(settings.http.shutdown_timeout_secs),
+        attempts_grace: Duration::from_millis(settings.delivery.shutdown_grace_ms),
     }
 }
 
@@ -272,27 +307,6 @@ pub fn validation_policy(settings: &Settings) -> ValidationPolicy {
         extra_slack_hosts: settings.providers.slack.extra_hosts.clone(),
         require_https: settings.providers.require_https,
     }
-}
-
-/// On an empty database, create the `default` organization and an admin key
-/// so the quickstart works; returns the key to show once.
-async fn bootstrap_admin_key(store: &dyn TenantStore) -> anyhow::Result<Option<SecretString>> {
-    if store.count_api_keys().await? > 0 {
-        return Ok(None);
-    }
-    let org = store.ensure_organization(BOOTSTRAP_ORG).await?;
-    let key = NewApiKey::generate();
-    let record = ApiKeyRecord {
-        id: ApiKeyId::generate(),
-        org_id: org.id,
-        name: "bootstrap".into(),
-        display_prefix: key.display_prefix.clone(),
-        scopes: Scopes::all(),
-        created_at: patchbay_domain::service::now(),
-        revoked_at: None,
-    };
-    store.insert_api_key(&record, &key.hash).await?;
-    Ok(Some(key.plaintext))
 }
 
 /// Stops the delivery workers on drop; see [`Application::worker_guard`].

@@ -1,7 +1,6 @@
 //! Subcommands: serve (default), migrate, keys, provision, openapi.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -11,7 +10,6 @@ use patchbay_domain::{ApiKeyId, OrgId, TenantStore};
 use patchbay_storage::Database;
 use patchbay_storage::crypto::Keyring;
 use secrecy::ExposeSecret;
-use tracing_subscriber::EnvFilter;
 
 use crate::app::{Application, integration_service, open_store_for_command};
 use crate::keys::KeyUse;
@@ -93,7 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let settings = Settings::load(cli.config.as_deref())?;
-    init_tracing(&settings);
+    crate::logging::init(&settings.log)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -118,26 +116,15 @@ fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let url = settings.database.url.expose_secret().to_string();
     let db = Database::connect_for_command(&url).context("connecting to the database")?;
     db.run_migrations().context("running database migrations")?;
-    eprintln!("migrations applied");
+    say("migrations applied");
     Ok(())
-}
-
-fn init_tracing(settings: &Settings) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log.level));
-    // Logs go to stderr so stdout carries only what a command prints for scripts.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match settings.log.format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Human => builder.try_init(),
-    };
 }
 
 async fn serve(settings: Settings, new_files: NewFiles) -> anyhow::Result<()> {
     let (host, database) = (settings.http.host.clone(), backend_name(&settings));
-    let app = match Application::build(settings).await {
+    let key_file = settings.api.bootstrap_key_file.clone();
+    let format = settings.log.format;
+    let app = match Application::build_with(settings, Some(&key_file)).await {
         Ok(app) => app,
         Err(e) => {
             new_files.remove();
@@ -145,25 +132,30 @@ async fn serve(settings: Settings, new_files: NewFiles) -> anyhow::Result<()> {
         }
     };
     if let Some(notice) = &app.key_notice {
-        eprintln!("\n{notice}\n");
+        key_notice(notice);
     }
-    if let Some(key) = &app.bootstrap_key {
-        // Printed to the terminal, not logged: structured logs are shipped
-        // and kept, and this key grants admin on the default organization.
-        let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
-            "\n================================================================\n\
-             Bootstrap admin API key (shown once, store it now):\n\n    {}\n\n\
-             Use it as: Authorization: Bearer <key>\n\
-             ================================================================\n",
-            key.expose_secret()
-        )
-        .context("printing the bootstrap key")?;
-        out.flush().ok();
+    match &app.bootstrap_key {
+        Some(key) => crate::bootstrap::announce(key, &key_file, format),
+        None => crate::bootstrap::remind(&key_file),
     }
-    tracing::info!(%host, port = app.port(), database, "patchbay listening");
+    tracing::info!(
+        %host,
+        port = app.port(),
+        database,
+        shutdown_bound_ms = app.shutdown_bound().as_millis() as u64,
+        "patchbay listening"
+    );
     app.run_until_stopped().await.context("HTTP server failed")
+}
+
+/// A command's report on stderr (stdout carries only its result).
+fn say(text: &str) {
+    crate::logging::notice("INFO", text, text, &[]);
+}
+
+/// The development key file was generated: loud, past the log filter.
+fn key_notice(text: &str) {
+    crate::logging::notice("WARN", &format!("\n{text}\n"), text, &[]);
 }
 
 async fn provision(settings: Settings, file: Option<PathBuf>) -> anyhow::Result<()> {
@@ -177,7 +169,7 @@ async fn provision(settings: Settings, file: Option<PathBuf>) -> anyhow::Result<
     let entries = crate::provisioning::load(&path, &crate::provisioning::process_env)?;
     let (store, notice) = open_store_for_command(&settings, KeyUse::Secrets).await?;
     if let Some(notice) = notice {
-        eprintln!("{notice}");
+        key_notice(&notice);
     }
     let service = integration_service(&settings, &store)?;
     let reports = crate::provisioning::apply(entries, &service, store.as_ref()).await?;
@@ -226,7 +218,7 @@ async fn keys_command(settings: Settings, command: KeysCommand) -> anyhow::Resul
     };
     let (store, notice) = open_store_for_command(&settings, key_use).await?;
     if let Some(notice) = notice {
-        eprintln!("{notice}");
+        key_notice(&notice);
     }
     match command {
         KeysCommand::Create { org, scopes, name } => {
@@ -247,10 +239,10 @@ async fn keys_command(settings: Settings, command: KeysCommand) -> anyhow::Resul
                 revoked_at: None,
             };
             store.insert_api_key(&record, &key.hash).await?;
-            eprintln!(
+            say(&format!(
                 "created {} for organization {} ({})",
                 record.id, org.name, org.id
-            );
+            ));
             println!("{}", key.plaintext.expose_secret());
         }
         KeysCommand::List => list_api_keys(store.as_ref()).await?,
@@ -259,7 +251,11 @@ async fn keys_command(settings: Settings, command: KeysCommand) -> anyhow::Resul
             revoke_api_key(store.as_ref(), &id).await?;
         }
         KeysCommand::Rotate { batch_size } => {
-            let bar = indicatif::ProgressBar::new(0);
+            // A progress bar is for a terminal; JSON logs get only the result.
+            let bar = match settings.log.format {
+                LogFormat::Json => indicatif::ProgressBar::hidden(),
+                LogFormat::Human => indicatif::ProgressBar::new(0),
+            };
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
                     "re-encrypting {bar:40} {pos}/{len} rows ({eta})",
@@ -275,7 +271,7 @@ async fn keys_command(settings: Settings, command: KeysCommand) -> anyhow::Resul
                 .await
                 .context("rotating encryption keys (safe to run again)")?;
             bar.finish_and_clear();
-            eprintln!("re-encrypted {done} rows under the active key");
+            say(&format!("re-encrypted {done} rows under the active key"));
         }
         KeysCommand::Generate { .. } => {}
     }
@@ -331,7 +327,7 @@ async fn revoke_api_key(store: &dyn TenantStore, id: &ApiKeyId) -> anyhow::Resul
         .revoke_api_key(id, patchbay_domain::service::now())
         .await?
     {
-        eprintln!("revoked {id}");
+        say(&format!("revoked {id}"));
         return Ok(());
     }
     let keys = store.list_api_keys(None).await?;

@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     match patchbay::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            patchbay::logging::report_error(&err);
             ExitCode::FAILURE
         }
     }

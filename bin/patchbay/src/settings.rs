@@ -94,6 +94,8 @@ pub struct HttpSettings {
     pub workers: usize,
     /// How long a client may take to send a request's head before 408.
     pub client_request_timeout_ms: u64,
+    /// On SIGTERM, how long in-flight requests may take to finish.
+    pub shutdown_timeout_secs: u64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -133,6 +135,9 @@ pub struct ApiSettings {
     pub auth_failure_window_secs: u64,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<patchbay_api::AddrRange>,
+    /// Where `serve` keeps a fresh install's bootstrap admin key (mode
+    /// 0600) until someone has seen it.
+    pub bootstrap_key_file: PathBuf,
 }
 
 impl fmt::Debug for Settings {
@@ -217,6 +222,8 @@ impl Settings {
                 "api.auth_failure_window_secs must be at least 1 (or set api.auth_failure_limit to 0 to turn the limit off)"
             );
         }
+        crate::logging::parse_filter(&self.log.level)
+            .map_err(|e| anyhow::anyhow!("log.level is not a valid log filter: {e}"))?;
         if self.http.max_body_bytes < 1024 {
             bail!("http.max_body_bytes must be at least 1024");
         }
@@ -383,6 +390,21 @@ mod tests {
                     "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
                 ),
             ]),
+        );
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn a_log_level_that_is_no_filter_is_refused() {
+        let err =
+            Settings::load_from(None, env(&[("PATCHBAY__LOG__LEVEL", "loud!!")])).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("log.level is not a valid log filter"),
+            "{err:#}"
+        );
+        let ok = Settings::load_from(
+            None,
+            env(&[("PATCHBAY__LOG__LEVEL", "warn,patchbay=debug")]),
         );
         assert!(ok.is_ok());
     }

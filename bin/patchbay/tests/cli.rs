@@ -1,130 +1,16 @@
-//! The binary as an operator uses it: first start with no setup, API key
-//! commands, production refusing to start without a key.
+//! The binary's commands as an operator uses them: API keys, migrations,
+//! the OpenAPI document, encryption keys, and errors instead of panics on
+//! bad input. (Start-up and its output: `start_up.rs`.)
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::net::TcpListener;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_patchbay");
-
-/// A command in `dir` with no PATCHBAY__ variables from the caller's
-/// environment, so only what the test sets applies.
-fn patchbay(dir: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("PATCHBAY__") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("RUST_LOG", "warn");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run patchbay")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).ok()?;
-    Some(out)
-}
-
-/// Until the service answers `/healthz` with 200; fails after 30 s.
-fn wait_until_healthy(port: u16) {
-    for _ in 0..300 {
-        if http_get(port, "/healthz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
-            return;
-        }
-        // The polling interval of this bounded wait.
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("service did not answer /healthz");
-}
-
-#[test]
-fn first_start_needs_no_setup_and_prints_a_bootstrap_key_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    // Start, wait until it serves, stop it; everything it printed.
-    let serve_once = || {
-        let mut child = patchbay(dir.path())
-            .arg("serve")
-            .env("PATCHBAY__HTTP__PORT", port.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel::<String>();
-        let tx2 = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx2.send(line);
-            }
-        });
-        let child = Killed(child);
-        wait_until_healthy(port);
-        drop(child);
-        // The process is gone, so both pipes end and so do the readers:
-        // this is all it printed.
-        rx.iter().collect::<Vec<String>>()
-    };
-
-    let output = serve_once();
-    let all = output.join("\n");
-    assert!(all.contains("Bootstrap admin API key"), "{all}");
-    assert!(output.iter().any(|l| l.trim().starts_with("pbk_")), "{all}");
-    assert!(all.contains("generated a development key"), "{all}");
-
-    let key_file = dir.path().join("data/dev-secrets.key");
-    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
-    assert!(dir.path().join("data/patchbay.sqlite3").exists());
-
-    // Second start: it serves again, with the same key file and no new
-    // bootstrap key.
-    let all = serve_once().join("\n");
-    assert!(!all.contains("Bootstrap admin API key"), "{all}");
-    assert!(!all.contains("generated a development key"), "{all}");
-}
+use common::command::{patchbay, run};
 
 #[test]
 fn keys_create_prints_the_key_alone_and_list_never_shows_it() {

@@ -33,6 +33,7 @@ mod middleware;
 pub mod problem;
 mod process_metrics;
 mod query;
+pub mod request_id;
 pub mod routes;
 mod strict_json;
 
@@ -48,6 +49,8 @@ pub const DOCS_PATH: &str = "/docs";
 /// The route of the docs page's files (named, so that its metrics label
 /// reads `/docs/{file}`).
 const DOCS_FILES: &str = "/docs/{file:.*}";
+/// Swagger UI's `validatorUrl` value that turns its online validator off.
+const SWAGGER_VALIDATOR_OFF: &str = "none";
 
 /// What the handlers need: the use cases and the tenant store (API keys).
 #[derive(Clone)]
@@ -100,7 +103,10 @@ impl Default for ApiConfig {
             register provider credentials (stored encrypted, never returned), test them, \
             and browse the type catalogue.\n\n\
             Every `/api` operation except this document needs an API key: \
-            `Authorization: Bearer pbk_...`. Errors are RFC 9457 `application/problem+json`.",
+            `Authorization: Bearer pbk_...`. Errors are RFC 9457 `application/problem+json`.\n\n\
+            Every response carries an `X-Request-Id` header (the client's own when it sends \
+            1 to 128 visible ASCII characters, else a generated one); problem bodies repeat it \
+            as `requestId`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     tags(
@@ -299,7 +305,11 @@ pub fn app(
     });
     let authenticator =
         auth::Authenticator::new(state.tenants.clone(), &config, state.failed_auth.clone());
-    let swagger = SwaggerUi::new(DOCS_FILES).config(utoipa_swagger_ui::Config::new([OPENAPI_PATH]));
+    // Swagger UI sends the document's URL to validator.swagger.io unless
+    // told not to: the page must reach no host but this service.
+    let swagger = SwaggerUi::new(DOCS_FILES).config(
+        utoipa_swagger_ui::Config::new([OPENAPI_PATH]).validator_url(SWAGGER_VALIDATOR_OFF),
+    );
     app.app_data(Data::new(state))
         .app_data(Data::new(authenticator))
         .app_data(Data::new(routes::health::OpenApiJson(doc_json)))
@@ -315,4 +325,5 @@ pub fn app(
         .wrap(from_fn(auth::authenticate))
         .wrap(from_fn(middleware::problem_details))
         .wrap(from_fn(middleware::log_request))
+        .wrap(from_fn(request_id::request_id))
 }

@@ -1,8 +1,8 @@
 //! RFC 9457 problem details: the one error shape of the API.
 //!
 //! Every error the service answers, its own and actix-web's, is an
-//! `application/problem+json` body `{type, title, status, detail, errors?}`.
-//! A problem's text is written here or in [`crate::errors`], never copied
+//! `application/problem+json` body `{type, title, status, detail, errors?,
+//! requestId}`. A problem's text is written here or in [`crate::errors`], never copied
 //! from a request value, a storage error or a provider response, so no
 //! secret can reach a client through an error.
 
@@ -23,7 +23,8 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
     "title": "Validation failed",
     "status": 422,
     "detail": "The request has 1 invalid field.",
-    "errors": [{"field": "config.webhookUrl", "message": "is required"}]
+    "errors": [{"field": "config.webhookUrl", "message": "is required"}],
+    "requestId": "4bf92f3577b34da6a3ce929d0e0e4736"
 }))]
 pub struct Problem {
     /// A stable identifier of the kind of problem (a URI reference); clients
@@ -42,6 +43,17 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub errors: Option<Vec<ProblemFieldError>>,
+    /// The request's id, as in its `X-Request-Id` response header (the
+    /// client's own when it sent a usable one): quote it when reporting a
+    /// problem. Present on every problem this service answers.
+    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[!-~]+$"
+    )]
+    pub request_id: Option<String>,
 }
 
 /// One invalid field of a request.
@@ -233,6 +245,7 @@ impl ApiError {
                 status: kind.status().as_u16(),
                 detail: detail.into(),
                 errors: None,
+                request_id: None,
             }),
             headers: Vec::new(),
         }
@@ -285,8 +298,12 @@ impl ApiError {
         for (name, value) in &self.headers {
             res.insert_header((name.clone(), value.clone()));
         }
+        let problem = Problem {
+            request_id: crate::request_id::current(),
+            ..(*self.problem).clone()
+        };
         // A problem always serialises; the fallback keeps the type honest.
-        let body = serde_json::to_vec(&*self.problem).unwrap_or_else(|_| b"{}".to_vec());
+        let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
         res.body(body)
     }
 }

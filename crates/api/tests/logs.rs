@@ -1,5 +1,6 @@
 //! What the service logs: one line per request with the path template, the
-//! causes of internal errors, and never a secret. The only test in its
+//! causes of internal errors, the request id on every line, and never a
+//! secret. The only test in its
 //! binary, so it can capture this thread's `tracing` output reliably.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -82,7 +83,14 @@ async fn logs_name_templates_and_causes_but_never_secrets() {
     let listed = call_as(&app, key, TestRequest::get().uri("/api/integrations")).await;
     assert_eq!(listed.expect(200)["data"].as_array().unwrap().len(), 2);
     h.store.down.store(true, Ordering::SeqCst);
-    let r = get_integration(&app, key, &id).await;
+    let r = call_as(
+        &app,
+        key,
+        TestRequest::get()
+            .uri(&format!("/api/integrations/{id}"))
+            .insert_header(("X-Request-Id", "trace-me-1")),
+    )
+    .await;
     r.problem(500);
     assert!(!r.text().contains("db.internal"));
 
@@ -104,8 +112,22 @@ async fn logs_name_templates_and_causes_but_never_secrets() {
         "{logged}"
     );
     assert!(request_lines[4].contains("path=(unmatched)"), "{logged}");
-    // The cause of a 500 is logged for operators.
-    assert!(logged.contains("db.internal"), "{logged}");
+    // The cause of a 500 is logged for operators, under the request's id.
+    let cause = logged.lines().find(|l| l.contains("db.internal"));
+    assert!(
+        cause.is_some_and(|l| l.contains("request{request_id=trace-me-1}")),
+        "{logged}"
+    );
+    assert!(
+        request_lines.last().is_some_and(
+            |l| l.contains("request{request_id=trace-me-1}") && l.contains("status=500")
+        ),
+        "{logged}"
+    );
+    // Every line was written while some request was handled: each names it.
+    for line in logged.lines() {
+        assert!(line.contains("request{request_id="), "{line}");
+    }
     let unreadable = logged
         .lines()
         .find(|l| l.contains("stored secrets cannot be opened"))

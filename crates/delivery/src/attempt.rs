@@ -12,7 +12,11 @@ use patchbay_domain::health::{Health, HealthState};
 use patchbay_domain::{Integration, PermanentKind, ProviderContext, SendOutcome, Status};
 use rand::Rng;
 
-use crate::worker::Worker;
+use crate::worker::{LoadFailure, Worker};
+
+/// The code of an attempt that failed because this process's keyring
+/// cannot open the integration's secrets.
+pub const SECRETS_UNDECRYPTABLE: &str = "secrets_undecryptable";
 use crate::{to_delta, utc_now};
 
 impl Worker {
@@ -21,7 +25,7 @@ impl Worker {
     pub(crate) async fn process(
         &self,
         claimed: Claimed,
-        integration: Result<Option<Arc<Integration>>, String>,
+        integration: Result<Option<Arc<Integration>>, LoadFailure>,
     ) {
         let d = claimed.delivery;
         let kind = d.kind.slug();
@@ -37,7 +41,29 @@ impl Worker {
                     .await;
                 return;
             }
-            Err(e) => {
+            // Retrying cannot help until the keys change: fail it once,
+            // loudly, and leave it for `POST /api/deliveries/{id}/retry`.
+            Err(LoadFailure::Undecryptable(cause)) => {
+                tracing::error!(
+                    delivery = %d.id,
+                    integration = %d.integration_id,
+                    error = %cause,
+                    "this process's encryption keys cannot decrypt the integration's secrets: \
+                     the delivery is marked failed; retry it once the keys are fixed"
+                );
+                self.metrics.secrets_undecryptable(kind);
+                let outcome = SendOutcome::Permanent {
+                    reason: "the integration's secrets cannot be decrypted with this process's \
+                             encryption keys"
+                        .into(),
+                    kind: PermanentKind::Unsupported,
+                    code: Some(SECRETS_UNDECRYPTABLE.into()),
+                };
+                self.record(&d, utc_now(), Duration::ZERO, outcome, None)
+                    .await;
+                return;
+            }
+            Err(LoadFailure::Unavailable(e)) => {
                 tracing::warn!(delivery = %d.id, error = %e, "loading the integration failed");
                 self.back_off(&d, Duration::from_secs(1)).await;
                 return;

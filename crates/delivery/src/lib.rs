@@ -21,9 +21,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+pub use attempt::SECRETS_UNDECRYPTABLE;
 pub use config::WorkerConfig;
 pub use signal::WakeSignal;
-pub use worker::{Worker, WorkerControl};
+pub use worker::{RELEASE_ALLOWANCE, Worker, WorkerControl};
 
 fn utc_now() -> DateTime<Utc> {
     patchbay_domain::service::now()

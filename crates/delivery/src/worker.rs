@@ -3,12 +3,14 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use patchbay_domain::delivery::{
     Claimed, DeliveryMetrics, DeliveryStore, Pacer, QueueSignal, RetryPolicy,
 };
 use patchbay_domain::{
     Integration, IntegrationId, IntegrationService, IntegrationStore, OrgId, ProviderRegistry,
+    StoreError,
 };
 use rand::Rng;
 use tokio::sync::{Semaphore, watch};
@@ -18,8 +20,23 @@ use crate::config::WorkerConfig;
 use crate::signal::WakeSignal;
 use crate::to_delta;
 
-/// A claimed batch's integrations, by organization and id.
-pub(crate) type Loaded = HashMap<(OrgId, IntegrationId), Arc<Integration>>;
+/// How long a stopping worker may take to give back the deliveries it
+/// still holds, after the grace of in-flight attempts.
+pub const RELEASE_ALLOWANCE: Duration = Duration::from_secs(5);
+
+/// A claimed batch's integrations, by organization and id; the missing
+/// (deleted) are left out.
+pub(crate) type Loaded = HashMap<(OrgId, IntegrationId), Result<Arc<Integration>, LoadFailure>>;
+
+/// Why a claimed delivery's integration could not be loaded.
+#[derive(Debug, Clone)]
+pub(crate) enum LoadFailure {
+    /// This process's keyring cannot open the integration's secrets; it
+    /// will not next time either.
+    Undecryptable(String),
+    /// Anything else (the database): worth trying again soon.
+    Unavailable(String),
+}
 
 /// Everything the workers use.
 #[derive(Clone)]
@@ -136,6 +153,9 @@ impl Worker {
                 let now = patchbay_domain::service::now();
                 let lease_until = now + to_delta(self.config.lease);
                 match self.store.claim(&self.owner, now, lease_until, want).await {
+                    // Stopped while claiming: nothing is started; what was
+                    // just claimed is released below with the rest.
+                    Ok(_) if *stop.borrow() => break,
                     Ok(claimed) => {
                         claimed_full = claimed.len() as u32 == want;
                         // One query for the batch's integrations, not one
@@ -145,13 +165,10 @@ impl Worker {
                             let Ok(permit) = permits.clone().acquire_owned().await else {
                                 break;
                             };
+                            let key =
+                                (c.delivery.org_id.clone(), c.delivery.integration_id.clone());
                             let integration = match &loaded {
-                                Ok(found) => Ok(found
-                                    .get(&(
-                                        c.delivery.org_id.clone(),
-                                        c.delivery.integration_id.clone(),
-                                    ))
-                                    .cloned()),
+                                Ok(found) => found.get(&key).cloned().transpose(),
                                 Err(e) => Err(e.clone()),
                             };
                             let worker = self.clone();
@@ -185,33 +202,62 @@ impl Worker {
         if drained.is_err() {
             tracing::warn!("in-flight delivery attempts did not finish in the grace period");
         }
-        match self
-            .store
-            .release_all(&self.owner, patchbay_domain::service::now())
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(released = n, "released deliveries on shutdown"),
-            Err(e) => tracing::warn!(error = %e, "releasing deliveries on shutdown failed"),
+        let released = tokio::time::timeout(
+            RELEASE_ALLOWANCE,
+            self.store
+                .release_all(&self.owner, patchbay_domain::service::now()),
+        )
+        .await;
+        // Unreleased claims are not lost: their leases expire.
+        match released {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(released = n, "released deliveries on shutdown"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "releasing deliveries on shutdown failed"),
+            Err(_) => tracing::warn!("releasing deliveries on shutdown timed out"),
         }
         tracing::info!(owner = %self.owner, "delivery worker stopped");
     }
 
-    pub(crate) async fn load_integrations(&self, claimed: &[Claimed]) -> Result<Loaded, String> {
+    /// The batch's integrations with one query. When some cannot be
+    /// decrypted, each is read alone, so one integration's secrets fail
+    /// only its own deliveries.
+    pub(crate) async fn load_integrations(
+        &self,
+        claimed: &[Claimed],
+    ) -> Result<Loaded, LoadFailure> {
         let mut ids: Vec<(OrgId, IntegrationId)> = claimed
             .iter()
             .map(|c| (c.delivery.org_id.clone(), c.delivery.integration_id.clone()))
             .collect();
         ids.sort();
         ids.dedup();
-        let found = self
-            .integrations
-            .get_many(&ids)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(found
-            .into_iter()
-            .map(|i| ((i.org_id.clone(), i.id.clone()), Arc::new(i)))
-            .collect())
+        match self.integrations.get_many(&ids).await {
+            Ok(found) => Ok(found
+                .into_iter()
+                .map(|i| ((i.org_id.clone(), i.id.clone()), Ok(Arc::new(i))))
+                .collect()),
+            Err(StoreError::Crypto(_)) => {
+                let mut loaded = Loaded::new();
+                for (org, id) in ids {
+                    let one = match self.integrations.get(&org, &id).await {
+                        Ok(None) => continue,
+                        Ok(Some(i)) => Ok(Arc::new(i)),
+                        Err(e) => Err(LoadFailure::from(e)),
+                    };
+                    loaded.insert((org, id), one);
+                }
+                Ok(loaded)
+            }
+            Err(e) => Err(LoadFailure::from(e)),
+        }
+    }
+}
+
+impl From<StoreError> for LoadFailure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Crypto(cause) => LoadFailure::Undecryptable(cause),
+            other => LoadFailure::Unavailable(other.to_string()),
+        }
     }
 }

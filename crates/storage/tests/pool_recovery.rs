@@ -33,12 +33,20 @@ async fn a_connection_killed_by_the_server_is_replaced() {
          WHERE datname = current_database() AND pid <> pg_backend_pid()",
     )
     .unwrap();
-    let alive: i64 = diesel::sql_query(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    )
-    .load::<Count>(pg)
-    .unwrap()[0]
-        .n;
+    // A terminated backend leaves pg_stat_activity a moment later.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let alive = loop {
+        let alive: i64 = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .load::<Count>(pg)
+        .unwrap()[0]
+            .n;
+        if alive == 0 || std::time::Instant::now() > deadline {
+            break alive;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     assert_eq!(alive, 0, "the pooled connection is gone");
 
     // The first call may meet the dead connection; after it the pool must

@@ -1,19 +1,24 @@
 //! Secrets at rest across key changes, through the real app on both
 //! databases: a key added and rotated to keeps every secret readable,
-//! start-up refuses a keyring that cannot read what is stored, and a row
-//! whose secrets cannot be opened fails only its own reads.
+//! start-up refuses a keyring that cannot read what is stored, a row
+//! whose secrets cannot be opened fails only its own reads, and a running
+//! process that cannot read a delivery's secrets fails it once.
 
 use patchbay::app::Application;
 use patchbay_domain::service::CreateIntegration;
 use patchbay_domain::{Actor, IntegrationType, TenantStore};
 use serde_json::json;
+use wiremock::ResponseTemplate;
 
-use crate::helpers::{SLACK_URL, TestApp, TestDatabase, id_of, on_both_backends, settings_for};
+use crate::helpers::{
+    SLACK_URL, TestApp, TestDatabase, id_of, mocks, on_both_backends, settings_for,
+};
 
 on_both_backends!(
     rotation_keeps_every_secret_readable,
     start_up_refuses_a_keyring_missing_a_used_key,
     a_row_whose_secrets_cannot_be_opened_is_listed_and_read_as_a_clear_error,
+    a_delivery_whose_secrets_this_process_cannot_decrypt_fails_once,
 );
 
 const K1: &str = "k1:azEtdGVzdC1rZXktbm90LWEtcmVhbC1zZWNyZXQhISE=";
@@ -175,4 +180,75 @@ async fn a_row_whose_secrets_cannot_be_opened_is_listed_and_read_as_a_clear_erro
         admin.get_integration(id).await.ok(200);
     }
     admin.type_id_get(seqs[2]).await.ok(200);
+}
+
+/// A metric's value in a Prometheus text, 0 when absent.
+fn metric(text: &str, series: &str) -> i64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn a_delivery_whose_secrets_this_process_cannot_decrypt_fails_once(db: TestDatabase) {
+    let mock = mocks::endpoint("/hooks/ok", ResponseTemplate::new(204)).await;
+    let hook = format!("{}/hooks/ok", mock.uri());
+    // The up-to-date process knows k1 and k2 (k2 seals) and delivers nothing.
+    let current = mocks::delivery_settings(
+        &mock,
+        &[
+            ("PATCHBAY__SECRETS__KEYS", &format!("{K1},{K2}")),
+            ("PATCHBAY__DELIVERY__WORKERS_ENABLED", "false"),
+        ],
+    );
+    let app = TestApp::spawn_with(db, &mocks::borrowed(&current)).await;
+    // A process that missed the key change: k1 only, delivering. Polling
+    // seldom, it most likely claims both sends below in one batch.
+    let stale_settings = mocks::delivery_settings(
+        &mock,
+        &[
+            ("PATCHBAY__SECRETS__KEYS", K1),
+            ("PATCHBAY__DELIVERY__POLL_INTERVAL_MS", "1000"),
+        ],
+    );
+    let stale = app.spawn_peer(&mocks::borrowed(&stale_settings)).await;
+    // One integration sealed under k1 (readable by both), one under k2.
+    let readable = stale
+        .with_key(&app.admin_key)
+        .create_integration_of("webhook", json!({"url": hook}))
+        .await;
+    let unreadable = app
+        .admin()
+        .create_integration_of("webhook", json!({"url": hook}))
+        .await;
+    let message = json!({"data": {"n": 1}});
+    let failing = id_of(&app.admin().send(&unreadable, &message).await.ok(202));
+    let passing = id_of(&app.admin().send(&readable, &message).await.ok(202));
+
+    let d = app.admin().wait_for_delivery(&failing).await;
+    assert_eq!(d["status"], "failed", "{d}");
+    let attempts = d["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 1, "failed at once, not retried: {d}");
+    assert_eq!(attempts[0]["code"], "secrets_undecryptable", "{d}");
+    // The other integration's delivery, perhaps in the same batch, is sent.
+    let d = app.admin().wait_for_delivery(&passing).await;
+    assert_eq!(d["status"], "delivered", "{d}");
+    let metrics = stale.with_key(&app.admin_key).metrics().await.text();
+    assert_eq!(
+        metric(
+            &metrics,
+            "patchbay_delivery_secrets_undecryptable_total{type=\"webhook\"}"
+        ),
+        1,
+        "{metrics}"
+    );
+    assert_eq!(mock.received_requests().await.unwrap().len(), 1);
+
+    // Once a delivering process has the keys, a retry sends it.
+    drop(stale);
+    let fixed =
+        mocks::delivery_settings(&mock, &[("PATCHBAY__SECRETS__KEYS", &format!("{K1},{K2}"))]);
+    let _fixed = app.spawn_peer(&mocks::borrowed(&fixed)).await;
+    app.admin().retry_delivery(&failing).await.ok(202);
+    let d = app.admin().wait_for_delivery(&failing).await;
+    assert_eq!(d["status"], "delivered", "{d}");
 }

@@ -18,6 +18,7 @@ mod listing;
 mod managed;
 mod openapi;
 mod public;
+mod request_ids;
 mod secrets;
 mod tenancy;
 mod testing;

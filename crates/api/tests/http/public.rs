@@ -45,3 +45,45 @@ async fn the_document_and_the_docs_need_no_key() {
     assert_eq!(r.status, 200);
     assert!(r.text().contains("/api/openapi.json"));
 }
+
+/// Every URL a docs page or stylesheet makes the browser load: `src` and
+/// `href` attributes, CSS `url(...)` and `@import`.
+fn loaded_urls(text: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    for opener in ["src=\"", "href=\"", "url(", "@import "] {
+        for (at, _) in text.match_indices(opener) {
+            let rest = &text[at + opener.len()..];
+            let end = rest.find(['"', ')', ';', ' ']).unwrap_or(rest.len());
+            urls.push(rest[..end].trim_matches(['\'', '"']).to_string());
+        }
+    }
+    urls
+}
+
+#[actix_web::test]
+async fn the_docs_page_reaches_no_other_host() {
+    let h = Harness::new().await;
+    let app = h.service().await;
+    let r = call(&app, TestRequest::get().uri("/docs/swagger-initializer.js")).await;
+    assert_eq!(r.status, 200);
+    // Swagger UI's default sends the document's URL to validator.swagger.io
+    // from any host but localhost; "none" turns it off.
+    assert!(
+        r.text().contains("\"validatorUrl\": \"none\""),
+        "{}",
+        r.text()
+    );
+    assert!(!r.text().contains("http"), "{}", r.text());
+    for asset in ["/docs/", "/docs/index.css", "/docs/swagger-ui.css"] {
+        let r = call(&app, TestRequest::get().uri(asset)).await;
+        assert_eq!(r.status, 200, "{asset}");
+        let urls = loaded_urls(&r.text());
+        if asset == "/docs/" {
+            assert!(urls.iter().any(|u| u.ends_with(".js")), "{asset}: {urls:?}");
+        }
+        for url in urls {
+            let outside = url.starts_with("//") || url.contains("://");
+            assert!(!outside, "{asset} loads {url}");
+        }
+    }
+}

@@ -70,6 +70,7 @@ struct Inner {
     deliveries: BTreeMap<(String, String), u64>,
     attempts: BTreeMap<(String, String), u64>,
     latency: BTreeMap<String, Histogram>,
+    undecryptable: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Default)]
@@ -105,6 +106,12 @@ impl DeliveryMetrics {
                 .entry((kind.to_string(), outcome.to_string()))
                 .or_default() += 1
         });
+    }
+
+    /// A delivery failed because this process's keys cannot decrypt its
+    /// integration's secrets.
+    pub fn secrets_undecryptable(&self, kind: &str) {
+        self.with(|m| *m.undecryptable.entry(kind.to_string()).or_default() += 1);
     }
 
     /// One attempt ended with this outcome after `latency`.
@@ -157,6 +164,18 @@ impl DeliveryMetrics {
             }
             let _ = writeln!(
                 out,
+                "# HELP patchbay_delivery_secrets_undecryptable_total Deliveries failed because this process's encryption keys cannot decrypt their integration's secrets, by type.\n\
+                 # TYPE patchbay_delivery_secrets_undecryptable_total counter"
+            );
+            for (kind, n) in &m.undecryptable {
+                let _ = writeln!(
+                    out,
+                    "patchbay_delivery_secrets_undecryptable_total{{type=\"{}\"}} {n}",
+                    escape_label(kind)
+                );
+            }
+            let _ = writeln!(
+                out,
                 "# HELP patchbay_delivery_attempt_duration_seconds Latency of delivery attempts (the provider call).\n\
                  # TYPE patchbay_delivery_attempt_duration_seconds histogram"
             );
@@ -203,7 +222,9 @@ mod tests {
         let m = DeliveryMetrics::new();
         m.delivery_finished("slack", "delivered");
         m.attempt("slack", "delivered", Duration::from_millis(30));
+        m.secrets_undecryptable("webhook");
         let text = m.render(Some(&[("slack".into(), 3)]));
+        assert!(text.contains("patchbay_delivery_secrets_undecryptable_total{type=\"webhook\"} 1"));
         assert!(text.contains("patchbay_deliveries_total{type=\"slack\",outcome=\"delivered\"} 1"));
         assert!(text.contains(
             "patchbay_delivery_attempt_duration_seconds_bucket{type=\"slack\",le=\"0.05\"} 1"

@@ -89,7 +89,21 @@ impl Reply {
         if kind != "validation" {
             assert!(p.get("errors").is_none(), "{p}");
         }
+        // Every problem names its request, as the response header does.
+        let id = self.header("x-request-id");
+        assert!(id.is_some(), "no X-Request-Id: {p}");
+        assert_eq!(p["requestId"].as_str(), id.as_deref(), "{p}");
         p
+    }
+
+    /// The body without its request id (which differs on every request),
+    /// to compare two answers.
+    pub fn body_without_request_id(&self) -> Value {
+        let mut body = self.json();
+        if let Some(members) = body.as_object_mut() {
+            members.remove("requestId");
+        }
+        body
     }
 
     /// The sorted field paths of a 422 validation problem.
