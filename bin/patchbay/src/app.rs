@@ -168,6 +168,7 @@ impl Application {
             trusted_proxies: patchbay_api::TrustedProxies::new(
                 settings.api.trusted_proxies.clone(),
             ),
+            cors_origins: patchbay_api::CorsOrigins::new(settings.api.cors_allowed_origins.clone()),
         };
         let port = listener
             .local_addr()

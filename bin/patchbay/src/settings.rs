@@ -135,6 +135,8 @@ pub struct ApiSettings {
     pub auth_failure_window_secs: u64,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<patchbay_api::AddrRange>,
+    /// Origins whose browser pages may call the API (CORS).
+    pub cors_allowed_origins: Vec<String>,
     /// Where `serve` keeps a fresh install's bootstrap admin key (mode
     /// 0600) until someone has seen it.
     pub bootstrap_key_file: PathBuf,
@@ -195,6 +197,7 @@ impl Settings {
             .list_separator(",")
             .with_list_parse_key("outbound.allow_private_networks")
             .with_list_parse_key("api.trusted_proxies")
+            .with_list_parse_key("api.cors_allowed_origins")
             .with_list_parse_key("providers.discord.extra_hosts")
             .with_list_parse_key("providers.slack.extra_hosts");
         if let Some(map) = env {

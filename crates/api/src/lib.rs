@@ -24,6 +24,7 @@ pub mod auth;
 pub mod auth_failures;
 mod body;
 pub mod client_addr;
+pub mod cors;
 pub mod dto;
 mod errors;
 pub mod etag;
@@ -36,10 +37,12 @@ mod query;
 pub mod request_id;
 pub mod routes;
 mod strict_json;
+mod typed_configs;
 
 pub use auth::Principal;
 pub use auth_failures::FailedAuthentications;
 pub use client_addr::{AddrRange, TrustedProxies};
+pub use cors::CorsOrigins;
 pub use problem::{ApiError, PROBLEM_JSON, Problem, ProblemFieldError, ProblemKind};
 
 /// Where the OpenAPI document is served (no API key needed).
@@ -81,6 +84,8 @@ pub struct ApiConfig {
     /// Proxies whose `X-Forwarded-For` names the client; by default none,
     /// and the peer address is the client.
     pub trusted_proxies: TrustedProxies,
+    /// Origins whose browser pages may call the API (CORS); none by default.
+    pub cors_origins: CorsOrigins,
 }
 
 impl Default for ApiConfig {
@@ -91,6 +96,7 @@ impl Default for ApiConfig {
             auth_failure_limit: 20,
             auth_failure_window: Duration::from_secs(60),
             trusted_proxies: TrustedProxies::default(),
+            cors_origins: CorsOrigins::default(),
         }
     }
 }
@@ -196,6 +202,7 @@ fn routes() -> (
         .service(routes::health::openapi_json)
         .split_for_parts();
     polish(&mut doc);
+    typed_configs::add(&mut doc);
     (app, doc)
 }
 
@@ -315,6 +322,7 @@ pub fn app(
         .app_data(Data::new(routes::health::OpenApiJson(doc_json)))
         .app_data(Data::new(middleware::RouteTable::from_openapi(&doc)))
         .app_data(Data::new(body::BodyLimit(config.max_body_bytes)))
+        .app_data(Data::new(config.cors_origins.clone()))
         .app_data(web::PayloadConfig::new(config.max_body_bytes))
         .app_data(web::QueryConfig::default().error_handler(query::query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
@@ -323,6 +331,8 @@ pub fn app(
         .service(swagger)
         .default_service(web::to(middleware::fallback))
         .wrap(from_fn(auth::authenticate))
+        // Outside the authentication: a preflight carries no API key.
+        .wrap(from_fn(cors::cors))
         .wrap(from_fn(middleware::problem_details))
         .wrap(from_fn(middleware::log_request))
         .wrap(from_fn(request_id::request_id))

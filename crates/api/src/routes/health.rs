@@ -57,7 +57,7 @@ pub async fn readyz(state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
 #[utoipa::path(
     operation_id = "getOpenApiDocument",
     tag = "meta",
-    responses((status = 200, description = "The OpenAPI document.", body = Object))
+    responses((status = 200, description = "The OpenAPI document.", body = std::collections::HashMap<String, serde_json::Value>))
 )]
 #[get("/api/openapi.json")]
 pub async fn openapi_json(doc: Data<OpenApiJson>) -> HttpResponse {

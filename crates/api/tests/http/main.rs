@@ -12,6 +12,7 @@ mod auth_limits;
 mod catalogue;
 mod concurrency;
 mod contract_examples;
+mod cors;
 mod errors;
 mod integer_id_api;
 mod listing;

@@ -93,3 +93,122 @@ fn keyed_operations_document_429_with_retry_after() {
         );
     }
 }
+
+/// The catalogue's schema of a type's config, as the document names it.
+fn catalogue_schema(t: patchbay_domain::IntegrationType) -> Value {
+    let mut s = t
+        .spec()
+        .config_schema(&patchbay_domain::validation::ValidationPolicy::default());
+    s.as_object_mut().unwrap().remove("$schema");
+    for p in s["properties"].as_object_mut().unwrap().values_mut() {
+        p.as_object_mut().unwrap().remove("x-aliases");
+    }
+    s
+}
+
+fn pascal(slug: &str) -> String {
+    slug.split('-')
+        .map(|p| p[..1].to_uppercase() + &p[1..])
+        .collect()
+}
+
+#[test]
+fn each_types_config_is_the_catalogues_schema() {
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    for t in patchbay_domain::IntegrationType::ALL {
+        let name = format!("{}Config", pascal(t.slug()));
+        let expected = catalogue_schema(t);
+        let documented = &schemas[&name];
+        if let Some(alternatives) = expected.get("oneOf") {
+            // Slack: one object per alternative, the excluded field left out.
+            let variants = documented["oneOf"].as_array().unwrap();
+            assert_eq!(variants.len(), alternatives.as_array().unwrap().len());
+            for (v, alt) in variants.iter().zip(alternatives.as_array().unwrap()) {
+                let r = v["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
+                let variant = &schemas[r];
+                assert_eq!(variant["required"], alt["required"], "{r}");
+                assert_eq!(variant["additionalProperties"], json!(false));
+                for excluded in alt["not"]["required"].as_array().unwrap() {
+                    let excluded = excluded.as_str().unwrap();
+                    assert!(variant["properties"].get(excluded).is_none(), "{r}");
+                }
+                for (field, rule) in variant["properties"].as_object().unwrap() {
+                    assert_eq!(rule, &expected["properties"][field], "{r}.{field}");
+                }
+            }
+        } else {
+            assert_eq!(documented, &expected, "{name}");
+        }
+        // Secrets are write-only on input and never in the detail's config.
+        let view = &schemas[format!("{}ConfigView", pascal(t.slug()))];
+        for f in &t.spec().fields {
+            let documented_field = &expected["properties"][f.name];
+            assert_eq!(documented_field["writeOnly"] == json!(true), f.secret);
+            assert_eq!(
+                view["properties"].get(f.name).is_some(),
+                !f.secret,
+                "{}",
+                f.name
+            );
+        }
+    }
+}
+
+#[test]
+fn creates_tests_and_details_are_discriminated_by_type() {
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    for (union, member) in [
+        ("CreateIntegrationRequest", "config"),
+        ("TestConfigRequest", "config"),
+        ("IntegrationDetail", "config"),
+    ] {
+        let u = &schemas[union];
+        assert_eq!(u["discriminator"]["propertyName"], "type", "{union}");
+        let mapping = u["discriminator"]["mapping"].as_object().unwrap();
+        assert_eq!(mapping.len(), patchbay_domain::IntegrationType::ALL.len());
+        for t in patchbay_domain::IntegrationType::ALL {
+            let r = mapping[t.slug()].as_str().unwrap();
+            let variant = &schemas[r.rsplit('/').next().unwrap()];
+            assert_eq!(variant["properties"]["type"]["enum"], json!([t.slug()]));
+            let config = variant["properties"][member]["$ref"].as_str().unwrap();
+            assert!(config.contains(&pascal(t.slug())), "{union} {config}");
+        }
+    }
+}
+
+/// Generators read an object without `additionalProperties` as one that
+/// takes no keys (or any), so every object that lists no properties says
+/// which.
+#[test]
+fn every_open_object_declares_additional_properties() {
+    fn walk(v: &Value, at: &str, open: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                let is_object = o.get("type") == Some(&json!("object"))
+                    || o.get("type")
+                        .and_then(Value::as_array)
+                        .is_some_and(|t| t.contains(&json!("object")));
+                if is_object
+                    && !o.contains_key("properties")
+                    && !o.contains_key("additionalProperties")
+                {
+                    open.push(at.to_string());
+                }
+                for (k, v) in o {
+                    walk(v, &format!("{at}/{k}"), open);
+                }
+            }
+            Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    walk(v, &format!("{at}/{i}"), open);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut open = Vec::new();
+    walk(&document(), "", &mut open);
+    assert!(open.is_empty(), "{open:#?}");
+}
