@@ -17,16 +17,16 @@ from patchbay_api_client.api.integrations import (
     update_integration,
 )
 from patchbay_api_client.models import (
-    CreateIntegrationRequest,
-    CreateIntegrationRequestConfig,
-    IntegrationDetail,
+    CreateDiscordIntegrationRequest,
+    CreateDiscordIntegrationRequestType,
+    DiscordConfig,
+    DiscordConfigPatch,
+    DiscordIntegrationDetail,
     IntegrationList,
     IntegrationTypeSlug,
     TestIntegrationRequest,
-    TestIntegrationRequestConfigOverrides,
     TestResponse,
     UpdateIntegrationRequest,
-    UpdateIntegrationRequestConfig,
 )
 
 CANARY = "CANARY-sdk-5c1e"
@@ -40,16 +40,16 @@ def check(cond, what):
 def main(base_url: str, key: str) -> None:
     client = AuthenticatedClient(base_url=base_url, token=key, raise_on_unexpected_status=True)
 
-    config = CreateIntegrationRequestConfig.from_dict(
-        {"webhookUrl": f"https://discord.com/api/webhooks/123/{CANARY}", "username": "sdk"}
-    )
+    config = DiscordConfig(webhook_url=f"https://discord.com/api/webhooks/123/{CANARY}", username="sdk")
     res = create_integration.sync_detailed(
         client=client,
-        body=CreateIntegrationRequest(name="SDK smoke", type_=IntegrationTypeSlug.DISCORD, config=config),
+        body=CreateDiscordIntegrationRequest(
+            name="SDK smoke", type_=CreateDiscordIntegrationRequestType.DISCORD, config=config
+        ),
     )
     check(res.status_code == 201, f"create answered {res.status_code}")
     created = res.parsed
-    check(isinstance(created, IntegrationDetail), "create returns an IntegrationDetail")
+    check(isinstance(created, DiscordIntegrationDetail), "create returns a DiscordIntegrationDetail")
     check(created.id.startswith("int_"), "prefixed id")
     check(CANARY not in res.content.decode(), "secret never returned")
 
@@ -58,10 +58,10 @@ def main(base_url: str, key: str) -> None:
     check(any(i.id == created.id for i in listed.data), "created integration is listed")
 
     res = get_integration.sync_detailed(created.id, client=client)
-    check(res.status_code == 200 and isinstance(res.parsed, IntegrationDetail), "get")
+    check(res.status_code == 200 and isinstance(res.parsed, DiscordIntegrationDetail), "get")
     etag = res.headers.get("etag")
     check(etag, "get returns an ETag")
-    check(res.parsed.config.to_dict().get("username") == "sdk", "non-secret config returned verbatim")
+    check(res.parsed.config.username == "sdk", "non-secret config returned verbatim")
     check([s.field for s in res.parsed.secrets] == ["webhookUrl"], "secret names reported")
 
     res = update_integration.sync_detailed(
@@ -69,7 +69,7 @@ def main(base_url: str, key: str) -> None:
         client=client,
         if_match=etag,
         body=UpdateIntegrationRequest(
-            name="SDK smoke renamed", config=UpdateIntegrationRequestConfig.from_dict({"username": "sdk2"})
+            name="SDK smoke renamed", config=DiscordConfigPatch(username="sdk2")
         ),
     )
     check(res.status_code == 200, f"update answered {res.status_code}")
@@ -85,7 +85,7 @@ def main(base_url: str, key: str) -> None:
         created.id,
         client=client,
         body=TestIntegrationRequest(
-            config_overrides=TestIntegrationRequestConfigOverrides.from_dict({"username": "override"})
+            config_overrides=DiscordConfigPatch(username="override")
         ),
     )
     check(res.status_code == 200 and isinstance(res.parsed, TestResponse), "test answers a verdict")

@@ -63,6 +63,21 @@ fn config_variants(spec: &TypeSpec, schema: &Value) -> Vec<(String, Value)> {
             if let Some(props) = variant["properties"].as_object_mut() {
                 props.retain(|k, _| !excluded.contains(&k.as_str()));
             }
+            // A field an alternative requires must hold a value.
+            for field in required.as_array().into_iter().flatten() {
+                if let Some(t) = field
+                    .as_str()
+                    .and_then(|f| variant["properties"].get_mut(f))
+                    .and_then(|p| p.get_mut("type"))
+                    .and_then(Value::as_array_mut)
+                {
+                    t.retain(|t| t != "null");
+                    if t.len() == 1 {
+                        let only = t[0].clone();
+                        variant["properties"][field.as_str().unwrap_or_default()]["type"] = only;
+                    }
+                }
+            }
             variant["required"] = required.clone();
             let first = required[0].as_str().unwrap_or_default();
             (format!("{name}With{}", pascal_field(first)), variant)
@@ -107,7 +122,9 @@ fn patch(schema: &Value, spec: &TypeSpec) -> Value {
             let nullable = match p.get("type").cloned() {
                 Some(Value::String(t)) => json!([t, "null"]),
                 Some(Value::Array(mut ts)) => {
-                    ts.push(json!("null"));
+                    if !ts.contains(&json!("null")) {
+                        ts.push(json!("null"));
+                    }
                     Value::Array(ts)
                 }
                 _ => json!("null"),

@@ -150,6 +150,22 @@ fn eip55_ok(addr: &str) -> bool {
     })
 }
 
+/// What follows an http(s) URL's scheme: a host, then an optional path or
+/// query of the characters a URI may hold (RFC 3986), no fragment.
+const URL_REST: &str = r"[A-Za-z0-9.\[\]:@%_~-]+([/?][A-Za-z0-9._~:/?\[\]@!$&'()*+,;=%-]*)?";
+
+/// A pattern's host alternatives widened by the operator's extra hosts
+/// (plain http allowed for those, as validation does).
+fn with_extra_hosts(hosts: &str, extra: &[String]) -> String {
+    let mut alternatives = vec![hosts.to_string()];
+    for e in extra {
+        // A host without a port is accepted on any port.
+        let port = if e.contains(':') { "" } else { "(:[0-9]+)?" };
+        alternatives.push(format!("https?://{}{port}", regex::escape(e)));
+    }
+    alternatives.join("|")
+}
+
 impl FieldRule {
     /// Check a string value. `Err` carries the message for the field.
     pub(crate) fn check_str(self, s: &str, policy: &ValidationPolicy) -> Result<(), String> {
@@ -336,11 +352,28 @@ impl FieldRule {
             FieldRule::NonEmpty => put("minLength", json!(1)),
             FieldRule::Prefix(p) => put("pattern", json!(format!("^{}\\S+$", regex::escape(p)))),
             FieldRule::OneOf(o) => put("enum", json!(o)),
-            FieldRule::HttpUrl | FieldRule::DiscordWebhookUrl | FieldRule::SlackWebhookUrl => {
+            FieldRule::HttpUrl => {
                 put("format", json!("uri"));
-                if policy.require_https {
-                    put("pattern", json!("^https://"));
-                }
+                let scheme = if policy.require_https {
+                    "https"
+                } else {
+                    "https?"
+                };
+                put("pattern", json!(format!("^{scheme}://{URL_REST}")));
+            }
+            FieldRule::DiscordWebhookUrl => {
+                put("format", json!("uri"));
+                let hosts = r"https://([A-Za-z0-9-]+\.)*(discord\.com|discordapp\.com)(:[0-9]+)?";
+                let path = r"/api/(v[0-9]+/)?webhooks/[0-9]+/[A-Za-z0-9_-]+/?(\?thread_id=[0-9]*)?";
+                let hosts = with_extra_hosts(hosts, &policy.extra_discord_hosts);
+                put("pattern", json!(format!("^({hosts}){path}$")));
+            }
+            FieldRule::SlackWebhookUrl => {
+                put("format", json!("uri"));
+                let hosts = r"https://(hooks\.slack\.com|hooks\.slack-gov\.com)(:[0-9]+)?";
+                let path = r"/(services|workflows|triggers)/[A-Za-z0-9._~:/?\[\]@!$&'()*+,;=%-]*";
+                let hosts = with_extra_hosts(hosts, &policy.extra_slack_hosts);
+                put("pattern", json!(format!("^({hosts}){path}$")));
             }
             FieldRule::Email => put("format", json!("email")),
             FieldRule::SlackToken => put("pattern", json!(SLACK_TOKEN.as_str())),

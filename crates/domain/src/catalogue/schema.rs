@@ -8,7 +8,8 @@ use crate::field_rules::ValidationPolicy;
 
 impl TypeSpec {
     /// JSON Schema (draft 2020-12) of this type's `config` object. Secret
-    /// fields are `writeOnly` and carry `x-secret: true`.
+    /// fields are `writeOnly` and carry `x-secret: true`; an optional field
+    /// may be `null`, which is the same as leaving it out.
     pub fn config_schema(&self, policy: &ValidationPolicy) -> Value {
         let mut props = Map::new();
         let mut required = Vec::new();
@@ -21,6 +22,17 @@ impl TypeSpec {
                     json!({"type": "object", "additionalProperties": {"type": "string"}})
                 }
             };
+            if !field.required {
+                // `null` is the same as leaving the field out.
+                let nullable = match p["type"].take() {
+                    Value::Array(mut types) => {
+                        types.push(json!("null"));
+                        Value::Array(types)
+                    }
+                    t => json!([t, "null"]),
+                };
+                p["type"] = nullable;
+            }
             let obj = p.as_object_mut().expect("object literal");
             obj.insert("description".into(), json!(field.description));
             field.rule.describe(obj, policy);
