@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test contract lint fmt openapi check-deps build bench
+.PHONY: run test contract lint fmt openapi check-deps build bench sdk
 
 run:
 	$(CARGO) run -p patchbay -- serve
@@ -30,6 +30,7 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	scripts/check-deps.sh
+	scripts/sdk.sh --check
 
 fmt:
 	$(CARGO) fmt --all
@@ -37,6 +38,11 @@ fmt:
 # Regenerate the committed spec from the code (a test fails when they differ).
 openapi:
 	$(CARGO) run -q -p patchbay -- openapi > openapi/openapi.json
+
+# Regenerate the shipped SDKs under sdks/ from the committed spec (pinned
+# generators; needs python3 and npm). `make lint` fails when they are stale.
+sdk:
+	scripts/sdk.sh
 
 check-deps:
 	scripts/check-deps.sh

@@ -1,0 +1,346 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.problem import Problem
+from ...models.send_message_request import SendMessageRequest
+from ...models.send_response import SendResponse
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    integration_id: str,
+    *,
+    body: SendMessageRequest,
+    wait: bool | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["wait"] = wait
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/integrations/{integration_id}/send".format(integration_id=quote(str(integration_id), safe=""),),
+        "params": params,
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | SendResponse | None:
+    if response.status_code == 202:
+        response_202 = SendResponse.from_dict(response.json())
+
+
+
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | SendResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    integration_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: SendMessageRequest,
+    wait: bool | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
+
+) -> Response[Problem | SendResponse]:
+    """ Send a message through an integration
+
+     Queues the message and answers 202 with the delivery (its `Location` is
+    `/api/deliveries/{id}`); workers send it, retrying with backoff. With
+    `?wait=true` the answer waits (bounded) for the first attempt. A repeat
+    with the same `Idempotency-Key` and body answers the first delivery and
+    creates nothing.
+
+    Args:
+        integration_id (str):
+        wait (bool | Unset):
+        idempotency_key (None | str | Unset):
+        body (SendMessageRequest): A channel-neutral message; each type uses the parts it can
+            carry (chat:
+            `subject` and `text`; email: `to`, `subject`, `text`/`html`; webhooks:
+            `data` (or the text parts) and `eventType`; AI gateways: `text` as the
+            prompt).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SendResponse]
+     """
+
+
+    kwargs = _get_kwargs(
+        integration_id=integration_id,
+body=body,
+wait=wait,
+idempotency_key=idempotency_key,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    integration_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: SendMessageRequest,
+    wait: bool | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
+
+) -> Problem | SendResponse | None:
+    """ Send a message through an integration
+
+     Queues the message and answers 202 with the delivery (its `Location` is
+    `/api/deliveries/{id}`); workers send it, retrying with backoff. With
+    `?wait=true` the answer waits (bounded) for the first attempt. A repeat
+    with the same `Idempotency-Key` and body answers the first delivery and
+    creates nothing.
+
+    Args:
+        integration_id (str):
+        wait (bool | Unset):
+        idempotency_key (None | str | Unset):
+        body (SendMessageRequest): A channel-neutral message; each type uses the parts it can
+            carry (chat:
+            `subject` and `text`; email: `to`, `subject`, `text`/`html`; webhooks:
+            `data` (or the text parts) and `eventType`; AI gateways: `text` as the
+            prompt).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SendResponse
+     """
+
+
+    return sync_detailed(
+        integration_id=integration_id,
+client=client,
+body=body,
+wait=wait,
+idempotency_key=idempotency_key,
+
+    ).parsed
+
+async def asyncio_detailed(
+    integration_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: SendMessageRequest,
+    wait: bool | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
+
+) -> Response[Problem | SendResponse]:
+    """ Send a message through an integration
+
+     Queues the message and answers 202 with the delivery (its `Location` is
+    `/api/deliveries/{id}`); workers send it, retrying with backoff. With
+    `?wait=true` the answer waits (bounded) for the first attempt. A repeat
+    with the same `Idempotency-Key` and body answers the first delivery and
+    creates nothing.
+
+    Args:
+        integration_id (str):
+        wait (bool | Unset):
+        idempotency_key (None | str | Unset):
+        body (SendMessageRequest): A channel-neutral message; each type uses the parts it can
+            carry (chat:
+            `subject` and `text`; email: `to`, `subject`, `text`/`html`; webhooks:
+            `data` (or the text parts) and `eventType`; AI gateways: `text` as the
+            prompt).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SendResponse]
+     """
+
+
+    kwargs = _get_kwargs(
+        integration_id=integration_id,
+body=body,
+wait=wait,
+idempotency_key=idempotency_key,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    integration_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: SendMessageRequest,
+    wait: bool | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
+
+) -> Problem | SendResponse | None:
+    """ Send a message through an integration
+
+     Queues the message and answers 202 with the delivery (its `Location` is
+    `/api/deliveries/{id}`); workers send it, retrying with backoff. With
+    `?wait=true` the answer waits (bounded) for the first attempt. A repeat
+    with the same `Idempotency-Key` and body answers the first delivery and
+    creates nothing.
+
+    Args:
+        integration_id (str):
+        wait (bool | Unset):
+        idempotency_key (None | str | Unset):
+        body (SendMessageRequest): A channel-neutral message; each type uses the parts it can
+            carry (chat:
+            `subject` and `text`; email: `to`, `subject`, `text`/`html`; webhooks:
+            `data` (or the text parts) and `eventType`; AI gateways: `text` as the
+            prompt).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SendResponse
+     """
+
+
+    return (await asyncio_detailed(
+        integration_id=integration_id,
+client=client,
+body=body,
+wait=wait,
+idempotency_key=idempotency_key,
+
+    )).parsed

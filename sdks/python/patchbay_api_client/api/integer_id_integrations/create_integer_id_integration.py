@@ -1,0 +1,267 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.integer_id_create_request import IntegerIdCreateRequest
+from ...models.integer_id_integration import IntegerIdIntegration
+from ...models.problem import Problem
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: IntegerIdCreateRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/integrations",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> IntegerIdIntegration | Problem | None:
+    if response.status_code == 201:
+        response_201 = IntegerIdIntegration.from_dict(response.json())
+
+
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[IntegerIdIntegration | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: IntegerIdCreateRequest,
+
+) -> Response[IntegerIdIntegration | Problem]:
+    """ Create an integration (integer-id API).
+
+     `integration` is the type's integer id; `data` holds `environment` and
+    the type's config fields in snake_case. Secret fields (such as
+    `api_key`) are stored encrypted and never returned. The integration is
+    named after its type.
+
+    Args:
+        body (IntegerIdCreateRequest): `POST /integrations`. Example: {'data': {'api_key':
+            'SG.xxxxxxxxxxxxxxxxxxxx', 'environment': 'stage', 'from_email':
+            'notifications@yourcompany.com.br', 'from_name': 'Enspace Notifications'}, 'integration':
+            4}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[IntegerIdIntegration | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: IntegerIdCreateRequest,
+
+) -> IntegerIdIntegration | Problem | None:
+    """ Create an integration (integer-id API).
+
+     `integration` is the type's integer id; `data` holds `environment` and
+    the type's config fields in snake_case. Secret fields (such as
+    `api_key`) are stored encrypted and never returned. The integration is
+    named after its type.
+
+    Args:
+        body (IntegerIdCreateRequest): `POST /integrations`. Example: {'data': {'api_key':
+            'SG.xxxxxxxxxxxxxxxxxxxx', 'environment': 'stage', 'from_email':
+            'notifications@yourcompany.com.br', 'from_name': 'Enspace Notifications'}, 'integration':
+            4}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        IntegerIdIntegration | Problem
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: IntegerIdCreateRequest,
+
+) -> Response[IntegerIdIntegration | Problem]:
+    """ Create an integration (integer-id API).
+
+     `integration` is the type's integer id; `data` holds `environment` and
+    the type's config fields in snake_case. Secret fields (such as
+    `api_key`) are stored encrypted and never returned. The integration is
+    named after its type.
+
+    Args:
+        body (IntegerIdCreateRequest): `POST /integrations`. Example: {'data': {'api_key':
+            'SG.xxxxxxxxxxxxxxxxxxxx', 'environment': 'stage', 'from_email':
+            'notifications@yourcompany.com.br', 'from_name': 'Enspace Notifications'}, 'integration':
+            4}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[IntegerIdIntegration | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: IntegerIdCreateRequest,
+
+) -> IntegerIdIntegration | Problem | None:
+    """ Create an integration (integer-id API).
+
+     `integration` is the type's integer id; `data` holds `environment` and
+    the type's config fields in snake_case. Secret fields (such as
+    `api_key`) are stored encrypted and never returned. The integration is
+    named after its type.
+
+    Args:
+        body (IntegerIdCreateRequest): `POST /integrations`. Example: {'data': {'api_key':
+            'SG.xxxxxxxxxxxxxxxxxxxx', 'environment': 'stage', 'from_email':
+            'notifications@yourcompany.com.br', 'from_name': 'Enspace Notifications'}, 'integration':
+            4}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        IntegerIdIntegration | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

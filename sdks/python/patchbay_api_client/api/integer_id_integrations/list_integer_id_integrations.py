@@ -1,0 +1,305 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.integer_id_integration_list import IntegerIdIntegrationList
+from ...models.integration_environment import IntegrationEnvironment
+from ...models.integration_status import IntegrationStatus
+from ...models.problem import Problem
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    integration: int | Unset = UNSET,
+    status: IntegrationStatus | Unset = UNSET,
+    environment: IntegrationEnvironment | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["integration"] = integration
+
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        json_status = status.value
+
+    params["status"] = json_status
+
+    json_environment: str | Unset = UNSET
+    if not isinstance(environment, Unset):
+        json_environment = environment.value
+
+    params["environment"] = json_environment
+
+    params["limit"] = limit
+
+    params["cursor"] = cursor
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/integrations",
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> IntegerIdIntegrationList | Problem | None:
+    if response.status_code == 200:
+        response_200 = IntegerIdIntegrationList.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[IntegerIdIntegrationList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    integration: int | Unset = UNSET,
+    status: IntegrationStatus | Unset = UNSET,
+    environment: IntegrationEnvironment | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+
+) -> Response[IntegerIdIntegrationList | Problem]:
+    """ List integrations (integer-id API).
+
+     Rows come in creation order, each with its non-secret config; follow
+    `next_cursor` until it is `null` to see every row once.
+
+    Args:
+        integration (int | Unset):
+        status (IntegrationStatus | Unset): Whether the integration is in use.
+        environment (IntegrationEnvironment | Unset): Where the integration is used.
+        limit (int | Unset):
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[IntegerIdIntegrationList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        integration=integration,
+status=status,
+environment=environment,
+limit=limit,
+cursor=cursor,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    integration: int | Unset = UNSET,
+    status: IntegrationStatus | Unset = UNSET,
+    environment: IntegrationEnvironment | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+
+) -> IntegerIdIntegrationList | Problem | None:
+    """ List integrations (integer-id API).
+
+     Rows come in creation order, each with its non-secret config; follow
+    `next_cursor` until it is `null` to see every row once.
+
+    Args:
+        integration (int | Unset):
+        status (IntegrationStatus | Unset): Whether the integration is in use.
+        environment (IntegrationEnvironment | Unset): Where the integration is used.
+        limit (int | Unset):
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        IntegerIdIntegrationList | Problem
+     """
+
+
+    return sync_detailed(
+        client=client,
+integration=integration,
+status=status,
+environment=environment,
+limit=limit,
+cursor=cursor,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    integration: int | Unset = UNSET,
+    status: IntegrationStatus | Unset = UNSET,
+    environment: IntegrationEnvironment | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+
+) -> Response[IntegerIdIntegrationList | Problem]:
+    """ List integrations (integer-id API).
+
+     Rows come in creation order, each with its non-secret config; follow
+    `next_cursor` until it is `null` to see every row once.
+
+    Args:
+        integration (int | Unset):
+        status (IntegrationStatus | Unset): Whether the integration is in use.
+        environment (IntegrationEnvironment | Unset): Where the integration is used.
+        limit (int | Unset):
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[IntegerIdIntegrationList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        integration=integration,
+status=status,
+environment=environment,
+limit=limit,
+cursor=cursor,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    integration: int | Unset = UNSET,
+    status: IntegrationStatus | Unset = UNSET,
+    environment: IntegrationEnvironment | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+
+) -> IntegerIdIntegrationList | Problem | None:
+    """ List integrations (integer-id API).
+
+     Rows come in creation order, each with its non-secret config; follow
+    `next_cursor` until it is `null` to see every row once.
+
+    Args:
+        integration (int | Unset):
+        status (IntegrationStatus | Unset): Whether the integration is in use.
+        environment (IntegrationEnvironment | Unset): Where the integration is used.
+        limit (int | Unset):
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        IntegerIdIntegrationList | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+integration=integration,
+status=status,
+environment=environment,
+limit=limit,
+cursor=cursor,
+
+    )).parsed

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..types import UNSET, Unset
+from typing import cast
+
+
+
+
+
+
+T = TypeVar("T", bound="DiscordConfigView")
+
+
+
+@_attrs_define
+class DiscordConfigView:
+    """ The non-secret config of a Discord integration.
+
+        Attributes:
+            avatar_url (None | str | Unset): Avatar image URL override for messages.
+            username (None | str | Unset): Display name override for messages (at most 80 characters).
+     """
+
+    avatar_url: None | str | Unset = UNSET
+    username: None | str | Unset = UNSET
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        avatar_url: None | str | Unset
+        if isinstance(self.avatar_url, Unset):
+            avatar_url = UNSET
+        else:
+            avatar_url = self.avatar_url
+
+        username: None | str | Unset
+        if isinstance(self.username, Unset):
+            username = UNSET
+        else:
+            username = self.username
+
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({
+        })
+        if avatar_url is not UNSET:
+            field_dict["avatarUrl"] = avatar_url
+        if username is not UNSET:
+            field_dict["username"] = username
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        def _parse_avatar_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        avatar_url = _parse_avatar_url(d.pop("avatarUrl", UNSET))
+
+
+        def _parse_username(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        username = _parse_username(d.pop("username", UNSET))
+
+
+        discord_config_view = cls(
+            avatar_url=avatar_url,
+            username=username,
+        )
+
+        return discord_config_view
+

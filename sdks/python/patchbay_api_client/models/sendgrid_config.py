@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.sendgrid_config_region import SendgridConfigRegion
+from ..types import UNSET, Unset
+from typing import cast
+
+
+
+
+
+
+T = TypeVar("T", bound="SendgridConfig")
+
+
+
+@_attrs_define
+class SendgridConfig:
+    """ 
+        Attributes:
+            api_key (str): SendGrid API key (SG.…); needs the mail.send scope.
+            from_email (str): Default sender address (a verified sender in SendGrid).
+            from_name (None | str | Unset): Display name of the sender.
+            region (SendgridConfigRegion | Unset): API region: global (default) or eu.
+     """
+
+    api_key: str
+    from_email: str
+    from_name: None | str | Unset = UNSET
+    region: SendgridConfigRegion | Unset = UNSET
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        api_key = self.api_key
+
+        from_email = self.from_email
+
+        from_name: None | str | Unset
+        if isinstance(self.from_name, Unset):
+            from_name = UNSET
+        else:
+            from_name = self.from_name
+
+        region: str | Unset = UNSET
+        if not isinstance(self.region, Unset):
+            region = self.region.value
+
+
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({
+            "apiKey": api_key,
+            "fromEmail": from_email,
+        })
+        if from_name is not UNSET:
+            field_dict["fromName"] = from_name
+        if region is not UNSET:
+            field_dict["region"] = region
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        api_key = d.pop("apiKey")
+
+        from_email = d.pop("fromEmail")
+
+        def _parse_from_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        from_name = _parse_from_name(d.pop("fromName", UNSET))
+
+
+        _region = d.pop("region", UNSET)
+        region: SendgridConfigRegion | Unset
+        if isinstance(_region,  Unset):
+            region = UNSET
+        else:
+            region = SendgridConfigRegion(_region)
+
+
+
+
+        sendgrid_config = cls(
+            api_key=api_key,
+            from_email=from_email,
+            from_name=from_name,
+            region=region,
+        )
+
+        return sendgrid_config
+

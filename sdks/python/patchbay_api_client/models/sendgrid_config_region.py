@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+class SendgridConfigRegion(StrEnum):
+    EU = "eu"
+    GLOBAL = "global"
+
+    def __str__(self) -> str:
+        return str(self.value)

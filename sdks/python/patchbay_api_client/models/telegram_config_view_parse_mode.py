@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+class TelegramConfigViewParseMode(StrEnum):
+    HTML = "HTML"
+    MARKDOWNV2 = "MarkdownV2"
+
+    def __str__(self) -> str:
+        return str(self.value)
