@@ -55,10 +55,7 @@ impl From<DeliveryError> for ApiError {
         match e {
             DeliveryError::IntegrationNotFound => Self::not_found(),
             DeliveryError::DeliveryNotFound => Self::delivery_not_found(),
-            DeliveryError::Inactive => Self::new(
-                ProblemKind::Conflict,
-                "The integration is inactive: set its status to active to send through it.",
-            ),
+            DeliveryError::Inactive => Self::generic(ProblemKind::Inactive),
             DeliveryError::CannotSend(slug) => Self::new(
                 ProblemKind::Validation,
                 format!(
@@ -76,7 +73,7 @@ impl From<DeliveryError> for ApiError {
             )
             .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")),
             DeliveryError::NotRetryable(state) => Self::new(
-                ProblemKind::Conflict,
+                ProblemKind::NotRetryable,
                 format!("Only a failed delivery can be retried; this one is {state}."),
             ),
             DeliveryError::Store(cause) => storage_failed(&cause),
@@ -98,6 +95,25 @@ mod tests {
             assert_eq!(e.problem.status, 500);
             assert!(!e.problem.detail.contains("db.internal"));
         }
+    }
+
+    #[test]
+    fn each_conflict_has_its_own_type() {
+        let inactive = ApiError::from(DeliveryError::Inactive).problem;
+        assert_eq!(
+            (inactive.status, inactive.kind.as_str()),
+            (409, "/problems/inactive")
+        );
+        let delivered = ApiError::from(DeliveryError::NotRetryable("delivered")).problem;
+        assert_eq!(
+            (delivered.status, delivered.kind.as_str()),
+            (409, "/problems/not-retryable")
+        );
+        assert!(delivered.detail.contains("delivered"), "{delivered:?}");
+        let in_progress = ApiError::from(DeliveryError::InProgress).problem;
+        assert_eq!(in_progress.kind, "/problems/conflict");
+        let raced = ApiError::from(DomainError::Conflict("changed meanwhile".into())).problem;
+        assert_eq!(raced.kind, "/problems/conflict");
     }
 
     #[test]

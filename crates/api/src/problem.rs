@@ -73,6 +73,12 @@ pub enum ProblemKind {
     MethodNotAllowed,
     NotAcceptable,
     Managed,
+    /// Sending through an integration whose status is not `active`.
+    Inactive,
+    /// Retrying a delivery that has not failed.
+    NotRetryable,
+    /// Too many concurrent changes, or a request still being processed:
+    /// repeating it is the remedy.
     Conflict,
     PreconditionFailed,
     PayloadTooLarge,
@@ -93,7 +99,10 @@ impl ProblemKind {
             ProblemKind::NotFound => StatusCode::NOT_FOUND,
             ProblemKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemKind::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
-            ProblemKind::Managed | ProblemKind::Conflict => StatusCode::CONFLICT,
+            ProblemKind::Managed
+            | ProblemKind::Inactive
+            | ProblemKind::NotRetryable
+            | ProblemKind::Conflict => StatusCode::CONFLICT,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -113,6 +122,8 @@ impl ProblemKind {
             ProblemKind::MethodNotAllowed => "method-not-allowed",
             ProblemKind::NotAcceptable => "not-acceptable",
             ProblemKind::Managed => "managed",
+            ProblemKind::Inactive => "inactive",
+            ProblemKind::NotRetryable => "not-retryable",
             ProblemKind::Conflict => "conflict",
             ProblemKind::PreconditionFailed => "precondition-failed",
             ProblemKind::PayloadTooLarge => "payload-too-large",
@@ -137,6 +148,8 @@ impl ProblemKind {
             ProblemKind::MethodNotAllowed => "Method not allowed",
             ProblemKind::NotAcceptable => "Not acceptable",
             ProblemKind::Managed => "Managed integration",
+            ProblemKind::Inactive => "Integration inactive",
+            ProblemKind::NotRetryable => "Delivery not retryable",
             ProblemKind::Conflict => "Conflict",
             ProblemKind::PreconditionFailed => "Precondition failed",
             ProblemKind::PayloadTooLarge => "Payload too large",
@@ -180,6 +193,10 @@ impl ProblemKind {
             ProblemKind::Managed => {
                 "This integration is managed by the operator and cannot be changed through the API."
             }
+            ProblemKind::Inactive => {
+                "The integration is inactive: set its status to active to send through it."
+            }
+            ProblemKind::NotRetryable => "Only a failed delivery can be retried.",
             ProblemKind::Conflict => "The request conflicts with the current state.",
             ProblemKind::PreconditionFailed => {
                 "The integration was changed since the version named in If-Match."

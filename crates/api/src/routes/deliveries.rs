@@ -113,7 +113,7 @@ fn location(id: &DeliveryId) -> String {
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `test` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The integration is inactive, or a request with this Idempotency-Key is still being processed.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`/problems/inactive`: the integration is inactive. `/problems/conflict`: a request with this Idempotency-Key is still being processed; repeat it after `Retry-After`.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over the size limit.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The type cannot send, the message does not fit the type, or the Idempotency-Key was used with another body.", body = Problem, content_type = "application/problem+json"),
@@ -267,7 +267,7 @@ pub async fn list_deliveries(
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `test` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such delivery.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The delivery has not failed, or its integration is inactive.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`/problems/not-retryable`: the delivery has not failed. `/problems/inactive`: its integration is inactive.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
     )
