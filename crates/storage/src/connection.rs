@@ -5,6 +5,7 @@
 //! "invalid connection url".
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -27,13 +28,19 @@ macro_rules! native {
 pub(crate) use native;
 
 /// SQLite settings every connection needs: WAL lets readers run beside the
-/// writer, the busy timeout turns writer contention into waiting instead of
-/// "database is locked", and foreign keys are off per connection by default.
-/// `busy_timeout` comes first so switching to WAL waits for the lock too.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
-     PRAGMA journal_mode = WAL; \
-     PRAGMA foreign_keys = ON; \
-     PRAGMA synchronous = NORMAL;";
+/// writer, the busy timeout (see [`Target::connect`]) turns writer contention
+/// into waiting instead of "database is locked", and foreign keys are off per
+/// connection by default. `busy_timeout` comes first so switching to WAL
+/// waits for the lock too.
+fn sqlite_pragmas(lock_timeout: Duration) -> String {
+    format!(
+        "PRAGMA busy_timeout = {}; \
+         PRAGMA journal_mode = WAL; \
+         PRAGMA foreign_keys = ON; \
+         PRAGMA synchronous = NORMAL;",
+        lock_timeout.as_millis().clamp(1, i32::MAX as u128)
+    )
+}
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -94,7 +101,11 @@ impl Target {
         Ok(Target::Sqlite(PathBuf::from(path)))
     }
 
-    pub(crate) fn connect(&self) -> Result<DbConnection, StorageError> {
+    /// A new connection. On SQLite a statement waits at most `lock_timeout`
+    /// for another connection's lock: past that the database counts as
+    /// unavailable, as a Postgres that cannot be reached within the pool's
+    /// checkout timeout does.
+    pub(crate) fn connect(&self, lock_timeout: Duration) -> Result<DbConnection, StorageError> {
         match self {
             Target::Postgres(url) => {
                 PgConnection::establish(url)
@@ -114,7 +125,7 @@ impl Target {
                     .ok_or_else(|| connect_err("the SQLite file path is not valid UTF-8".into()))?;
                 let mut conn = SqliteConnection::establish(path_str)
                     .map_err(|e| connect_err(e.to_string()))?;
-                conn.batch_execute(SQLITE_PRAGMAS)
+                conn.batch_execute(&sqlite_pragmas(lock_timeout))
                     .map_err(|e| connect_err(format!("configuring the connection: {e}")))?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -129,7 +140,7 @@ pub fn establish(url: &str) -> Result<DbConnection, StorageError> {
     if let Target::Sqlite(path) = &target {
         create_parent_dir(path)?;
     }
-    target.connect()
+    target.connect(crate::db::DEFAULT_CHECKOUT_TIMEOUT)
 }
 
 pub(crate) fn create_parent_dir(path: &Path) -> Result<(), StorageError> {
