@@ -61,11 +61,12 @@ async fn open_store_with(
     let (keyring, notice) = load_keyring(settings)?;
     let url = settings.database.url.expose_secret().to_string();
     let pool_size = settings.database.pool_size;
+    let checkout_timeout = Duration::from_millis(settings.database.checkout_timeout_ms);
     let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
         let db = if one_shot {
             Database::connect_for_command(&url)
         } else {
-            Database::connect(&url, pool_size)
+            Database::connect_with_timeout(&url, pool_size, checkout_timeout)
         }
         .context("connecting to the database")?;
         db.run_migrations().context("running database migrations")?;

@@ -121,10 +121,7 @@ impl Authenticator {
         if let Some(principal) = self.cached(&hash) {
             return Ok(principal);
         }
-        let record = self.tenants.find_api_key(&hash).await.map_err(|e| {
-            tracing::error!(error = %e, "API key lookup failed");
-            ApiError::internal()
-        })?;
+        let record = self.tenants.find_api_key(&hash).await?;
         match record {
             Some(r) if r.revoked_at.is_none() => {
                 let principal = Principal {

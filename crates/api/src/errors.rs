@@ -5,9 +5,11 @@
 //! - each error variant answers one status, with a detail written here;
 //! - a missing resource, whatever the reason (never existed, deleted, a
 //!   malformed id, another organization's), answers the same 404 body;
-//! - a storage error is logged with its cause for operators and answered as
-//!   an opaque 500 (`StoreError` never carries a secret, and its text never
-//!   reaches a client);
+//! - a storage error is logged with its cause for operators and answered
+//!   without it (`StoreError` never carries a secret, and its text never
+//!   reaches a client): an unavailable database (unreachable, or SQLite
+//!   locked past the bound) as 503 with `Retry-After`, anything else as an
+//!   opaque 500;
 //! - validation errors answer 422 with every field path.
 //!
 //! Handlers return `Result<_, ApiError>` and use `?` on the use cases.
@@ -26,9 +28,34 @@ impl ApiError {
     }
 }
 
-fn storage_failed(cause: &StoreError) -> ApiError {
-    tracing::error!(error = %cause, "storage error");
-    ApiError::internal()
+/// What a client is told to wait before repeating a request the database
+/// could not serve: a database restart or failover takes seconds, and a
+/// sooner repeat would only queue behind the requests already waiting.
+const UNAVAILABLE_RETRY_AFTER_SECS: &str = "5";
+
+impl From<StoreError> for ApiError {
+    fn from(cause: StoreError) -> Self {
+        match cause {
+            StoreError::Unavailable(_) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                Self::unavailable("The database is unavailable; repeat the request later.")
+            }
+            _ => {
+                tracing::error!(error = %cause, "storage error");
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// 503 with `Retry-After`.
+    pub fn unavailable(detail: &'static str) -> Self {
+        Self::new(ProblemKind::Unavailable, detail).with_header(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER_SECS),
+        )
+    }
 }
 
 impl From<ValidationErrors> for ApiError {
@@ -45,7 +72,7 @@ impl From<DomainError> for ApiError {
             DomainError::Managed => Self::generic(ProblemKind::Managed),
             DomainError::PreconditionFailed => Self::generic(ProblemKind::PreconditionFailed),
             DomainError::Conflict(message) => Self::new(ProblemKind::Conflict, message),
-            DomainError::Store(cause) => storage_failed(&cause),
+            DomainError::Store(cause) => cause.into(),
         }
     }
 }
@@ -76,7 +103,7 @@ impl From<DeliveryError> for ApiError {
                 ProblemKind::NotRetryable,
                 format!("Only a failed delivery can be retried; this one is {state}."),
             ),
-            DeliveryError::Store(cause) => storage_failed(&cause),
+            DeliveryError::Store(cause) => cause.into(),
         }
     }
 }
@@ -94,6 +121,25 @@ mod tests {
         ] {
             assert_eq!(e.problem.status, 500);
             assert!(!e.problem.detail.contains("db.internal"));
+        }
+    }
+
+    #[test]
+    fn an_unavailable_database_is_503_with_retry_after() {
+        let cause = || StoreError::Unavailable("connection to db.internal:5432 refused".into());
+        for e in [
+            ApiError::from(DomainError::Store(cause())),
+            ApiError::from(DeliveryError::Store(cause())),
+            ApiError::from(cause()),
+        ] {
+            assert_eq!(e.problem.status, 503);
+            assert_eq!(e.problem.kind, "/problems/unavailable");
+            assert!(!e.problem.detail.contains("db.internal"));
+            let res = e.to_response();
+            assert_eq!(
+                res.headers().get(header::RETRY_AFTER),
+                Some(&HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER_SECS))
+            );
         }
     }
 

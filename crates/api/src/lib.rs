@@ -178,8 +178,36 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// `*`, or a comma-separated list of (weak or strong) entity tags.
 const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$"#;
 
-/// What the path macros cannot say: optional `If-Match` headers and the
-/// optional body of `testIntegration`.
+/// The `503` of an operation that reads the database (every one that needs
+/// an API key, whose lookup does): the database did not answer in time.
+fn database_unavailable() -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, header::HeaderBuilder};
+    ResponseBuilder::new()
+        .description("The database is unavailable; repeat the request after `Retry-After` seconds.")
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::Integer)
+                        .minimum(Some(0)),
+                )
+                .description(Some("Seconds to wait before repeating the request."))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// What the path macros cannot say: optional `If-Match` headers, the
+/// optional body of `testIntegration`, and the `503` every operation that
+/// reads the database can answer.
 fn polish(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::Required;
     use utoipa::openapi::path::ParameterIn;
@@ -210,6 +238,13 @@ fn polish(doc: &mut utoipa::openapi::OpenApi) {
                 && let Some(body) = op.request_body.as_mut()
             {
                 body.required = Some(Required::False);
+            }
+            let responses = &mut op.responses.responses;
+            if responses.contains_key("401") || responses.contains_key("500") {
+                // Described by hand where the operation has another 503.
+                responses
+                    .entry("503".to_string())
+                    .or_insert_with(database_unavailable);
             }
         }
     }

@@ -67,7 +67,7 @@ async fn logs_name_templates_and_causes_but_never_secrets() {
     )
     .await
     .problem(401);
-    h.store.down.store(true, Ordering::SeqCst);
+    h.store.broken.store(true, Ordering::SeqCst);
     let r = get_integration(&app, key, &id).await;
     r.problem(500);
     assert!(!r.text().contains("db.internal"));

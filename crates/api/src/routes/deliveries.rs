@@ -118,7 +118,9 @@ fn location(id: &DeliveryId) -> String {
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The type cannot send, the message does not fit the type, or the Idempotency-Key was used with another body.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).", body = Problem, content_type = "application/problem+json", headers(
+            ("Retry-After" = u32, description = "Seconds to wait before repeating the request (when the database is unavailable)."),
+        )),
     )
 )]
 #[post("/api/integrations/{integrationId}/send")]
@@ -170,7 +172,9 @@ pub async fn send_message(
         (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such delivery.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).", body = Problem, content_type = "application/problem+json", headers(
+            ("Retry-After" = u32, description = "Seconds to wait before repeating the request (when the database is unavailable)."),
+        )),
     )
 )]
 #[get("/api/deliveries/{deliveryId}")]
@@ -210,7 +214,9 @@ pub async fn get_delivery(
         (status = 404, description = "No such integration.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid limit or cursor.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).", body = Problem, content_type = "application/problem+json", headers(
+            ("Retry-After" = u32, description = "Seconds to wait before repeating the request (when the database is unavailable)."),
+        )),
     )
 )]
 #[get("/api/integrations/{integrationId}/deliveries")]
@@ -269,7 +275,9 @@ pub async fn list_deliveries(
         (status = 404, description = "No such delivery.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`/problems/not-retryable`: the delivery has not failed. `/problems/inactive`: its integration is inactive.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).", body = Problem, content_type = "application/problem+json", headers(
+            ("Retry-After" = u32, description = "Seconds to wait before repeating the request (when the database is unavailable)."),
+        )),
     )
 )]
 #[post("/api/deliveries/{deliveryId}/retry")]
