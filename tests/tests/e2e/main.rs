@@ -30,6 +30,9 @@ mod secrets;
 // Refused requests: invalid bodies, bodies over the limit.
 mod errors;
 
+// The database going away under the running service, and coming back.
+mod outage;
+
 // The `/integrations` routes (integer type ids, snake_case `data`).
 mod type_id_api;
 mod type_id_updates;
