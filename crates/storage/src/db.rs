@@ -178,11 +178,6 @@ impl Database {
         self.backend
     }
 
-    /// The longest a store call waits for a connection.
-    pub fn checkout_timeout(&self) -> Duration {
-        self.checkout_timeout
-    }
-
     /// When a call starting now must have its connection.
     pub(crate) fn checkout_deadline(&self) -> Instant {
         Instant::now() + self.checkout_timeout
