@@ -5,9 +5,9 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context;
+use patchbay_api::server::ServerSettings;
 use patchbay_api::{ApiConfig, ApiState};
 use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scopes};
 use patchbay_domain::validation::ValidationPolicy;
@@ -141,21 +141,16 @@ impl Application {
             .local_addr()
             .context("reading the bound address")?
             .port();
-        let app_state = state.clone();
-        let mut server =
-            HttpServer::new(move || patchbay_api::app(app_state.clone(), config.clone()))
-                .listen(listener)
-                .context("starting the HTTP server")?
-                .shutdown_timeout(30)
-                .client_request_timeout(Duration::from_millis(
-                    settings.http.client_request_timeout_ms,
-                ));
-        if settings.http.workers > 0 {
-            server = server.workers(settings.http.workers);
-        }
+        let server_settings = ServerSettings {
+            workers: settings.http.workers,
+            client_request_timeout: Duration::from_millis(settings.http.client_request_timeout_ms),
+            shutdown_timeout: Duration::from_secs(30),
+        };
+        let server = patchbay_api::server::serve(listener, &server_settings, state.clone(), config)
+            .context("starting the HTTP server")?;
         Ok(Self {
             port,
-            server: server.run(),
+            server,
             state,
             store,
             worker,

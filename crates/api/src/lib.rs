@@ -22,6 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub mod auth;
 mod body;
+mod connection;
 pub mod dto;
 mod errors;
 pub mod etag;
@@ -30,6 +31,7 @@ pub mod metrics;
 mod middleware;
 pub mod problem;
 pub mod routes;
+pub mod server;
 
 pub use auth::Principal;
 pub use problem::{ApiError, PROBLEM_JSON, Problem, ProblemFieldError, ProblemKind};

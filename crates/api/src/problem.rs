@@ -81,7 +81,12 @@ pub enum ProblemKind {
     /// repeating it is the remedy.
     Conflict,
     PreconditionFailed,
+    /// The request's head did not arrive in time (answered by the HTTP
+    /// layer; see `connection`).
+    RequestTimeout,
     PayloadTooLarge,
+    /// The request's head is over the HTTP layer's limits.
+    HeadersTooLarge,
     UnsupportedMediaType,
     Validation,
     Internal,
@@ -104,7 +109,9 @@ impl ProblemKind {
             | ProblemKind::NotRetryable
             | ProblemKind::Conflict => StatusCode::CONFLICT,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ProblemKind::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemKind::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -126,7 +133,9 @@ impl ProblemKind {
             ProblemKind::NotRetryable => "not-retryable",
             ProblemKind::Conflict => "conflict",
             ProblemKind::PreconditionFailed => "precondition-failed",
+            ProblemKind::RequestTimeout => "request-timeout",
             ProblemKind::PayloadTooLarge => "payload-too-large",
+            ProblemKind::HeadersTooLarge => "headers-too-large",
             ProblemKind::UnsupportedMediaType => "unsupported-media-type",
             ProblemKind::Validation => "validation",
             ProblemKind::Internal => "internal",
@@ -152,7 +161,9 @@ impl ProblemKind {
             ProblemKind::NotRetryable => "Delivery not retryable",
             ProblemKind::Conflict => "Conflict",
             ProblemKind::PreconditionFailed => "Precondition failed",
+            ProblemKind::RequestTimeout => "Request timeout",
             ProblemKind::PayloadTooLarge => "Payload too large",
+            ProblemKind::HeadersTooLarge => "Request header fields too large",
             ProblemKind::UnsupportedMediaType => "Unsupported media type",
             ProblemKind::Validation => "Validation failed",
             ProblemKind::Internal => "Internal server error",
@@ -171,8 +182,10 @@ impl ProblemKind {
             405 => ProblemKind::MethodNotAllowed,
             406 => ProblemKind::NotAcceptable,
             409 => ProblemKind::Conflict,
+            408 => ProblemKind::RequestTimeout,
             412 => ProblemKind::PreconditionFailed,
             413 => ProblemKind::PayloadTooLarge,
+            431 => ProblemKind::HeadersTooLarge,
             415 => ProblemKind::UnsupportedMediaType,
             422 => ProblemKind::Validation,
             500 => ProblemKind::Internal,
@@ -201,7 +214,9 @@ impl ProblemKind {
             ProblemKind::PreconditionFailed => {
                 "The integration was changed since the version named in If-Match."
             }
+            ProblemKind::RequestTimeout => "The request was not received in time.",
             ProblemKind::PayloadTooLarge => "The request body is too large.",
+            ProblemKind::HeadersTooLarge => "The request's headers are too large.",
             ProblemKind::UnsupportedMediaType => {
                 "The request body must be JSON (Content-Type: application/json)."
             }
@@ -322,7 +337,9 @@ mod tests {
             ProblemKind::NotFound,
             ProblemKind::MethodNotAllowed,
             ProblemKind::PreconditionFailed,
+            ProblemKind::RequestTimeout,
             ProblemKind::PayloadTooLarge,
+            ProblemKind::HeadersTooLarge,
             ProblemKind::UnsupportedMediaType,
             ProblemKind::Validation,
             ProblemKind::Internal,

@@ -27,8 +27,10 @@ mod tenancy;
 mod key_rotation;
 mod secrets;
 
-// Refused requests: invalid bodies, bodies over the limit.
+// Refused requests: invalid bodies, bodies over the limit, requests the
+// HTTP layer cannot read.
 mod errors;
+mod http_layer;
 
 // The database going away under the running service, and coming back.
 mod outage;
