@@ -115,6 +115,9 @@ async fn a_postgres_outage_answers_503_fast_and_loses_no_acknowledged_write() {
             REFUSED_WITHIN,
         );
     }
+    // Readiness again, now that no pooled connection is left to fail at
+    // once: it waits for a new one at most its own bound.
+    assert_unavailable("readiness", &timed(admin.readyz()).await, NOT_READY_WITHIN);
 
     server.resume().expect("Postgres starts again");
     let probe = &admin;
