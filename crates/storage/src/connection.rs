@@ -72,7 +72,7 @@ impl Target {
             return Err(StorageError::InvalidUrl("the database URL is empty".into()));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Target::Postgres(url.to_owned()));
+            return Ok(Target::Postgres(with_connect_timeout(url)));
         }
         let path = if let Some(rest) = url.strip_prefix("sqlite://") {
             rest
@@ -133,6 +133,23 @@ impl Target {
     }
 }
 
+/// libpq's own bound on opening a connection, unless the URL sets one.
+/// Without it, connecting to a server that accepts but never answers (hung,
+/// or behind a half-open network) waits for the operating system's TCP
+/// timeouts: minutes in which start-up hangs and the pool's reconnection
+/// attempts are stuck, so the service is back long after the database.
+const CONNECT_TIMEOUT_SECS: u32 = 5;
+
+pub(crate) fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&connect_timeout={CONNECT_TIMEOUT_SECS}")
+    } else {
+        format!("{url}?connect_timeout={CONNECT_TIMEOUT_SECS}")
+    }
+}
+
 /// Open one connection outside any pool, configured as pooled ones are (for
 /// tools and tests that need raw SQL).
 pub fn establish(url: &str) -> Result<DbConnection, StorageError> {
@@ -181,6 +198,46 @@ mod tests {
                 _ => panic!("{url} should select SQLite"),
             }
         }
+    }
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout_unless_they_set_one() {
+        let url = |u: &str| match Target::parse(u) {
+            Ok(Target::Postgres(url)) => url,
+            _ => panic!("{u} should select Postgres"),
+        };
+        assert_eq!(
+            url("postgres://u@h/db"),
+            "postgres://u@h/db?connect_timeout=5"
+        );
+        assert_eq!(
+            url("postgres://u@h/db?sslmode=disable"),
+            "postgres://u@h/db?sslmode=disable&connect_timeout=5"
+        );
+        assert_eq!(
+            url("postgres://u@h/db?connect_timeout=30"),
+            "postgres://u@h/db?connect_timeout=30"
+        );
+    }
+
+    /// A server that accepts the connection and never answers.
+    #[test]
+    fn a_postgres_that_never_answers_is_refused_in_time() {
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let result = Target::parse(&format!("postgres://u@127.0.0.1:{port}/db"))
+                .and_then(|t| t.connect(Duration::from_secs(2)));
+            let _ = tx.send((result.is_err(), started.elapsed()));
+        });
+        let (failed, took) = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("connecting gives up instead of hanging");
+        assert!(failed);
+        assert!(took < Duration::from_secs(15), "{took:?}");
+        drop(silent);
     }
 
     #[test]
