@@ -1,6 +1,6 @@
 //! Patchbay's HTTP API: actix-web handlers, API key auth, problem+json
-//! errors and the OpenAPI document. A library: the binary builds the app
-//! with [`app`] and serves it; [`openapi`] is the document it serves.
+//! errors and the OpenAPI document. A library: the binary serves the app
+//! ([`app`]) with [`server::serve`]; [`openapi`] is the document it serves.
 //!
 //! The API maps HTTP to the domain's use cases and nothing more: no SQL and
 //! no provider logic here.
