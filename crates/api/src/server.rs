@@ -1,8 +1,8 @@
 //! The HTTP server: the app on actix-http's HTTP/1 service, each connection
-//! wrapped in a [`ProblemStream`] so the HTTP layer's own error answers are
-//! problems too. actix-web's `HttpServer` builds the same service but gives
-//! no way to wrap the connection, so this builds it the way `HttpServer`
-//! does for a plain TCP listener, with the same settings.
+//! wrapped in a `ProblemStream` (see `connection`) so the HTTP layer's own
+//! error answers are problems too. actix-web's `HttpServer` builds the same
+//! service but gives no way to wrap the connection, so this builds it the
+//! way `HttpServer` does for a plain TCP listener, with the same settings.
 
 use std::future::ready;
 use std::io;
