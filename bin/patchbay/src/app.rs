@@ -6,9 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context;
+use patchbay_api::server::ServerSettings;
 use patchbay_api::{ApiConfig, ApiState};
 use patchbay_domain::validation::ValidationPolicy;
 use patchbay_domain::{IntegrationService, ProviderRegistry};
@@ -69,11 +69,12 @@ async fn open_store_with(
     let LoadedKeyring { keyring, origin } = load_keyring(settings, key_use)?;
     let url = settings.database.url.expose_secret().to_string();
     let pool_size = settings.database.pool_size;
+    let checkout_timeout = Duration::from_millis(settings.database.checkout_timeout_ms);
     let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
         let db = if one_shot {
             Database::connect_for_command(&url)
         } else {
-            Database::connect(&url, pool_size)
+            Database::connect_with_timeout(&url, pool_size, checkout_timeout)
         }
         .context("connecting to the database")?;
         db.run_migrations().context("running database migrations")?;
@@ -174,28 +175,20 @@ impl Application {
             .local_addr()
             .context("reading the bound address")?
             .port();
-        let app_state = state.clone();
-        let mut server =
-            HttpServer::new(move || patchbay_api::app(app_state.clone(), config.clone()))
-                .listen(listener)
-                .context("starting the HTTP server")?
-                // Signals are ours: the workers must stop claiming at the
-                // same moment the server stops accepting.
-                .disable_signals()
-                .shutdown_timeout(settings.http.shutdown_timeout_secs)
-                .client_request_timeout(Duration::from_millis(
-                    settings.http.client_request_timeout_ms,
-                ));
-        if settings.http.workers > 0 {
-            server = server.workers(settings.http.workers);
-        }
+        let server_settings = ServerSettings {
+            workers: settings.http.workers,
+            client_request_timeout: Duration::from_millis(settings.http.client_request_timeout_ms),
+            shutdown_timeout: Duration::from_secs(settings.http.shutdown_timeout_secs),
+        };
+        let server = patchbay_api::server::serve(listener, &server_settings, state.clone(), config)
+            .context("starting the HTTP server")?;
         let bootstrap_key =
             crate::bootstrap::create_if_first_start(store.as_ref(), bootstrap_key_file).await?;
         let shutdown = shutdown_plan(&settings);
         Ok(Self {
             port,
             shutdown,
-            server: server.run(),
+            server,
             state,
             store,
             worker,

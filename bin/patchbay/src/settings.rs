@@ -104,6 +104,10 @@ pub struct DatabaseSettings {
     /// May hold a password: kept out of `Debug`.
     pub url: SecretString,
     pub pool_size: u32,
+    /// How long a request waits for a database connection (and, on SQLite,
+    /// for a lock) before it answers 503: a database that does not answer
+    /// is reported within this time.
+    pub checkout_timeout_ms: u64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -218,6 +222,9 @@ impl Settings {
             .map_err(anyhow::Error::msg)?;
         if self.database.pool_size == 0 {
             bail!("database.pool_size must be at least 1");
+        }
+        if !(100..=60_000).contains(&self.database.checkout_timeout_ms) {
+            bail!("database.checkout_timeout_ms must be between 100 and 60000");
         }
         self.delivery.validate()?;
         if self.api.auth_failure_limit > 0 && self.api.auth_failure_window_secs == 0 {
@@ -355,6 +362,29 @@ mod tests {
         )
         .unwrap_err();
         assert!(format!("{err:#}").contains("CIDR"), "{err:#}");
+    }
+
+    #[test]
+    fn checkout_timeout_is_two_seconds_and_bounded() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.database.checkout_timeout_ms, 2000);
+        let s = Settings::load_from(
+            None,
+            env(&[("PATCHBAY__DATABASE__CHECKOUT_TIMEOUT_MS", "500")]),
+        )
+        .unwrap();
+        assert_eq!(s.database.checkout_timeout_ms, 500);
+        for bad in ["0", "99", "60001"] {
+            let err = Settings::load_from(
+                None,
+                env(&[("PATCHBAY__DATABASE__CHECKOUT_TIMEOUT_MS", bad)]),
+            )
+            .unwrap_err();
+            assert!(
+                format!("{err:#}").contains("checkout_timeout_ms"),
+                "{err:#}"
+            );
+        }
     }
 
     #[test]

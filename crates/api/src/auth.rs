@@ -172,10 +172,13 @@ impl Authenticator {
         if self.failed.is_unknown_key(&hash) {
             return Err(invalid());
         }
-        let record = self.tenants.find_api_key(&hash).await.map_err(|e| {
-            tracing::error!(error = %e, "API key lookup failed");
-            Refusal::uncounted(ApiError::internal())
-        })?;
+        // A lookup that fails is no refused key: unavailable (503) or
+        // internal (500), never counted against the client.
+        let record = self
+            .tenants
+            .find_api_key(&hash)
+            .await
+            .map_err(|e| Refusal::uncounted(ApiError::from(e)))?;
         match record {
             Some(r) if r.revoked_at.is_none() => {
                 let principal = Principal {

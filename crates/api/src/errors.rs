@@ -5,11 +5,13 @@
 //! - each error variant answers one status, with a detail written here;
 //! - a missing resource, whatever the reason (never existed, deleted, a
 //!   malformed id, another organization's), answers the same 404 body;
-//! - a storage error is logged with its cause for operators and answered as
-//!   an opaque 500 (`StoreError` never carries a secret, and its text never
-//!   reaches a client); secrets that cannot be opened are a 500 of their
-//!   own type, `/problems/secrets-unreadable`, so a client can tell that
-//!   one integration needs an operator;
+//! - a storage error is logged with its cause for operators and answered
+//!   without it (`StoreError` never carries a secret, and its text never
+//!   reaches a client): an unavailable database (unreachable, or SQLite
+//!   locked past the bound) as 503 with `Retry-After`; secrets that cannot
+//!   be opened as a 500 of their own type, `/problems/secrets-unreadable`,
+//!   so a client can tell that one integration needs an operator; anything
+//!   else as an opaque 500;
 //! - validation errors answer 422 with every field path.
 //!
 //! Handlers return `Result<_, ApiError>` and use `?` on the use cases.
@@ -28,14 +30,39 @@ impl ApiError {
     }
 }
 
-fn storage_failed(cause: &StoreError) -> ApiError {
-    if let StoreError::Crypto(_) = cause {
-        // The cause names the integration and the key; only its row fails.
-        tracing::error!(error = %cause, "an integration's stored secrets cannot be opened");
-        return ApiError::generic(ProblemKind::SecretsUnreadable);
+/// What a client is told to wait before repeating a request the database
+/// could not serve: a database restart or failover takes seconds, and a
+/// sooner repeat would only queue behind the requests already waiting.
+const UNAVAILABLE_RETRY_AFTER_SECS: &str = "5";
+
+impl From<StoreError> for ApiError {
+    fn from(cause: StoreError) -> Self {
+        match cause {
+            StoreError::Unavailable(_) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                Self::unavailable("The database is unavailable; repeat the request later.")
+            }
+            StoreError::Crypto(_) => {
+                // The cause names the integration and the key; only its row fails.
+                tracing::error!(error = %cause, "an integration's stored secrets cannot be opened");
+                Self::generic(ProblemKind::SecretsUnreadable)
+            }
+            _ => {
+                tracing::error!(error = %cause, "storage error");
+                Self::internal()
+            }
+        }
     }
-    tracing::error!(error = %cause, "storage error");
-    ApiError::internal()
+}
+
+impl ApiError {
+    /// 503 with `Retry-After`.
+    pub fn unavailable(detail: &'static str) -> Self {
+        Self::new(ProblemKind::Unavailable, detail).with_header(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER_SECS),
+        )
+    }
 }
 
 impl From<ValidationErrors> for ApiError {
@@ -52,7 +79,7 @@ impl From<DomainError> for ApiError {
             DomainError::Managed => Self::generic(ProblemKind::Managed),
             DomainError::PreconditionFailed => Self::generic(ProblemKind::PreconditionFailed),
             DomainError::Conflict(message) => Self::new(ProblemKind::Conflict, message),
-            DomainError::Store(cause) => storage_failed(&cause),
+            DomainError::Store(cause) => cause.into(),
         }
     }
 }
@@ -62,10 +89,7 @@ impl From<DeliveryError> for ApiError {
         match e {
             DeliveryError::IntegrationNotFound => Self::not_found(),
             DeliveryError::DeliveryNotFound => Self::delivery_not_found(),
-            DeliveryError::Inactive => Self::new(
-                ProblemKind::Conflict,
-                "The integration is inactive: set its status to active to send through it.",
-            ),
+            DeliveryError::Inactive => Self::generic(ProblemKind::Inactive),
             DeliveryError::CannotSend(slug) => Self::new(
                 ProblemKind::Validation,
                 format!(
@@ -83,10 +107,10 @@ impl From<DeliveryError> for ApiError {
             )
             .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")),
             DeliveryError::NotRetryable(state) => Self::new(
-                ProblemKind::Conflict,
+                ProblemKind::NotRetryable,
                 format!("Only a failed delivery can be retried; this one is {state}."),
             ),
-            DeliveryError::Store(cause) => storage_failed(&cause),
+            DeliveryError::Store(cause) => cause.into(),
         }
     }
 }
@@ -94,18 +118,6 @@ impl From<DeliveryError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn store_errors_are_opaque() {
-        let cause = || StoreError::Other("connection to db.internal:5432 refused".into());
-        for e in [
-            ApiError::from(DomainError::Store(cause())),
-            ApiError::from(DeliveryError::Store(cause())),
-        ] {
-            assert_eq!(e.problem.status, 500);
-            assert!(!e.problem.detail.contains("db.internal"));
-        }
-    }
 
     #[test]
     fn unreadable_secrets_have_their_own_problem_type() {
@@ -122,6 +134,56 @@ mod tests {
             assert!(!e.problem.detail.contains("k0"), "{}", e.problem.detail);
             assert!(!e.problem.detail.contains("int_x"), "{}", e.problem.detail);
         }
+    }
+
+    #[test]
+    fn store_errors_are_opaque() {
+        let cause = || StoreError::Other("connection to db.internal:5432 refused".into());
+        for e in [
+            ApiError::from(DomainError::Store(cause())),
+            ApiError::from(DeliveryError::Store(cause())),
+        ] {
+            assert_eq!(e.problem.status, 500);
+            assert!(!e.problem.detail.contains("db.internal"));
+        }
+    }
+
+    #[test]
+    fn an_unavailable_database_is_503_with_retry_after() {
+        let cause = || StoreError::Unavailable("connection to db.internal:5432 refused".into());
+        for e in [
+            ApiError::from(DomainError::Store(cause())),
+            ApiError::from(DeliveryError::Store(cause())),
+            ApiError::from(cause()),
+        ] {
+            assert_eq!(e.problem.status, 503);
+            assert_eq!(e.problem.kind, "/problems/unavailable");
+            assert!(!e.problem.detail.contains("db.internal"));
+            let res = e.to_response();
+            assert_eq!(
+                res.headers().get(header::RETRY_AFTER),
+                Some(&HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER_SECS))
+            );
+        }
+    }
+
+    #[test]
+    fn each_conflict_has_its_own_type() {
+        let inactive = ApiError::from(DeliveryError::Inactive).problem;
+        assert_eq!(
+            (inactive.status, inactive.kind.as_str()),
+            (409, "/problems/inactive")
+        );
+        let delivered = ApiError::from(DeliveryError::NotRetryable("delivered")).problem;
+        assert_eq!(
+            (delivered.status, delivered.kind.as_str()),
+            (409, "/problems/not-retryable")
+        );
+        assert!(delivered.detail.contains("delivered"), "{delivered:?}");
+        let in_progress = ApiError::from(DeliveryError::InProgress).problem;
+        assert_eq!(in_progress.kind, "/problems/conflict");
+        let raced = ApiError::from(DomainError::Conflict("changed meanwhile".into())).problem;
+        assert_eq!(raced.kind, "/problems/conflict");
     }
 
     #[test]

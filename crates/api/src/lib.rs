@@ -1,6 +1,6 @@
 //! Patchbay's HTTP API: actix-web handlers, API key auth, problem+json
-//! errors and the OpenAPI document. A library: the binary builds the app
-//! with [`app`] and serves it; [`openapi`] is the document it serves.
+//! errors and the OpenAPI document. A library: the binary serves the app
+//! ([`app`]) with [`server::serve`]; [`openapi`] is the document it serves.
 //!
 //! The API maps HTTP to the domain's use cases and nothing more: no SQL and
 //! no provider logic here.
@@ -24,6 +24,7 @@ pub mod auth;
 pub mod auth_failures;
 mod body;
 pub mod client_addr;
+mod connection;
 pub mod cors;
 pub mod dto;
 mod errors;
@@ -36,6 +37,7 @@ mod process_metrics;
 mod query;
 pub mod request_id;
 pub mod routes;
+pub mod server;
 mod strict_json;
 mod typed_configs;
 
@@ -244,8 +246,36 @@ fn too_many_refused_keys() -> utoipa::openapi::Response {
         .build()
 }
 
+/// The `503` of an operation that reads the database (every one that needs
+/// an API key, whose lookup does): the database did not answer in time.
+fn database_unavailable() -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, header::HeaderBuilder};
+    ResponseBuilder::new()
+        .description("The database is unavailable; repeat the request after `Retry-After` seconds.")
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::Integer)
+                        .minimum(Some(0)),
+                )
+                .description(Some("Seconds to wait before repeating the request."))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
 /// What the path macros cannot say: optional `If-Match` headers, the
-/// optional body of `testIntegration`, and the 429 of keyed operations.
+/// optional body of `testIntegration`, the 429 of keyed operations, and
+/// the `503` every operation that reads the database can answer.
 fn polish(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{RefOr, Required};
@@ -282,6 +312,13 @@ fn polish(doc: &mut utoipa::openapi::OpenApi) {
                 && let Some(body) = op.request_body.as_mut()
             {
                 body.required = Some(Required::False);
+            }
+            let responses = &mut op.responses.responses;
+            if responses.contains_key("401") || responses.contains_key("500") {
+                // Described by hand where the operation has another 503.
+                responses
+                    .entry("503".to_string())
+                    .or_insert_with(database_unavailable);
             }
         }
     }

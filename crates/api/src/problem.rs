@@ -85,9 +85,20 @@ pub enum ProblemKind {
     MethodNotAllowed,
     NotAcceptable,
     Managed,
+    /// Sending through an integration whose status is not `active`.
+    Inactive,
+    /// Retrying a delivery that has not failed.
+    NotRetryable,
+    /// Too many concurrent changes, or a request still being processed:
+    /// repeating it is the remedy.
     Conflict,
     PreconditionFailed,
+    /// The request's head did not arrive in time (answered by the HTTP
+    /// layer; see `connection`).
+    RequestTimeout,
     PayloadTooLarge,
+    /// The request's head is over the HTTP layer's limits.
+    HeadersTooLarge,
     UnsupportedMediaType,
     Validation,
     TooManyRequests,
@@ -110,9 +121,14 @@ impl ProblemKind {
             ProblemKind::NotFound => StatusCode::NOT_FOUND,
             ProblemKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemKind::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
-            ProblemKind::Managed | ProblemKind::Conflict => StatusCode::CONFLICT,
+            ProblemKind::Managed
+            | ProblemKind::Inactive
+            | ProblemKind::NotRetryable
+            | ProblemKind::Conflict => StatusCode::CONFLICT,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ProblemKind::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemKind::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -133,9 +149,13 @@ impl ProblemKind {
             ProblemKind::MethodNotAllowed => "method-not-allowed",
             ProblemKind::NotAcceptable => "not-acceptable",
             ProblemKind::Managed => "managed",
+            ProblemKind::Inactive => "inactive",
+            ProblemKind::NotRetryable => "not-retryable",
             ProblemKind::Conflict => "conflict",
             ProblemKind::PreconditionFailed => "precondition-failed",
+            ProblemKind::RequestTimeout => "request-timeout",
             ProblemKind::PayloadTooLarge => "payload-too-large",
+            ProblemKind::HeadersTooLarge => "headers-too-large",
             ProblemKind::UnsupportedMediaType => "unsupported-media-type",
             ProblemKind::Validation => "validation",
             ProblemKind::TooManyRequests => "too-many-requests",
@@ -159,9 +179,13 @@ impl ProblemKind {
             ProblemKind::MethodNotAllowed => "Method not allowed",
             ProblemKind::NotAcceptable => "Not acceptable",
             ProblemKind::Managed => "Managed integration",
+            ProblemKind::Inactive => "Integration inactive",
+            ProblemKind::NotRetryable => "Delivery not retryable",
             ProblemKind::Conflict => "Conflict",
             ProblemKind::PreconditionFailed => "Precondition failed",
+            ProblemKind::RequestTimeout => "Request timeout",
             ProblemKind::PayloadTooLarge => "Payload too large",
+            ProblemKind::HeadersTooLarge => "Request header fields too large",
             ProblemKind::UnsupportedMediaType => "Unsupported media type",
             ProblemKind::Validation => "Validation failed",
             ProblemKind::TooManyRequests => "Too many requests",
@@ -182,8 +206,10 @@ impl ProblemKind {
             405 => ProblemKind::MethodNotAllowed,
             406 => ProblemKind::NotAcceptable,
             409 => ProblemKind::Conflict,
+            408 => ProblemKind::RequestTimeout,
             412 => ProblemKind::PreconditionFailed,
             413 => ProblemKind::PayloadTooLarge,
+            431 => ProblemKind::HeadersTooLarge,
             415 => ProblemKind::UnsupportedMediaType,
             422 => ProblemKind::Validation,
             429 => ProblemKind::TooManyRequests,
@@ -205,11 +231,17 @@ impl ProblemKind {
             ProblemKind::Managed => {
                 "This integration is managed by the operator and cannot be changed through the API."
             }
+            ProblemKind::Inactive => {
+                "The integration is inactive: set its status to active to send through it."
+            }
+            ProblemKind::NotRetryable => "Only a failed delivery can be retried.",
             ProblemKind::Conflict => "The request conflicts with the current state.",
             ProblemKind::PreconditionFailed => {
                 "The integration was changed since the version named in If-Match."
             }
+            ProblemKind::RequestTimeout => "The request was not received in time.",
             ProblemKind::PayloadTooLarge => "The request body is too large.",
+            ProblemKind::HeadersTooLarge => "The request's headers are too large.",
             ProblemKind::UnsupportedMediaType => {
                 "The request body must be JSON (Content-Type: application/json)."
             }
@@ -341,7 +373,9 @@ mod tests {
             ProblemKind::NotFound,
             ProblemKind::MethodNotAllowed,
             ProblemKind::PreconditionFailed,
+            ProblemKind::RequestTimeout,
             ProblemKind::PayloadTooLarge,
+            ProblemKind::HeadersTooLarge,
             ProblemKind::UnsupportedMediaType,
             ProblemKind::Validation,
             ProblemKind::TooManyRequests,

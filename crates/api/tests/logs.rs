@@ -82,7 +82,7 @@ async fn logs_name_templates_and_causes_but_never_secrets() {
     assert!(!r.text().contains("k-retired") && !r.text().contains(&sealed));
     let listed = call_as(&app, key, TestRequest::get().uri("/api/integrations")).await;
     assert_eq!(listed.expect(200)["data"].as_array().unwrap().len(), 2);
-    h.store.down.store(true, Ordering::SeqCst);
+    h.store.broken.store(true, Ordering::SeqCst);
     let r = call_as(
         &app,
         key,

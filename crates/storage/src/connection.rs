@@ -5,6 +5,7 @@
 //! "invalid connection url".
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -27,13 +28,19 @@ macro_rules! native {
 pub(crate) use native;
 
 /// SQLite settings every connection needs: WAL lets readers run beside the
-/// writer, the busy timeout turns writer contention into waiting instead of
-/// "database is locked", and foreign keys are off per connection by default.
-/// `busy_timeout` comes first so switching to WAL waits for the lock too.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
-     PRAGMA journal_mode = WAL; \
-     PRAGMA foreign_keys = ON; \
-     PRAGMA synchronous = NORMAL;";
+/// writer, the busy timeout (see [`Target::connect`]) turns writer contention
+/// into waiting instead of "database is locked", and foreign keys are off per
+/// connection by default. `busy_timeout` comes first so switching to WAL
+/// waits for the lock too.
+fn sqlite_pragmas(lock_timeout: Duration) -> String {
+    format!(
+        "PRAGMA busy_timeout = {}; \
+         PRAGMA journal_mode = WAL; \
+         PRAGMA foreign_keys = ON; \
+         PRAGMA synchronous = NORMAL;",
+        lock_timeout.as_millis().clamp(1, i32::MAX as u128)
+    )
+}
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -65,7 +72,7 @@ impl Target {
             return Err(StorageError::InvalidUrl("the database URL is empty".into()));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Target::Postgres(url.to_owned()));
+            return Ok(Target::Postgres(with_connect_timeout(url)));
         }
         let path = if let Some(rest) = url.strip_prefix("sqlite://") {
             rest
@@ -94,7 +101,11 @@ impl Target {
         Ok(Target::Sqlite(PathBuf::from(path)))
     }
 
-    pub(crate) fn connect(&self) -> Result<DbConnection, StorageError> {
+    /// A new connection. On SQLite a statement waits at most `lock_timeout`
+    /// for another connection's lock: past that the database counts as
+    /// unavailable, as a Postgres that cannot be reached within the pool's
+    /// checkout timeout does.
+    pub(crate) fn connect(&self, lock_timeout: Duration) -> Result<DbConnection, StorageError> {
         match self {
             Target::Postgres(url) => {
                 PgConnection::establish(url)
@@ -114,11 +125,28 @@ impl Target {
                     .ok_or_else(|| connect_err("the SQLite file path is not valid UTF-8".into()))?;
                 let mut conn = SqliteConnection::establish(path_str)
                     .map_err(|e| connect_err(e.to_string()))?;
-                conn.batch_execute(SQLITE_PRAGMAS)
+                conn.batch_execute(&sqlite_pragmas(lock_timeout))
                     .map_err(|e| connect_err(format!("configuring the connection: {e}")))?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }
+    }
+}
+
+/// libpq's own bound on opening a connection, unless the URL sets one.
+/// Without it, connecting to a server that accepts but never answers (hung,
+/// or behind a half-open network) waits for the operating system's TCP
+/// timeouts: minutes in which start-up hangs and the pool's reconnection
+/// attempts are stuck, so the service is back long after the database.
+const CONNECT_TIMEOUT_SECS: u32 = 5;
+
+pub(crate) fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&connect_timeout={CONNECT_TIMEOUT_SECS}")
+    } else {
+        format!("{url}?connect_timeout={CONNECT_TIMEOUT_SECS}")
     }
 }
 
@@ -129,7 +157,7 @@ pub fn establish(url: &str) -> Result<DbConnection, StorageError> {
     if let Target::Sqlite(path) = &target {
         create_parent_dir(path)?;
     }
-    target.connect()
+    target.connect(crate::db::DEFAULT_CHECKOUT_TIMEOUT)
 }
 
 pub(crate) fn create_parent_dir(path: &Path) -> Result<(), StorageError> {
@@ -170,6 +198,46 @@ mod tests {
                 _ => panic!("{url} should select SQLite"),
             }
         }
+    }
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout_unless_they_set_one() {
+        let url = |u: &str| match Target::parse(u) {
+            Ok(Target::Postgres(url)) => url,
+            _ => panic!("{u} should select Postgres"),
+        };
+        assert_eq!(
+            url("postgres://u@h/db"),
+            "postgres://u@h/db?connect_timeout=5"
+        );
+        assert_eq!(
+            url("postgres://u@h/db?sslmode=disable"),
+            "postgres://u@h/db?sslmode=disable&connect_timeout=5"
+        );
+        assert_eq!(
+            url("postgres://u@h/db?connect_timeout=30"),
+            "postgres://u@h/db?connect_timeout=30"
+        );
+    }
+
+    /// A server that accepts the connection and never answers.
+    #[test]
+    fn a_postgres_that_never_answers_is_refused_in_time() {
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let result = Target::parse(&format!("postgres://u@127.0.0.1:{port}/db"))
+                .and_then(|t| t.connect(Duration::from_secs(2)));
+            let _ = tx.send((result.is_err(), started.elapsed()));
+        });
+        let (failed, took) = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("connecting gives up instead of hanging");
+        assert!(failed);
+        assert!(took < Duration::from_secs(15), "{took:?}");
+        drop(silent);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::r2d2::R2D2Connection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -12,13 +12,17 @@ pub use crate::backend::Backend;
 use crate::connection::{DbConnection, Target, create_parent_dir};
 use crate::error::StorageError;
 
-/// Long enough to ride out a busy moment, short enough that a readiness probe
-/// against a dead database answers before the orchestrator gives up.
-const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a store call waits for a connection (a free one, or a new one
+/// to a database that may be down) and, on SQLite, for a lock, unless the
+/// operator says otherwise: a request against a database that does not
+/// answer is refused within this time rather than left waiting.
+pub const DEFAULT_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// r2d2 manager that builds the variant from the scheme (see `connection`).
 pub(crate) struct Manager {
     target: Target,
+    /// SQLite's busy timeout: the same bound as a checkout.
+    lock_timeout: Duration,
 }
 
 /// A pooled connection. The pool does not ping on every checkout (that
@@ -58,7 +62,7 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<ManagedConnection, StorageError> {
         Ok(ManagedConnection {
-            conn: self.target.connect()?,
+            conn: self.target.connect(self.lock_timeout)?,
             broken: false,
         })
     }
@@ -84,6 +88,8 @@ pub struct Database {
     backend: Backend,
     /// One permit per pooled connection, taken before a blocking thread is.
     permits: Arc<Semaphore>,
+    /// The longest a call waits for a permit and a connection together.
+    checkout_timeout: Duration,
 }
 
 impl fmt::Debug for Database {
@@ -104,27 +110,41 @@ impl Database {
     /// refused or misconfigured database reports its own message at once
     /// instead of a pool timeout.
     pub fn connect(url: &str, pool_size: u32) -> Result<Database, StorageError> {
-        Self::connect_with_min_idle(url, pool_size, 1)
+        Self::connect_with_timeout(url, pool_size, DEFAULT_CHECKOUT_TIMEOUT)
+    }
+
+    /// [`connect`](Self::connect) with the longest a store call waits for a
+    /// connection (and, on SQLite, for a lock) before the database counts as
+    /// unavailable (`StoreError::Unavailable`).
+    pub fn connect_with_timeout(
+        url: &str,
+        pool_size: u32,
+        checkout_timeout: Duration,
+    ) -> Result<Database, StorageError> {
+        Self::open(url, pool_size, 1, checkout_timeout)
     }
 
     /// A pool for a one-shot command: `min_idle` 0 means the pool never opens
     /// a spare connection in the background, so none is mid-handshake when
     /// the process exits (a TLS connect torn down by exit crashed libpq).
     pub fn connect_for_command(url: &str) -> Result<Database, StorageError> {
-        Self::connect_with_min_idle(url, 2, 0)
+        Self::open(url, 2, 0, DEFAULT_CHECKOUT_TIMEOUT)
     }
 
-    fn connect_with_min_idle(
+    fn open(
         url: &str,
         pool_size: u32,
         min_idle: u32,
+        checkout_timeout: Duration,
     ) -> Result<Database, StorageError> {
         let target = Target::parse(url)?;
         let backend = target.backend();
         if let Target::Sqlite(path) = &target {
             create_parent_dir(path)?;
         }
-        drop(target.connect()?);
+        // r2d2 refuses a zero timeout.
+        let checkout_timeout = checkout_timeout.max(Duration::from_millis(1));
+        drop(target.connect(checkout_timeout)?);
         let permits = Arc::new(Semaphore::new(pool_size.max(1) as usize));
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
@@ -132,13 +152,20 @@ impl Database {
             // whole pool up front only slows start-up and tests.
             .min_idle(Some(min_idle))
             .test_on_check_out(false)
-            .connection_timeout(CHECKOUT_TIMEOUT)
-            .build(Manager { target })
+            // Also paces r2d2's reconnection attempts to a database that is
+            // down (at most half of this apart), so it is back soon after
+            // the database is.
+            .connection_timeout(checkout_timeout)
+            .build(Manager {
+                target,
+                lock_timeout: checkout_timeout,
+            })
             .map_err(|e| StorageError::Pool(e.to_string()))?;
         Ok(Database {
             pool,
             backend,
             permits,
+            checkout_timeout,
         })
     }
 
@@ -151,10 +178,23 @@ impl Database {
         self.backend
     }
 
+    /// When a call starting now must have its connection.
+    pub(crate) fn checkout_deadline(&self) -> Instant {
+        Instant::now() + self.checkout_timeout
+    }
+
     /// A pooled connection; an unreachable database is an error after the
     /// checkout timeout, never a hang.
     pub(crate) fn get(&self) -> Result<PooledConnection, r2d2::Error> {
         self.pool.get()
+    }
+
+    /// A pooled connection by `deadline` (one try at least, so a free
+    /// connection is never refused); an unreachable database is an error by
+    /// then, never a hang.
+    pub(crate) fn get_by(&self, deadline: Instant) -> Result<PooledConnection, r2d2::Error> {
+        self.pool
+            .get_timeout(deadline.saturating_duration_since(Instant::now()))
     }
 
     /// A permit and an idle connection, only if both are free right now.
@@ -168,17 +208,22 @@ impl Database {
     /// free to be used by the holder of the permit. Waiting for one on a
     /// blocking thread instead let a burst of 1,000 requests occupy 500
     /// blocking threads, and every other request queued behind them.
-    pub(crate) async fn permit(&self) -> Result<OwnedSemaphorePermit, String> {
+    ///
+    /// The wait ends at `deadline`, the same one the checkout after it keeps:
+    /// while the database is down every connection is held by a call waiting
+    /// for it, and a call queued behind them must not wait twice.
+    pub(crate) async fn permit(&self, deadline: Instant) -> Result<OwnedSemaphorePermit, String> {
         // Uncontended, the usual case: no timer to arm.
         if let Ok(permit) = self.permits.clone().try_acquire_owned() {
             return Ok(permit);
         }
-        match tokio::time::timeout(CHECKOUT_TIMEOUT, self.permits.clone().acquire_owned()).await {
+        let acquire = self.permits.clone().acquire_owned();
+        match tokio::time::timeout_at(deadline.into(), acquire).await {
             Ok(Ok(permit)) => Ok(permit),
             Ok(Err(_)) => Err("the connection pool is closed".into()),
             Err(_) => Err(format!(
-                "no database connection became free within {} s",
-                CHECKOUT_TIMEOUT.as_secs()
+                "no database connection became free within {} ms",
+                self.checkout_timeout.as_millis()
             )),
         }
     }

@@ -131,12 +131,20 @@ mod tests {
     #[test]
     fn migration_000004_keeps_recorded_health_both_ways() {
         let sqlite = crate::testing::TestDatabase::sqlite();
-        match Target::parse(sqlite.url()).unwrap().connect().unwrap() {
+        match Target::parse(sqlite.url())
+            .unwrap()
+            .connect(crate::db::DEFAULT_CHECKOUT_TIMEOUT)
+            .unwrap()
+        {
             DbConnection::Sqlite(mut c) => health_survives_000004!(&mut c, SQLITE_MIGRATIONS),
             DbConnection::Pg(_) => unreachable!(),
         }
         if let Some(pg) = crate::testing::TestDatabase::postgres() {
-            match Target::parse(pg.url()).unwrap().connect().unwrap() {
+            match Target::parse(pg.url())
+                .unwrap()
+                .connect(crate::db::DEFAULT_CHECKOUT_TIMEOUT)
+                .unwrap()
+            {
                 DbConnection::Pg(mut c) => health_survives_000004!(&mut c, PG_MIGRATIONS),
                 DbConnection::Sqlite(_) => unreachable!(),
             }

@@ -90,6 +90,11 @@ impl ReadQueue {
         Some(q.waiting.drain(..n).collect())
     }
 
+    /// Every read waiting, for a runner that answers them all at once.
+    fn take_all(&self) -> Vec<Waiting> {
+        std::mem::take(&mut self.lock().waiting)
+    }
+
     /// Drain the queue: `load` answers one batch of keys, in their order.
     pub(crate) async fn run<F, Fut>(self: Arc<Self>, load: F)
     where
@@ -124,6 +129,13 @@ impl ReadQueue {
                 Err(e) => {
                     for reply in replies {
                         let _ = reply.send(Err(e.clone()));
+                    }
+                    // Reads that queued while the database did not answer
+                    // would wait as long again for the same answer.
+                    if matches!(e, StoreError::Unavailable(_)) {
+                        for waiting in self.take_all() {
+                            let _ = waiting.reply.send(Err(e.clone()));
+                        }
                     }
                 }
             }
@@ -213,6 +225,46 @@ mod tests {
             .run(|_keys| async { Err(StoreError::Unavailable("down".into())) })
             .await;
         assert!(matches!(rx.await.unwrap(), Err(StoreError::Unavailable(_))));
+        assert_eq!(queue.lock().runners, 0);
+    }
+
+    /// A batch that finds the database unavailable fails the reads queued
+    /// behind it too, rather than trying again for each batch of them.
+    #[tokio::test]
+    async fn an_unavailable_database_fails_the_reads_queued_meanwhile() {
+        let queue = Arc::new(ReadQueue::new(1));
+        let batches = Arc::new(StdMutex::new(0));
+        let (open, gate) = tokio::sync::watch::channel(false);
+        let load = {
+            let batches = batches.clone();
+            move |_keys: Vec<ReadKey>| {
+                *batches.lock().unwrap() += 1;
+                let mut gate = gate.clone();
+                async move {
+                    let _ = gate.wait_for(|open| *open).await;
+                    Err(StoreError::Unavailable("down".into()))
+                }
+            }
+        };
+        let mut answers = Vec::new();
+        let (tx, rx) = oneshot::channel();
+        assert!(queue.push(key(0), tx));
+        answers.push(rx);
+        let runner = tokio::spawn(queue.clone().run(load));
+        while *batches.lock().unwrap() == 0 {
+            tokio::task::yield_now().await;
+        }
+        for n in 1..10 {
+            let (tx, rx) = oneshot::channel();
+            assert!(!queue.push(key(n), tx));
+            answers.push(rx);
+        }
+        open.send(true).unwrap();
+        for rx in answers {
+            assert!(matches!(rx.await.unwrap(), Err(StoreError::Unavailable(_))));
+        }
+        runner.await.unwrap();
+        assert_eq!(*batches.lock().unwrap(), 1, "one attempt answered them all");
         assert_eq!(queue.lock().runners, 0);
     }
 

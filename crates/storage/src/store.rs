@@ -58,11 +58,12 @@ impl SqlStore {
     {
         let db = self.db.clone();
         let keyring = self.keyring.clone();
-        let permit = db.permit().await.map_err(StoreError::Unavailable)?;
+        let deadline = db.checkout_deadline();
+        let permit = db.permit(deadline).await.map_err(StoreError::Unavailable)?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let mut conn = db
-                .get()
+                .get_by(deadline)
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?;
             let result = work(&mut conn, &keyring);
             if result.is_err() {

@@ -1,6 +1,7 @@
 //! Test support shared by this crate's tests, the binary's tests and the
-//! end-to-end tests (feature `testing`): throwaway databases, one macro that
-//! runs a test on both of them, and a bounded poll for conditions.
+//! end-to-end tests (feature `testing`): throwaway databases (and a Postgres
+//! server of a test's own, for tests that stop it), one macro that runs a
+//! test on both backends, and a bounded poll for conditions.
 //!
 //! ```text
 //! use patchbay_storage::testing::{TestDatabase, on_both_backends};
@@ -28,6 +29,9 @@ use rand::Rng;
 
 use crate::db::{Backend, Database};
 
+mod postgres_server;
+pub use postgres_server::{POSTGRES_BIN_ENV, PostgresServer};
+
 /// Where the tests find a Postgres server they may create databases on.
 pub const POSTGRES_URL_ENV: &str = "PATCHBAY_TEST_POSTGRES_URL";
 /// Without TLS: on loopback it protects nothing, and a test process that
@@ -54,6 +58,8 @@ enum Inner {
         admin_url: String,
         name: String,
     },
+    /// The `postgres` database of a server of the test's own.
+    OwnServer(PostgresServer),
 }
 
 impl fmt::Debug for TestDatabase {
@@ -97,7 +103,8 @@ impl TestDatabase {
         let admin_url = configured
             .clone()
             .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned());
-        let admin_url = with_connect_timeout(&admin_url);
+        // An unroutable host must fail the test quickly rather than hang it.
+        let admin_url = crate::connection::with_connect_timeout(&admin_url);
         let mut admin = match PgConnection::establish(&admin_url) {
             Ok(conn) => conn,
             Err(e) => {
@@ -134,6 +141,45 @@ impl TestDatabase {
         })
     }
 
+    /// A Postgres server of the test's own (see [`PostgresServer`]), for a
+    /// test that stops and starts the database. Without a Postgres
+    /// installation: skipped loudly, or a failure in CI, as
+    /// [`TestDatabase::postgres`].
+    pub fn own_postgres_server() -> Option<TestDatabase> {
+        match PostgresServer::start() {
+            Ok(server) => Some(TestDatabase {
+                url: server.url(),
+                backend: Backend::Postgres,
+                inner: Inner::OwnServer(server),
+            }),
+            Err(e) => {
+                let message = format!("Cannot run a Postgres server of the test's own: {e}");
+                skip_or_fail(&message, in_ci(), &mut std::io::stderr());
+                None
+            }
+        }
+    }
+
+    /// The server, when this database has one of its own.
+    pub fn own_server(&self) -> Option<&PostgresServer> {
+        match &self.inner {
+            Inner::OwnServer(server) => Some(server),
+            _ => None,
+        }
+    }
+
+    /// Take SQLite's write lock from a connection of the test's own and hold
+    /// it until the value is dropped: every other writer waits for it.
+    /// Panics on Postgres.
+    pub fn hold_write_lock(&self) -> WriteLock {
+        assert_eq!(self.backend, Backend::Sqlite, "a SQLite write lock");
+        let mut conn = crate::connection::establish(&self.url)
+            .unwrap_or_else(|e| panic!("cannot open the test database: {e}"));
+        diesel::connection::SimpleConnection::batch_execute(&mut conn, "BEGIN IMMEDIATE")
+            .unwrap_or_else(|e| panic!("cannot take the write lock: {e}"));
+        WriteLock(conn)
+    }
+
     /// Another fresh, empty database on the same backend (for a test that
     /// needs a second one). Postgres answered for this one, so a Postgres
     /// that does not answer now fails the test rather than skipping it.
@@ -158,7 +204,7 @@ impl TestDatabase {
     pub fn sqlite_path(&self) -> Option<&Path> {
         match &self.inner {
             Inner::Sqlite { path, .. } => Some(path),
-            Inner::Postgres { .. } => None,
+            Inner::Postgres { .. } | Inner::OwnServer(_) => None,
         }
     }
 
@@ -180,6 +226,16 @@ impl TestDatabase {
         db.run_migrations()
             .unwrap_or_else(|e| panic!("cannot migrate the test database: {e}"));
         db
+    }
+}
+
+/// SQLite's write lock, held by a connection of a test's own
+/// ([`TestDatabase::hold_write_lock`]); released when dropped.
+pub struct WriteLock(crate::connection::DbConnection);
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        let _ = diesel::connection::SimpleConnection::batch_execute(&mut self.0, "ROLLBACK");
     }
 }
 
@@ -274,17 +330,6 @@ macro_rules! __on_both_backends {
 }
 pub use __on_both_backends as on_both_backends;
 
-/// An unroutable host must fail the test quickly rather than hang it.
-fn with_connect_timeout(url: &str) -> String {
-    if url.contains("connect_timeout=") {
-        url.to_owned()
-    } else if url.contains('?') {
-        format!("{url}&connect_timeout=5")
-    } else {
-        format!("{url}?connect_timeout=5")
-    }
-}
-
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Inner::Postgres { admin_url, name } = &self.inner {
@@ -359,22 +404,6 @@ mod tests {
             Err::<(), _>("still nothing".to_string())
         })
         .await;
-    }
-
-    #[test]
-    fn connect_timeout_is_added_once() {
-        assert_eq!(
-            with_connect_timeout("postgres://h/db"),
-            "postgres://h/db?connect_timeout=5"
-        );
-        assert_eq!(
-            with_connect_timeout("postgres://h/db?sslmode=disable"),
-            "postgres://h/db?sslmode=disable&connect_timeout=5"
-        );
-        assert_eq!(
-            with_connect_timeout("postgres://h/db?connect_timeout=1"),
-            "postgres://h/db?connect_timeout=1"
-        );
     }
 
     #[test]

@@ -190,7 +190,7 @@ async fn refusals_are_clear_problems(db: TestDatabase) {
     let problem = admin
         .send(&hook, &json!({"data": {"a": 1}}))
         .await
-        .expect(409);
+        .problem(409, "inactive");
     assert!(
         problem["detail"].as_str().unwrap().contains("inactive"),
         "{problem}"

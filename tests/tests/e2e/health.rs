@@ -69,7 +69,11 @@ async fn gone_stops_at_once_and_marks_unhealthy(db: TestDatabase) {
     assert_eq!(got["health"]["reason"], "a delivery succeeded", "{got}");
 
     // The failed one can be retried by hand; a delivered one cannot.
-    assert_eq!(admin.retry_delivery(&second).await.status, 409);
+    let p = admin
+        .retry_delivery(&second)
+        .await
+        .problem(409, "not-retryable");
+    assert!(p["detail"].as_str().unwrap().contains("delivered"), "{p}");
     let r = admin.retry_delivery(&delivery).await;
     assert_eq!(r.status, 202, "{}", r.text());
     let d = admin.wait_for_delivery(&delivery).await;

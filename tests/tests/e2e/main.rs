@@ -31,6 +31,12 @@ mod tenancy;
 mod key_rotation;
 mod secrets;
 
+// Requests the HTTP layer cannot read, answered as problems.
+mod http_layer;
+
+// The database going away under the running service, and coming back.
+mod outage;
+
 // The `/integrations` routes (integer type ids, snake_case `data`) over the
 // same rows as `/api/integrations`.
 mod type_id_api;

@@ -113,12 +113,14 @@ fn location(id: &DeliveryId) -> String {
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `test` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The integration is inactive, or a request with this Idempotency-Key is still being processed.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`/problems/inactive`: the integration is inactive. `/problems/conflict`: a request with this Idempotency-Key is still being processed; repeat it after `Retry-After`.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over the size limit.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The type cannot send, the message does not fit the type, the Idempotency-Key was used with another body, or the query has an unknown parameter or a `wait` other than `true` or `false`.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).", body = Problem, content_type = "application/problem+json", headers(
+            ("Retry-After" = u32, description = "Seconds to wait before repeating the request (when the database is unavailable)."),
+        )),
     )
 )]
 #[post("/api/integrations/{integrationId}/send")]
@@ -174,7 +176,9 @@ pub async fn send_message(
         (status = 403, description = "The key lacks the `read` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such delivery.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).", body = Problem, content_type = "application/problem+json", headers(
+            ("Retry-After" = u32, description = "Seconds to wait before repeating the request (when the database is unavailable)."),
+        )),
     )
 )]
 #[get("/api/deliveries/{deliveryId}")]
@@ -214,7 +218,9 @@ pub async fn get_delivery(
         (status = 404, description = "No such integration.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An unknown parameter, or an invalid limit or cursor.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).", body = Problem, content_type = "application/problem+json", headers(
+            ("Retry-After" = u32, description = "Seconds to wait before repeating the request (when the database is unavailable)."),
+        )),
     )
 )]
 #[get("/api/integrations/{integrationId}/deliveries")]
@@ -271,9 +277,11 @@ pub async fn list_deliveries(
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `test` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such delivery.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The delivery has not failed, or its integration is inactive.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`/problems/not-retryable`: the delivery has not failed. `/problems/inactive`: its integration is inactive.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Delivery is not enabled on this server.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).", body = Problem, content_type = "application/problem+json", headers(
+            ("Retry-After" = u32, description = "Seconds to wait before repeating the request (when the database is unavailable)."),
+        )),
     )
 )]
 #[post("/api/deliveries/{deliveryId}/retry")]

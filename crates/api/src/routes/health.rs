@@ -1,12 +1,15 @@
 //! Health checks and the OpenAPI document: no API key needed.
 
+use std::time::Duration;
+
 use actix_web::http::header;
+use actix_web::rt::time::timeout;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
 
 use crate::ApiState;
 use crate::dto::Health;
-use crate::problem::{ApiError, Problem, ProblemKind};
+use crate::problem::{ApiError, Problem};
 
 /// The serialised OpenAPI document, built once per worker.
 pub(crate) struct OpenApiJson(pub String);
@@ -26,29 +29,37 @@ pub async fn healthz() -> HttpResponse {
         })
 }
 
+/// How long readiness waits for the database: a probe must get its answer
+/// well within an orchestrator's usual probe timeout, database down or not.
+pub const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Readiness: the database answers.
 #[utoipa::path(
     operation_id = "readyz",
     tag = "health",
     responses(
         (status = 200, description = "Ready.", body = Health),
-        (status = 503, description = "The database does not answer.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer within a second.", body = Problem, content_type = "application/problem+json", headers(
+            ("Retry-After" = u32, description = "Seconds to wait before asking again."),
+        )),
     )
 )]
 #[get("/readyz")]
 pub async fn readyz(state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
-    match state.integrations.store().ping().await {
-        Ok(()) => Ok(HttpResponse::Ok()
+    let not_ready = || ApiError::unavailable("The database is not reachable.");
+    match timeout(READINESS_TIMEOUT, state.integrations.store().ping()).await {
+        Ok(Ok(())) => Ok(HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(Health {
                 status: "ok".into(),
             })),
-        Err(e) => {
-            tracing::error!(error = %e, "readiness check failed");
-            Err(ApiError::new(
-                ProblemKind::Unavailable,
-                "The database is not reachable.",
-            ))
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            Err(not_ready())
+        }
+        Err(_) => {
+            tracing::warn!("readiness check failed: the database did not answer in time");
+            Err(not_ready())
         }
     }
 }

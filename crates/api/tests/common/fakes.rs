@@ -19,17 +19,28 @@ use patchbay_domain::{
 pub struct MemoryStore {
     rows: Mutex<HashMap<IntegrationId, Integration>>,
     next_seq: AtomicUsize,
+    /// Every call fails as an unreachable database.
     pub down: AtomicBool,
     /// Rows whose secrets cannot be opened: reads of them fail as the SQL
     /// store's do (naming the row and the key); lists still show them.
     pub unreadable: Mutex<Vec<IntegrationId>>,
+    /// Every call fails with an error that is not the database's absence.
+    pub broken: AtomicBool,
+    /// `ping` never answers (a database that accepts and hangs).
+    pub stalled: AtomicBool,
+}
+
+fn unreachable() -> StoreError {
+    StoreError::Unavailable("connection refused by db.internal:5432".into())
 }
 
 impl MemoryStore {
     fn check_up(&self) -> Result<(), StoreError> {
         if self.down.load(Ordering::SeqCst) {
-            Err(StoreError::Unavailable(
-                "connection refused by db.internal:5432".into(),
+            Err(unreachable())
+        } else if self.broken.load(Ordering::SeqCst) {
+            Err(StoreError::Other(
+                "relation \"integrations\" on db.internal does not exist".into(),
             ))
         } else {
             Ok(())
@@ -57,6 +68,9 @@ impl MemoryStore {
 #[async_trait]
 impl IntegrationStore for MemoryStore {
     async fn ping(&self) -> Result<(), StoreError> {
+        if self.stalled.load(Ordering::SeqCst) {
+            std::future::pending::<()>().await;
+        }
         self.check_up()
     }
 
@@ -222,6 +236,8 @@ pub struct MemoryTenants {
     orgs: Mutex<HashMap<String, Organization>>,
     keys: Mutex<HashMap<String, ApiKeyRecord>>,
     pub lookups: AtomicUsize,
+    /// Key lookups fail as an unreachable database.
+    pub down: AtomicBool,
 }
 
 impl MemoryTenants {
@@ -263,6 +279,9 @@ impl TenantStore for MemoryTenants {
 
     async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
         self.lookups.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err(unreachable());
+        }
         let keys = self.keys.lock().unwrap();
         Ok(keys
             .get(key_hash)

@@ -165,8 +165,31 @@ async fn unknown_routes_answer_404_inside_and_outside_the_api() {
 async fn a_store_failure_is_an_opaque_500() {
     let h = Harness::new().await;
     let app = h.service().await;
+    h.store.broken.store(true, Ordering::SeqCst);
+    let r = list_integrations(&app, &h.admin, "").await;
+    assert_eq!(r.problem(500)["type"], "/problems/internal");
+    assert!(!r.text().contains("db.internal"), "{}", r.text());
+    assert_eq!(r.header("retry-after"), None);
+}
+
+#[actix_web::test]
+async fn an_unavailable_database_is_503_with_retry_after() {
+    let h = Harness::new().await;
+    let app = h.service().await;
     h.store.down.store(true, Ordering::SeqCst);
     let r = list_integrations(&app, &h.admin, "").await;
-    r.problem(500);
+    assert_eq!(r.problem(503)["type"], "/problems/unavailable");
+    assert_eq!(r.header("retry-after").as_deref(), Some("5"));
     assert!(!r.text().contains("db.internal"), "{}", r.text());
+}
+
+#[actix_web::test]
+async fn an_api_key_that_cannot_be_looked_up_is_503_not_401() {
+    let h = Harness::new().await;
+    let app = h.service().await;
+    h.tenants.down.store(true, Ordering::SeqCst);
+    let r = list_integrations(&app, &h.admin, "").await;
+    assert_eq!(r.problem(503)["type"], "/problems/unavailable");
+    assert_eq!(r.header("retry-after").as_deref(), Some("5"));
+    assert_eq!(r.header("www-authenticate"), None);
 }

@@ -2,6 +2,7 @@
 //! the docs page.
 
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use actix_web::test::TestRequest;
 use serde_json::json;
@@ -26,7 +27,30 @@ async fn readiness_fails_with_the_store_without_naming_it() {
     h.store.down.store(true, Ordering::SeqCst);
     let r = call(&app, TestRequest::get().uri("/readyz")).await;
     let p = r.problem(503);
+    assert_eq!(p["type"], "/problems/unavailable");
+    assert_eq!(r.header("retry-after").as_deref(), Some("5"));
     assert!(!r.text().contains("db.internal"), "{p}");
+    // Liveness does not depend on the database.
+    let r = call(&app, TestRequest::get().uri("/healthz")).await;
+    assert_eq!(r.status, 200);
+}
+
+#[actix_web::test]
+async fn readiness_answers_within_a_second_when_the_database_hangs() {
+    let h = Harness::new().await;
+    let app = h.service().await;
+    h.store.stalled.store(true, Ordering::SeqCst);
+    let started = Instant::now();
+    let r = actix_web::rt::time::timeout(
+        Duration::from_secs(10),
+        call(&app, TestRequest::get().uri("/readyz")),
+    )
+    .await
+    .expect("readiness answers while the database hangs");
+    let took = started.elapsed();
+    assert_eq!(r.problem(503)["type"], "/problems/unavailable");
+    // The bound is 1 s; generous for a loaded machine.
+    assert!(took < Duration::from_secs(3), "{took:?}");
 }
 
 #[actix_web::test]

@@ -2177,6 +2177,10 @@ export type ListAuditEventsErrors = {
      * Internal error.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type ListAuditEventsError = ListAuditEventsErrors[keyof ListAuditEventsErrors];
@@ -2224,7 +2228,7 @@ export type GetDeliveryErrors = {
      */
     500: Problem;
     /**
-     * Delivery is not enabled on this server.
+     * Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).
      */
     503: Problem;
 };
@@ -2266,7 +2270,7 @@ export type RetryDeliveryErrors = {
      */
     404: Problem;
     /**
-     * The delivery has not failed, or its integration is inactive.
+     * `/problems/not-retryable`: the delivery has not failed. `/problems/inactive`: its integration is inactive.
      */
     409: Problem;
     /**
@@ -2278,7 +2282,7 @@ export type RetryDeliveryErrors = {
      */
     500: Problem;
     /**
-     * Delivery is not enabled on this server.
+     * Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).
      */
     503: Problem;
 };
@@ -2314,6 +2318,10 @@ export type ListIntegrationTypesErrors = {
      * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
      */
     429: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type ListIntegrationTypesError = ListIntegrationTypesErrors[keyof ListIntegrationTypesErrors];
@@ -2356,6 +2364,10 @@ export type GetIntegrationTypeErrors = {
      * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
      */
     429: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type GetIntegrationTypeError = GetIntegrationTypeErrors[keyof GetIntegrationTypeErrors];
@@ -2422,6 +2434,10 @@ export type ListIntegrationsErrors = {
      * Internal error.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type ListIntegrationsError = ListIntegrationsErrors[keyof ListIntegrationsErrors];
@@ -2475,6 +2491,10 @@ export type CreateIntegrationErrors = {
      * Internal error.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type CreateIntegrationError = CreateIntegrationErrors[keyof CreateIntegrationErrors];
@@ -2528,6 +2548,10 @@ export type TestIntegrationConfigErrors = {
      * Internal error.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type TestIntegrationConfigError = TestIntegrationConfigErrors[keyof TestIntegrationConfigErrors];
@@ -2592,6 +2616,10 @@ export type DeleteIntegrationErrors = {
      * Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type DeleteIntegrationError = DeleteIntegrationErrors[keyof DeleteIntegrationErrors];
@@ -2638,6 +2666,10 @@ export type GetIntegrationErrors = {
      * Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type GetIntegrationError = GetIntegrationErrors[keyof GetIntegrationErrors];
@@ -2714,6 +2746,10 @@ export type UpdateIntegrationErrors = {
      * Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type UpdateIntegrationError = UpdateIntegrationErrors[keyof UpdateIntegrationErrors];
@@ -2778,7 +2814,7 @@ export type ListDeliveriesErrors = {
      */
     500: Problem;
     /**
-     * Delivery is not enabled on this server.
+     * Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).
      */
     503: Problem;
 };
@@ -2827,6 +2863,10 @@ export type GetIntegrationHealthErrors = {
      * Internal error.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type GetIntegrationHealthError = GetIntegrationHealthErrors[keyof GetIntegrationHealthErrors];
@@ -2882,7 +2922,7 @@ export type SendMessageErrors = {
      */
     404: Problem;
     /**
-     * The integration is inactive, or a request with this Idempotency-Key is still being processed.
+     * `/problems/inactive`: the integration is inactive. `/problems/conflict`: a request with this Idempotency-Key is still being processed; repeat it after `Retry-After`.
      */
     409: Problem;
     /**
@@ -2906,7 +2946,7 @@ export type SendMessageErrors = {
      */
     500: Problem;
     /**
-     * Delivery is not enabled on this server.
+     * Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`: repeat the request after that many seconds).
      */
     503: Problem;
 };
@@ -2974,6 +3014,10 @@ export type TestIntegrationErrors = {
      * Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type TestIntegrationError = TestIntegrationErrors[keyof TestIntegrationErrors];
@@ -3074,6 +3118,10 @@ export type ListIntegerIdIntegrationsErrors = {
      * Internal error.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type ListIntegerIdIntegrationsError = ListIntegerIdIntegrationsErrors[keyof ListIntegerIdIntegrationsErrors];
@@ -3127,6 +3175,10 @@ export type CreateIntegerIdIntegrationErrors = {
      * Internal error.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type CreateIntegerIdIntegrationError = CreateIntegerIdIntegrationErrors[keyof CreateIntegerIdIntegrationErrors];
@@ -3191,6 +3243,10 @@ export type DeleteIntegerIdIntegrationErrors = {
      * Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type DeleteIntegerIdIntegrationError = DeleteIntegerIdIntegrationErrors[keyof DeleteIntegerIdIntegrationErrors];
@@ -3237,6 +3293,10 @@ export type GetIntegerIdIntegrationErrors = {
      * Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type GetIntegerIdIntegrationError = GetIntegerIdIntegrationErrors[keyof GetIntegerIdIntegrationErrors];
@@ -3313,6 +3373,10 @@ export type UpdateIntegerIdIntegrationErrors = {
      * Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type UpdateIntegerIdIntegrationError = UpdateIntegerIdIntegrationErrors[keyof UpdateIntegerIdIntegrationErrors];
@@ -3389,6 +3453,10 @@ export type SetIntegerIdIntegrationStatusErrors = {
      * Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.
      */
     500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
 };
 
 export type SetIntegerIdIntegrationStatusError = SetIntegerIdIntegrationStatusErrors[keyof SetIntegerIdIntegrationStatusErrors];
@@ -3411,7 +3479,7 @@ export type ReadyzData = {
 
 export type ReadyzErrors = {
     /**
-     * The database does not answer.
+     * The database does not answer within a second.
      */
     503: Problem;
 };

@@ -289,6 +289,20 @@ impl Client {
     pub async fn metrics(&self) -> Reply {
         self.call(Method::GET, "/metrics", None).await
     }
+
+    pub async fn openapi_document(&self) -> Reply {
+        self.call(Method::GET, "/api/openapi.json", None).await
+    }
+
+    /// Liveness.
+    pub async fn healthz(&self) -> Reply {
+        self.call(Method::GET, "/healthz", None).await
+    }
+
+    /// Readiness.
+    pub async fn readyz(&self) -> Reply {
+        self.call(Method::GET, "/readyz", None).await
+    }
 }
 
 fn with_query(path: &str, query: &str) -> String {
