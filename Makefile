@@ -21,7 +21,7 @@ test:
 	scripts/contract-tests.sh
 	@scripts/check-test-postgres.sh --reminder
 
-# The contract tests alone: schemathesis and the generated-SDK round trip
+# The contract tests alone: schemathesis and the shipped SDKs' round trips
 # against a live server.
 contract:
 	scripts/contract-tests.sh
