@@ -107,7 +107,19 @@ echo "== Python SDK (mypy --strict, then the round trip)"
 "$venv/bin/python" -m mypy --strict --cache-dir "$target_dir/mypy-cache" sdks/python/patchbay_api_client sdks/python/tests/roundtrip.py
 "$venv/bin/python" sdks/python/tests/roundtrip.py "$base" "$key" "$mock"
 
-passed=2
+echo "== TypeScript SDK (tsc --strict, the configs that must not compile, then the round trip)"
+scripts/sdk.sh --typecheck
+# Node runs JavaScript: the suite and the SDK sources it imports are
+# compiled to CommonJS, whose extensionless imports Node resolves.
+ts_out="$target_dir/sdk-ts-test"
+rm -rf "$ts_out"
+node "$target_dir/sdk-node/node_modules/typescript/bin/tsc" --strict --skipLibCheck --target ES2022 \
+    --lib ES2022,DOM,DOM.Iterable --module commonjs --moduleResolution node10 \
+    --rootDir sdks/typescript --outDir "$ts_out" sdks/typescript/tests/roundtrip.ts
+echo '{"type": "commonjs"}' > "$ts_out/package.json"
+node "$ts_out/tests/roundtrip.js" "$base" "$key" "$mock"
+
+passed=3
 for log in "$work"/*/err.log; do
     if grep -q 'panicked' "$log"; then
         echo "the server panicked during the contract tests ($log)" >&2

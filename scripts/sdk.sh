@@ -6,6 +6,8 @@
 # the committed SDKs differ (run by `make lint`), then type-checks the
 # TypeScript example with `tsc --strict`, whose `@ts-expect-error` lines
 # prove a misspelled or missing config field does not compile.
+# `scripts/sdk.sh --typecheck` is that type check alone (run by
+# scripts/contract-tests.sh, so `make test` proves it too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -41,7 +43,13 @@ generate() { # into $1: a copy of sdks/ with regenerated code
     rm -rf "$py_out"
 }
 
-if [ "${1:-}" = "--check" ]; then
+typecheck() { # tsc --strict over the package: its client, examples and tests
+    (cd sdks/typescript && ln -sfn "$node_dir/node_modules" node_modules \
+        && node node_modules/typescript/bin/tsc -p tsconfig.json; rc=$?; rm node_modules; exit $rc)
+}
+
+case "${1:-}" in
+--check)
     scratch=$(mktemp -d)
     trap 'rm -rf "$scratch"' EXIT
     cp -r sdks/. "$scratch/"
@@ -51,9 +59,14 @@ if [ "${1:-}" = "--check" ]; then
         echo "sdks/ is stale: run \`make sdk\` and commit the result" >&2
         exit 1
     fi
-    (cd sdks/typescript && ln -sfn "$node_dir/node_modules" node_modules \
-        && node node_modules/typescript/bin/tsc -p tsconfig.json; rc=$?; rm node_modules; exit $rc)
+    typecheck
     echo "SDKs up to date; the TypeScript example type-checks (tsc --strict)"
-else
+    ;;
+--typecheck)
+    typecheck
+    echo "the TypeScript SDK, its example and its tests type-check (tsc --strict), and the configs that must not compile do not"
+    ;;
+*)
     generate sdks
-fi
+    ;;
+esac
