@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Contract tests against the live server: schemathesis (all checks, positive
 # and negative data) over the served OpenAPI document; then the shipped SDKs
 # (sdks/python under `mypy --strict`, sdks/typescript under `tsc --strict`,
