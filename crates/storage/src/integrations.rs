@@ -8,8 +8,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
+use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
+use diesel::sql_types::{BigInt, Bool, Text};
 use patchbay_domain::audit::NewAuditEvent;
 use patchbay_domain::{
     Integration, IntegrationId, IntegrationStore, ListQuery, OrgId, StoreError, TestResult,
@@ -382,17 +384,40 @@ impl IntegrationStore for SqlStore {
                 .order(integrations::seq.asc())
                 .limit(i64::from(query.limit))
                 .into_boxed();
-            if let Some(kind) = query.kind {
-                select = select.filter(integrations::type_slug.eq(kind.slug()));
+            // The position as a row value over the (org, [type,] seq) index:
+            // with `org_id = $1` alone, Postgres may walk the primary key
+            // (seq) and filter out every other organization's earlier rows,
+            // which at a million rows behind them took 200 ms a page.
+            let after = after_seq.unwrap_or(0);
+            match query.kind {
+                Some(kind) => {
+                    select = select
+                        .filter(integrations::type_slug.eq(kind.slug()))
+                        .filter(
+                            sql::<Bool>("(org_id, type_slug, seq) > (")
+                                .bind::<Text, _>(org.clone())
+                                .sql(", ")
+                                .bind::<Text, _>(kind.slug())
+                                .sql(", ")
+                                .bind::<BigInt, _>(after)
+                                .sql(")"),
+                        );
+                }
+                None => {
+                    select = select.filter(
+                        sql::<Bool>("(org_id, seq) > (")
+                            .bind::<Text, _>(org.clone())
+                            .sql(", ")
+                            .bind::<BigInt, _>(after)
+                            .sql(")"),
+                    );
+                }
             }
             if let Some(status) = query.status {
                 select = select.filter(integrations::status.eq(status.as_str()));
             }
             if let Some(environment) = query.environment {
                 select = select.filter(integrations::environment.eq(environment.as_str()));
-            }
-            if let Some(after_seq) = after_seq {
-                select = select.filter(integrations::seq.gt(after_seq));
             }
             select
                 .load(conn)
