@@ -137,28 +137,37 @@ impl Application {
             Arc::new(wake.clone()),
             settings.delivery.service_settings(),
         );
+        let group_service = patchbay_domain::group::GroupService::new(
+            store.clone(),
+            store.clone(),
+            Arc::new(wake.clone()),
+            settings.delivery.service_settings(),
+        );
         let worker = if settings.delivery.workers_enabled {
-            Some(patchbay_delivery::Worker::new(
-                store.clone(),
-                store.clone(),
-                // The same providers the use cases have (a registry of its own).
-                providers(&settings)?,
-                service.clone(),
-                settings.delivery.retry_policy(),
-                settings.delivery.worker_config(),
-                metrics.clone(),
-                wake,
-            ))
+            Some(
+                patchbay_delivery::Worker::new(
+                    store.clone(),
+                    store.clone(),
+                    // The same providers the use cases have (a registry of its own).
+                    providers(&settings)?,
+                    service.clone(),
+                    settings.delivery.retry_policy(),
+                    settings.delivery.worker_config(),
+                    metrics.clone(),
+                    wake,
+                )
+                .with_groups(store.clone()),
+            )
         } else {
             None
         };
         let state = ApiState {
             integrations: service,
             tenants: store.clone(),
-            delivery: Some(patchbay_api::routes::deliveries::DeliveryApi::new(
-                delivery_service,
-                metrics,
-            )),
+            delivery: Some(
+                patchbay_api::routes::deliveries::DeliveryApi::new(delivery_service, metrics)
+                    .with_groups(group_service),
+            ),
             failed_auth: Default::default(),
         };
         let config = ApiConfig {

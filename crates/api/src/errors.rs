@@ -18,6 +18,8 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use patchbay_domain::delivery::DeliveryError;
+use patchbay_domain::error::group_list;
+use patchbay_domain::group::GroupError;
 use patchbay_domain::validation::ValidationErrors;
 use patchbay_domain::{DomainError, StoreError};
 
@@ -27,6 +29,11 @@ impl ApiError {
     /// The one answer for a missing delivery (see [`ApiError::not_found`]).
     pub fn delivery_not_found() -> Self {
         Self::new(ProblemKind::NotFound, "No such delivery.")
+    }
+
+    /// The one answer for a missing integration group, whatever the reason.
+    pub fn group_not_found() -> Self {
+        Self::new(ProblemKind::NotFound, "No such integration group.")
     }
 }
 
@@ -79,6 +86,19 @@ impl From<DomainError> for ApiError {
             DomainError::Managed => Self::generic(ProblemKind::Managed),
             DomainError::PreconditionFailed => Self::generic(ProblemKind::PreconditionFailed),
             DomainError::Conflict(message) => Self::new(ProblemKind::Conflict, message),
+            DomainError::InUse(groups) => Self::new(
+                ProblemKind::InUse,
+                format!(
+                    "The integration is a member of {}: {}. Remove it from {} first.",
+                    if groups.len() == 1 {
+                        "an integration group"
+                    } else {
+                        "integration groups"
+                    },
+                    group_list(&groups),
+                    if groups.len() == 1 { "it" } else { "them" },
+                ),
+            ),
             DomainError::Store(cause) => cause.into(),
         }
     }
@@ -110,7 +130,38 @@ impl From<DeliveryError> for ApiError {
                 ProblemKind::NotRetryable,
                 format!("Only a failed delivery can be retried; this one is {state}."),
             ),
+            DeliveryError::InGroupSend(send) => Self::new(
+                ProblemKind::NotRetryable,
+                format!(
+                    "This delivery carries group send {send}; a group's member is not retried by \
+                     hand. Send the message to the group again."
+                ),
+            ),
             DeliveryError::Store(cause) => cause.into(),
+        }
+    }
+}
+
+impl From<GroupError> for ApiError {
+    fn from(e: GroupError) -> Self {
+        match e {
+            GroupError::NotFound => Self::group_not_found(),
+            GroupError::SendNotFound => Self::new(ProblemKind::NotFound, "No such group send."),
+            GroupError::Invalid(v) => v.into(),
+            GroupError::PreconditionFailed => Self::new(
+                ProblemKind::PreconditionFailed,
+                "The group was changed since the version named in If-Match.",
+            ),
+            GroupError::Conflict(message) => Self::new(ProblemKind::Conflict, message),
+            GroupError::NoUsableMember(reasons) => Self::new(
+                ProblemKind::Inactive,
+                format!(
+                    "No member of the group can send ({reasons}): activate one, or add one that can."
+                ),
+            ),
+            GroupError::KeyReused => DeliveryError::KeyReused.into(),
+            GroupError::InProgress => DeliveryError::InProgress.into(),
+            GroupError::Store(cause) => cause.into(),
         }
     }
 }

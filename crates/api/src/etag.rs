@@ -4,13 +4,19 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
-use patchbay_domain::{Integration, IntegrationId};
+use patchbay_domain::Integration;
+use patchbay_domain::group::IntegrationGroup;
 
 use crate::problem::{ApiError, ProblemKind};
 
 /// A strong ETag over the configuration version: `"<id>-v<version>"`.
 pub fn etag(i: &Integration) -> String {
     format!("\"{}-v{}\"", i.id, i.version)
+}
+
+/// An integration group's ETag, of the same form.
+pub fn group_etag(g: &IntegrationGroup) -> String {
+    format!("\"{}-v{}\"", g.id, g.version)
 }
 
 /// What a well-formed `If-Match` that can match no version asks for.
@@ -25,7 +31,7 @@ pub const NO_VERSION: i64 = 0;
 /// must hold this integration's ETag (`"<id>-v<version>"`); a weak tag,
 /// another integration's tag or a list naming several versions asks for
 /// [`NO_VERSION`], which fails the precondition (412) after validation.
-pub fn if_match_version(req: &HttpRequest, id: &IntegrationId) -> Result<Option<i64>, ApiError> {
+pub fn if_match_version(req: &HttpRequest, id: &str) -> Result<Option<i64>, ApiError> {
     let mut values = req.headers().get_all(header::IF_MATCH).peekable();
     if values.peek().is_none() {
         return Ok(None);
@@ -77,12 +83,12 @@ fn is_entity_tag(tag: &str) -> bool {
             .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80)
 }
 
-fn parse_etag(tag: &str, id: &IntegrationId) -> Option<i64> {
-    // Strong comparison only: a weak tag never matches.
+fn parse_etag(tag: &str, id: &str) -> Option<i64> {
+    // Strong comparison only: a weak tag never matches. Ids are read in
+    // either case, as everywhere else.
     let inner = tag.strip_prefix('"')?.strip_suffix('"')?;
     let (tag_id, version) = inner.rsplit_once("-v")?;
-    let tag_id: IntegrationId = tag_id.parse().ok()?;
-    if &tag_id != id {
+    if !tag_id.eq_ignore_ascii_case(id) {
         return None;
     }
     version.parse().ok()
@@ -92,6 +98,8 @@ fn parse_etag(tag: &str, id: &IntegrationId) -> Option<i64> {
 mod tests {
     use actix_web::http::header;
     use actix_web::test::TestRequest;
+
+    use patchbay_domain::IntegrationId;
 
     use super::*;
 
@@ -104,7 +112,7 @@ mod tests {
             if let Some(v) = v {
                 r = r.insert_header((header::IF_MATCH, v));
             }
-            if_match_version(&r.to_http_request(), &id).map_err(|e| e.problem.status)
+            if_match_version(&r.to_http_request(), id.as_str()).map_err(|e| e.problem.status)
         };
         assert_eq!(check(None), Ok(None));
         assert_eq!(check(Some(format!("\"{id}-v3\""))), Ok(Some(3)));

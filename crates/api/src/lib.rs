@@ -120,6 +120,7 @@ impl Default for ApiConfig {
     tags(
         (name = "integrations", description = "Integrations of an organization: credentials and settings for one provider each."),
         (name = "deliveries", description = "Sending messages through integrations, and the deliveries that carry them."),
+        (name = "integration-groups", description = "Ordered groups of integrations that one message is sent to: `failover` (one member delivers; the next takes over when the current one fails permanently or does not deliver within the group's bounds) or `broadcast` (every member)."),
         (name = "integration-types", description = "The catalogue of supported types and the JSON Schema of each type's config."),
         (name = "integer-id-integrations", description = "The same integrations at `/integrations`, addressed by integers: types by their catalogue id, integrations by their sequence number; config fields in snake_case under `data`; secrets replaced only with `changeKeys`."),
         (name = "audit", description = "The audit trail: who changed which integration, and when (field names, never values)."),
@@ -190,6 +191,13 @@ fn routes() -> (
         .service(routes::deliveries::get_delivery)
         .service(routes::deliveries::retry_delivery)
         .service(routes::deliveries::get_integration_health)
+        .service(routes::groups::list_groups)
+        .service(routes::groups::create_group)
+        .service(routes::groups::get_group)
+        .service(routes::groups::update_group)
+        .service(routes::groups::delete_group)
+        .service(routes::groups::send_to_group)
+        .service(routes::groups::get_group_send)
         .service(integer_id_api::handlers::list_integer_id_integrations)
         .service(integer_id_api::handlers::create_integer_id_integration)
         .service(integer_id_api::handlers::get_integer_id_integration)

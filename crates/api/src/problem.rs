@@ -89,6 +89,8 @@ pub enum ProblemKind {
     Inactive,
     /// Retrying a delivery that has not failed.
     NotRetryable,
+    /// Deleting an integration that an integration group still lists.
+    InUse,
     /// Too many concurrent changes, or a request still being processed:
     /// repeating it is the remedy.
     Conflict,
@@ -124,6 +126,7 @@ impl ProblemKind {
             ProblemKind::Managed
             | ProblemKind::Inactive
             | ProblemKind::NotRetryable
+            | ProblemKind::InUse
             | ProblemKind::Conflict => StatusCode::CONFLICT,
             ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemKind::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -151,6 +154,7 @@ impl ProblemKind {
             ProblemKind::Managed => "managed",
             ProblemKind::Inactive => "inactive",
             ProblemKind::NotRetryable => "not-retryable",
+            ProblemKind::InUse => "in-use",
             ProblemKind::Conflict => "conflict",
             ProblemKind::PreconditionFailed => "precondition-failed",
             ProblemKind::RequestTimeout => "request-timeout",
@@ -181,6 +185,7 @@ impl ProblemKind {
             ProblemKind::Managed => "Managed integration",
             ProblemKind::Inactive => "Integration inactive",
             ProblemKind::NotRetryable => "Delivery not retryable",
+            ProblemKind::InUse => "Integration in use",
             ProblemKind::Conflict => "Conflict",
             ProblemKind::PreconditionFailed => "Precondition failed",
             ProblemKind::RequestTimeout => "Request timeout",
@@ -235,6 +240,9 @@ impl ProblemKind {
                 "The integration is inactive: set its status to active to send through it."
             }
             ProblemKind::NotRetryable => "Only a failed delivery can be retried.",
+            ProblemKind::InUse => {
+                "The integration is a member of an integration group: remove it from the group first."
+            }
             ProblemKind::Conflict => "The request conflicts with the current state.",
             ProblemKind::PreconditionFailed => {
                 "The integration was changed since the version named in If-Match."

@@ -8,11 +8,16 @@ use chrono::{DateTime, Utc};
 use patchbay_domain::delivery::{
     Attempt, AttemptNext, AttemptOutcome, Claimed, SendSlot, pacing_interval, status_class,
 };
+use patchbay_domain::group::routing;
 use patchbay_domain::health::{Health, HealthState};
 use patchbay_domain::{Integration, PermanentKind, ProviderContext, SendOutcome, Status};
 use rand::Rng;
 
+use crate::failover::Handed;
 use crate::worker::{LoadFailure, Worker};
+
+/// The shortest attempt a failover member near its time bound is given.
+const MIN_MEMBER_ATTEMPT: Duration = Duration::from_secs(1);
 
 /// The code of an attempt that failed because this process's keyring
 /// cannot open the integration's secrets.
@@ -89,6 +94,14 @@ impl Worker {
                 .await;
             return;
         };
+        // A failover member whose time ran out while it waited in the queue
+        // hands the message on before trying again.
+        if let Some(handoff) = d.group.as_ref().and_then(|g| g.handoff)
+            && let Some(give_up) = routing::out_of_time(&handoff, d.attempts, utc_now())
+            && let Handed::Done = self.hand_off(&d, None, give_up).await
+        {
+            return;
+        }
         // Pacing: wait for this integration's slot when it is near, or put
         // the delivery back for later (a burst is queued, not rejected). The
         // slot is reserved in the database, so every instance shares it.
@@ -165,7 +178,15 @@ impl Worker {
         // Cut the attempt off well before the lease ends (pacing waited at
         // most a quarter of it), so no other worker takes the delivery while
         // this one still sends it.
-        let cutoff = self.config.lease.mul_f64(0.7);
+        let mut cutoff = self.config.lease.mul_f64(0.7);
+        // A failover member is cut off at the group's time bound, so the
+        // next member is not kept waiting by a hanging provider (the one
+        // case in which two members can both deliver: docs/delivery.md).
+        if let Some(handoff) = d.group.as_ref().and_then(|g| g.handoff)
+            && let Ok(left) = (handoff.at - utc_now()).to_std()
+        {
+            cutoff = cutoff.min(left.max(MIN_MEMBER_ATTEMPT));
+        }
         let outcome = match tokio::time::timeout(
             cutoff,
             provider.send(&ctx, &integration.config, &d.message),
@@ -282,6 +303,12 @@ impl Worker {
         // on the integration's health too.
         if let Some(integration) = called {
             self.update_health(integration, &outcome).await;
+        }
+        if let Some(handoff) = d.group.as_ref().and_then(|g| g.handoff)
+            && let Some(give_up) = routing::give_up(&handoff, &outcome, number, &next)
+            && let Handed::Done = self.hand_off(d, Some(&attempt), give_up).await
+        {
+            return;
         }
         match self
             .store

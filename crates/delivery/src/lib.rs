@@ -13,6 +13,7 @@
 
 mod attempt;
 mod config;
+mod failover;
 mod housekeeping;
 mod signal;
 mod worker;

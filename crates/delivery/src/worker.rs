@@ -8,6 +8,7 @@ use std::time::Duration;
 use patchbay_domain::delivery::{
     Claimed, DeliveryMetrics, DeliveryStore, Pacer, QueueSignal, RetryPolicy,
 };
+use patchbay_domain::group::GroupStore;
 use patchbay_domain::{
     Integration, IntegrationId, IntegrationService, IntegrationStore, OrgId, ProviderRegistry,
     StoreError,
@@ -45,6 +46,9 @@ pub struct Worker {
     pub(crate) integrations: Arc<dyn IntegrationStore>,
     pub(crate) providers: ProviderRegistry,
     pub(crate) service: IntegrationService,
+    /// Integration groups: a failover member given up hands its message to
+    /// the next. Without it, group deliveries are sent like any other.
+    pub(crate) groups: Option<Arc<dyn GroupStore>>,
     pub(crate) policy: RetryPolicy,
     pub(crate) config: WorkerConfig,
     pub(crate) metrics: Arc<DeliveryMetrics>,
@@ -101,6 +105,7 @@ impl Worker {
             integrations,
             providers,
             service,
+            groups: None,
             policy,
             config,
             metrics,
@@ -110,6 +115,12 @@ impl Worker {
             stop: Arc::new(watch::channel(false).0),
             done: Arc::new(watch::channel(false).0),
         }
+    }
+
+    /// Hand failover groups' messages on through this store.
+    pub fn with_groups(mut self, groups: Arc<dyn GroupStore>) -> Self {
+        self.groups = Some(groups);
+        self
     }
 
     /// A handle that stops this worker.

@@ -1,3 +1,4 @@
+use crate::ids::GroupId;
 use crate::validation::ValidationErrors;
 
 /// What a use case can answer besides success. The API maps each variant to
@@ -18,6 +19,10 @@ pub enum DomainError {
     PreconditionFailed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Integration groups list the integration (id and name of each): it
+    /// cannot be deleted until they no longer do.
+    #[error("the integration is a member of integration groups: {}", group_list(.0))]
+    InUse(Vec<(GroupId, String)>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -31,8 +36,21 @@ pub enum StoreError {
     Crypto(String),
     #[error("a row with this {0} already exists")]
     Duplicate(&'static str),
+    /// A row refers to one that does not exist, or one that is deleted is
+    /// still referred to (a foreign key); the text names the relation.
+    #[error("a referenced row is missing or still referred to: {0}")]
+    Reference(&'static str),
     #[error("storage unavailable: {0}")]
     Unavailable(String),
     #[error("storage error: {0}")]
     Other(String),
+}
+
+/// `grp_… (name), …`: the groups an integration is a member of.
+pub fn group_list(groups: &[(GroupId, String)]) -> String {
+    groups
+        .iter()
+        .map(|(id, name)| format!("{id} ({name})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

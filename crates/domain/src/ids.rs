@@ -110,6 +110,18 @@ prefixed_id!(
     "dlv_",
     "delivery"
 );
+prefixed_id!(
+    /// An integration group: an ordered list of integrations sent to as one.
+    GroupId,
+    "grp_",
+    "integration group"
+);
+prefixed_id!(
+    /// One message sent to an integration group, and the route it took.
+    GroupSendId,
+    "snd_",
+    "group send"
+);
 
 #[cfg(test)]
 mod tests {

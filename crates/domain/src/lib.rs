@@ -16,6 +16,7 @@ pub mod config;
 pub mod delivery;
 pub mod error;
 pub mod field_rules;
+pub mod group;
 pub mod health;
 pub mod ids;
 pub mod model;
@@ -30,7 +31,7 @@ pub use catalogue::{IntegrationType, TypeSpec};
 pub use config::{Config, ConfigValue, SecretValue};
 pub use error::{DomainError, StoreError};
 pub use health::TestResult;
-pub use ids::{ApiKeyId, IntegrationId, OrgId};
+pub use ids::{ApiKeyId, GroupId, GroupSendId, IntegrationId, OrgId};
 pub use model::{Actor, Environment, Integration, Status};
 pub use provider::{
     Message, PermanentKind, Provider, ProviderContext, ProviderRegistry, SendOutcome, TestOutcome,

@@ -79,6 +79,10 @@ pub struct Integration {
     /// The last health event recorded by deliveries (tests are in
     /// `last_test`); see [`Integration::health`].
     pub recorded_health: Option<Health>,
+    /// No send through it starts before this: the provider's own word on
+    /// its rate limit (a 429's hint). Kept by the delivery workers; an
+    /// integration group passes over a held member while another can send.
+    pub send_hold_until: Option<DateTime<Utc>>,
     /// Bumped on every change to name, config, environment or status; the
     /// ETag and the compare-and-swap guard for concurrent updates.
     pub version: i64,

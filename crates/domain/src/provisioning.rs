@@ -275,6 +275,7 @@ impl IntegrationService {
             config: desired_config(entry, None, self),
             last_test: None,
             recorded_health: None,
+            send_hold_until: None,
             version: 1,
             created_at: at,
             updated_at: at,
@@ -312,7 +313,20 @@ impl IntegrationService {
 
     /// Delete a managed integration; false when it was already gone.
     async fn delete_managed(&self, org: &OrgId, id: &IntegrationId) -> Result<bool, DomainError> {
-        match self.store().delete(org, id, None).await? {
+        // A group's member stays until the group lets it go, as through the API.
+        let groups = self.store().groups_using(org, id).await?;
+        if !groups.is_empty() {
+            return Err(DomainError::InUse(groups));
+        }
+        let deleted = match self.store().delete(org, id, None).await {
+            Err(StoreError::Reference(_)) => {
+                return Err(DomainError::InUse(
+                    self.store().groups_using(org, id).await?,
+                ));
+            }
+            other => other?,
+        };
+        match deleted {
             WriteOutcome::Done(()) => {
                 self.record(
                     org,

@@ -9,7 +9,7 @@ use crate::auth::{ApiKeyRecord, Organization};
 use crate::catalogue::IntegrationType;
 pub use crate::error::StoreError;
 use crate::health::TestResult;
-use crate::ids::{ApiKeyId, IntegrationId, OrgId};
+use crate::ids::{ApiKeyId, GroupId, IntegrationId, OrgId};
 use crate::model::{Environment, Integration, Status};
 
 /// Filters and cursor for listing. Rows come in creation order (the order
@@ -121,6 +121,16 @@ pub trait IntegrationStore: Send + Sync + 'static {
         _event: &NewAuditEvent,
     ) -> Result<bool, StoreError> {
         Err(no_own_audit_trail())
+    }
+
+    /// The integration groups (id and name) that list this integration as
+    /// a member, in creation order. A store without groups has none.
+    async fn groups_using(
+        &self,
+        _org: &OrgId,
+        _id: &IntegrationId,
+    ) -> Result<Vec<(GroupId, String)>, StoreError> {
+        Ok(Vec::new())
     }
 
     /// Every managed integration of the organization (those with a

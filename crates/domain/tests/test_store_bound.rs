@@ -161,6 +161,7 @@ async fn a_burst_of_tests_keeps_its_store_calls_bounded() {
         config: Config::default(),
         last_test: None,
         recorded_health: None,
+        send_hold_until: None,
         version: 1,
         created_at: at,
         updated_at: at,

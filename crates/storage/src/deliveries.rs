@@ -27,6 +27,7 @@ use patchbay_domain::{IntegrationId, OrgId, StoreError};
 use crate::connection::DbConnection;
 use crate::convert::{decode_attempt, decode_delivery, encode_delivery};
 use crate::error::db_error;
+use crate::groups::settle_member;
 use crate::rows::{AttemptRow, DeliveryRow, IdempotencyRow};
 use crate::schema::{deliveries, delivery_attempts, idempotency_keys, integrations};
 use crate::store::SqlStore;
@@ -55,6 +56,25 @@ impl SqlStore {
     }
 }
 
+/// An attempt as stored (attempt ids share the delivery ids' generator).
+pub(crate) fn attempt_row(delivery_id: &str, attempt: &Attempt) -> AttemptRow {
+    AttemptRow {
+        id: DeliveryId::generate().as_str().replacen("dlv_", "att_", 1),
+        delivery_id: delivery_id.to_string(),
+        number: attempt.number,
+        started_at: to_db_time(attempt.started_at),
+        finished_at: to_db_time(attempt.finished_at),
+        outcome: attempt.outcome.as_str().to_string(),
+        status_class: attempt.status_class.clone(),
+        latency_ms: attempt.latency_ms,
+        provider_message_id: attempt.provider_message_id.clone(),
+        error: attempt.error.clone(),
+        code: attempt.code.clone(),
+        retry_after_ms: attempt.retry_after_ms,
+        retry_at: attempt.retry_at.map(to_db_time),
+    }
+}
+
 const CLAIM_PG: &str = "UPDATE deliveries SET status = 'sending', lease_owner = $1, \
      lease_until = $2, updated_at = $3 \
      WHERE id IN (SELECT id FROM deliveries \
@@ -79,7 +99,7 @@ impl DeliveryStore for SqlStore {
             org_id: row.org_id.clone(),
             idem_key: k.key.clone(),
             request_hash: k.request_hash.clone(),
-            delivery_id: row.id.clone(),
+            resource_id: row.id.clone(),
             completed_at: (!k.completes_later).then_some(row.created_at),
             in_progress_until: to_db_time(k.in_progress_until),
             created_at: row.created_at,
@@ -133,7 +153,7 @@ impl DeliveryStore for SqlStore {
                     if existing.completed_at.is_none() && existing.in_progress_until > now {
                         return Ok(EnqueueOutcome::InProgress);
                     }
-                    Ok(load(conn, &existing.org_id, &existing.delivery_id)?
+                    Ok(load(conn, &existing.org_id, &existing.resource_id)?
                         .map(EnqueueOutcome::Replayed)
                         .unwrap_or(EnqueueOutcome::InProgress))
                 }
@@ -265,21 +285,7 @@ impl DeliveryStore for SqlStore {
         next: &AttemptNext,
     ) -> Result<bool, StoreError> {
         let (id, owner) = (id.to_string(), owner.to_string());
-        let row = AttemptRow {
-            id: DeliveryId::generate().as_str().replacen("dlv_", "att_", 1),
-            delivery_id: id.clone(),
-            number: attempt.number,
-            started_at: to_db_time(attempt.started_at),
-            finished_at: to_db_time(attempt.finished_at),
-            outcome: attempt.outcome.as_str().to_string(),
-            status_class: attempt.status_class.clone(),
-            latency_ms: attempt.latency_ms,
-            provider_message_id: attempt.provider_message_id.clone(),
-            error: attempt.error.clone(),
-            code: attempt.code.clone(),
-            retry_after_ms: attempt.retry_after_ms,
-            retry_at: attempt.retry_at.map(to_db_time),
-        };
+        let row = attempt_row(&id, attempt);
         let next = next.clone();
         let finished = row.finished_at;
         self.run_sql(move |conn| {
@@ -305,7 +311,7 @@ impl DeliveryStore for SqlStore {
                     }
                     AttemptNext::Failed => (DeliveryStatus::Failed, finished, Some(finished), None),
                 };
-                let n = diesel::update(target)
+                let written: Vec<Option<String>> = diesel::update(target)
                     .set((
                         deliveries::status.eq(status.as_str()),
                         deliveries::attempts.eq(row.number),
@@ -318,8 +324,22 @@ impl DeliveryStore for SqlStore {
                         deliveries::updated_at.eq(finished),
                         deliveries::completed_at.eq(completed),
                     ))
-                    .execute(c)?;
-                Ok(n == 1)
+                    .returning(deliveries::group_send_id)
+                    .get_results(c)?;
+                // A group member's end is its step's end, in this transaction.
+                if let [Some(send)] = written.as_slice()
+                    && status.is_final()
+                {
+                    settle_member(
+                        c,
+                        send,
+                        &id,
+                        status == DeliveryStatus::Delivered,
+                        row.error.as_deref(),
+                        finished,
+                    )?;
+                }
+                Ok(written.len() == 1)
             })
             .map_err(db_error("delivery"))
         })

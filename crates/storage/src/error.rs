@@ -37,6 +37,9 @@ pub(crate) fn db_error(what: &'static str) -> impl Fn(DieselError) -> StoreError
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
             StoreError::Duplicate(what)
         }
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            StoreError::Reference(what)
+        }
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
             StoreError::Unavailable(info.message().to_owned())
         }

@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel::sql_types::{BigInt, Bool, Text};
 use patchbay_domain::audit::NewAuditEvent;
+use patchbay_domain::ids::GroupId;
 use patchbay_domain::{
     Integration, IntegrationId, IntegrationStore, ListQuery, OrgId, StoreError, TestResult,
     WriteOutcome,
@@ -499,6 +500,14 @@ impl IntegrationStore for SqlStore {
             }
         })
         .await
+    }
+
+    async fn groups_using(
+        &self,
+        org: &OrgId,
+        id: &IntegrationId,
+    ) -> Result<Vec<(GroupId, String)>, StoreError> {
+        self.groups_listing(org, id).await
     }
 
     async fn record_test(

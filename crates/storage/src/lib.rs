@@ -13,6 +13,7 @@ pub mod crypto;
 mod db;
 mod deliveries;
 mod error;
+mod groups;
 mod integrations;
 mod migrations;
 mod reads;

@@ -9,8 +9,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::{
-    api_keys, audit_events, deliveries, delivery_attempts, idempotency_keys, integrations,
-    organizations,
+    api_keys, audit_events, deliveries, delivery_attempts, group_send_steps, group_sends,
+    idempotency_keys, integration_group_members, integration_groups, integrations, organizations,
 };
 
 #[derive(Queryable, Selectable)]
@@ -42,7 +42,6 @@ pub(crate) struct IntegrationRow {
     // The delivery workers' pacing state, read by them alone.
     #[allow(dead_code)]
     pub(crate) send_not_before: Option<NaiveDateTime>,
-    #[allow(dead_code)]
     pub(crate) send_hold_until: Option<NaiveDateTime>,
 }
 
@@ -148,6 +147,9 @@ pub(crate) struct DeliveryRow {
     pub(crate) created_at: NaiveDateTime,
     pub(crate) updated_at: NaiveDateTime,
     pub(crate) completed_at: Option<NaiveDateTime>,
+    pub(crate) group_send_id: Option<String>,
+    pub(crate) handoff_after_attempts: Option<i64>,
+    pub(crate) handoff_at: Option<NaiveDateTime>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -174,7 +176,8 @@ pub(crate) struct IdempotencyRow {
     pub(crate) org_id: String,
     pub(crate) idem_key: String,
     pub(crate) request_hash: String,
-    pub(crate) delivery_id: String,
+    /// The delivery or group send the key's first request created.
+    pub(crate) resource_id: String,
     pub(crate) completed_at: Option<NaiveDateTime>,
     pub(crate) in_progress_until: NaiveDateTime,
     pub(crate) created_at: NaiveDateTime,
@@ -204,4 +207,70 @@ pub(crate) struct NewAuditRow<'a> {
     pub(crate) changed_fields: &'a str,
     pub(crate) detail: Option<&'a str>,
     pub(crate) created_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = integration_groups)]
+pub(crate) struct GroupRow {
+    pub(crate) seq: i64,
+    pub(crate) id: String,
+    pub(crate) org_id: String,
+    pub(crate) name: String,
+    pub(crate) strategy: String,
+    pub(crate) failover_attempts: i64,
+    pub(crate) failover_after_ms: i64,
+    pub(crate) version: i64,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = integration_groups)]
+pub(crate) struct GroupValues<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) org_id: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) strategy: &'a str,
+    pub(crate) failover_attempts: i64,
+    pub(crate) failover_after_ms: i64,
+    pub(crate) version: i64,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = integration_group_members)]
+pub(crate) struct MemberRow {
+    pub(crate) group_id: String,
+    pub(crate) position: i64,
+    pub(crate) integration_id: String,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = group_sends, treat_none_as_default_value = false)]
+pub(crate) struct GroupSendRow {
+    pub(crate) id: String,
+    pub(crate) org_id: String,
+    pub(crate) group_id: String,
+    pub(crate) strategy: String,
+    pub(crate) status: String,
+    pub(crate) message: String,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
+    pub(crate) completed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone)]
+#[diesel(table_name = group_send_steps, treat_none_as_default_value = false)]
+pub(crate) struct StepRow {
+    pub(crate) send_id: String,
+    pub(crate) position: i64,
+    pub(crate) integration_id: String,
+    pub(crate) type_slug: Option<String>,
+    pub(crate) state: String,
+    pub(crate) delivery_id: Option<String>,
+    pub(crate) started_at: Option<NaiveDateTime>,
+    pub(crate) ended_at: Option<NaiveDateTime>,
+    pub(crate) note: Option<String>,
+    pub(crate) reason: Option<String>,
 }

@@ -84,6 +84,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         completed_at -> Nullable<Timestamp>,
+        group_send_id -> Nullable<Text>,
+        handoff_after_attempts -> Nullable<BigInt>,
+        handoff_at -> Nullable<Timestamp>,
     }
 }
 
@@ -110,7 +113,7 @@ diesel::table! {
         org_id -> Text,
         idem_key -> Text,
         request_hash -> Text,
-        delivery_id -> Text,
+        resource_id -> Text,
         completed_at -> Nullable<Timestamp>,
         in_progress_until -> Timestamp,
         created_at -> Timestamp,
@@ -118,7 +121,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    integration_groups (seq) {
+        seq -> BigInt,
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        strategy -> Text,
+        failover_attempts -> BigInt,
+        failover_after_ms -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    integration_group_members (group_id, position) {
+        group_id -> Text,
+        position -> BigInt,
+        integration_id -> Text,
+    }
+}
+
+diesel::table! {
+    group_sends (id) {
+        id -> Text,
+        org_id -> Text,
+        group_id -> Text,
+        strategy -> Text,
+        status -> Text,
+        message -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    group_send_steps (send_id, position) {
+        send_id -> Text,
+        position -> BigInt,
+        integration_id -> Text,
+        type_slug -> Nullable<Text>,
+        state -> Text,
+        delivery_id -> Nullable<Text>,
+        started_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        note -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (org_id));
 diesel::joinable!(integrations -> organizations (org_id));
 diesel::joinable!(audit_events -> organizations (org_id));
-diesel::allow_tables_to_appear_in_same_query!(organizations, api_keys, integrations, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    api_keys,
+    integrations,
+    audit_events,
+    integration_groups,
+    integration_group_members,
+);

@@ -48,6 +48,7 @@ fn delivery(org: &OrgId, integration: &IntegrationId, n: i64) -> Delivery {
         last_error: None,
         last_code: None,
         provider_message_id: None,
+        group: None,
         created_at: at,
         updated_at: at,
         completed_at: None,

@@ -51,6 +51,12 @@ mod idempotency;
 mod pacing;
 mod retries;
 
+// Integration groups: the resource, and sending to one by failover or
+// broadcast (their HTTP contract is tested here too, as it needs the
+// store's groups and the workers' hand-offs).
+mod group_sends;
+mod groups;
+
 // What operators watch: the metrics.
 mod metrics;
 

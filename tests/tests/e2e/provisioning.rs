@@ -19,6 +19,7 @@ on_both_backends!(
     managed_integrations_refuse_changes_through_both_apis,
     missing_variables_and_literal_secrets_are_clear_errors,
     start_up_applies_the_provisioning_file,
+    a_managed_member_of_a_group_is_not_deprovisioned,
 );
 
 /// A file in the temporary directory, removed on drop.
@@ -416,4 +417,32 @@ defaultModel = "openai/gpt-4o-mini"
     let items = by_name(&acme).await;
     assert_eq!(items["Gateway"]["isManaged"], true);
     assert_eq!(items["Gateway"]["type"], "ai-gateway");
+}
+
+async fn a_managed_member_of_a_group_is_not_deprovisioned(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.with_key(&app.key_for("acme", "admin").await);
+    let env = [("SG_KEY", SG_1), ("HOOK_URL", HOOK), ("TG_TOKEN", TG)];
+    provision(&app, &file_v1(), &env).await.unwrap();
+    let hook = id_of(&by_name(&acme).await["hook"]);
+    let group = acme
+        .create_group(
+            &json!({"name": "Ops chain", "strategy": "failover", "integrationIds": [hook]}),
+        )
+        .await
+        .ok(201);
+    // A file that no longer lists the hook cannot take it from the group.
+    let without_hook = file_v1().replace(
+        "[[integration]]\norganization = \"acme\"\nkey = \"hook\"\ntype = \"webhook\"\n[integration.config]\nurl = \"${HOOK_URL}\"\nmethod = \"PUT\"\n",
+        "",
+    );
+    assert_ne!(without_hook, file_v1());
+    let err = provision(&app, &without_hook, &env).await.unwrap_err();
+    assert!(err.contains(group["id"].as_str().unwrap()), "{err}");
+    assert!(err.contains("Ops chain"), "{err}");
+    acme.get_integration(&hook).await.ok(200);
+    // Once the group lets it go, the same file removes it.
+    assert_eq!(acme.delete_group(&id_of(&group)).await.status, 204);
+    provision(&app, &without_hook, &env).await.unwrap();
+    acme.get_integration(&hook).await.problem(404, "not-found");
 }

@@ -177,6 +177,10 @@ pub struct DeliveryDto {
     pub last_code: Option<String>,
     #[schema(required = true)]
     pub provider_message_id: Option<String>,
+    /// The group send (`snd_…`) this delivery carries, if it was sent to
+    /// an integration group.
+    #[schema(required = true)]
+    pub group_send_id: Option<String>,
     #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::dto::millis")]
@@ -199,6 +203,7 @@ impl From<&Delivery> for DeliveryDto {
             last_error: d.last_error.clone(),
             last_code: d.last_code.clone(),
             provider_message_id: d.provider_message_id.clone(),
+            group_send_id: d.group.as_ref().map(|g| g.send_id.to_string()),
             created_at: d.created_at,
             updated_at: d.updated_at,
             completed_at: d.completed_at,

@@ -6,7 +6,7 @@
 //! organization id in a body answer 422, never silently ignored or applied.
 //! Request types derive no `Debug`, since their `config` may hold secrets.
 //!
-//! One file per resource: [`integrations`], [`deliveries`], [`catalogue`];
+//! One file per resource: [`integrations`], [`deliveries`], [`groups`], [`catalogue`];
 //! the enums and timestamp format they share are here.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -17,10 +17,12 @@ use utoipa::ToSchema;
 
 mod catalogue;
 mod deliveries;
+mod groups;
 mod integrations;
 
 pub use catalogue::*;
 pub use deliveries::*;
+pub use groups::*;
 pub use integrations::*;
 
 /// An integration type's slug.

@@ -182,7 +182,7 @@ pub async fn update_integer_id_integration(
 ) -> Result<HttpResponse, ApiError> {
     let seq = parse_seq(&path)?;
     let current = state.integrations.get_by_seq(auth.org(), seq).await?;
-    let expected_version = if_match_version(&req, &current.id)?;
+    let expected_version = if_match_version(&req, current.id.as_str())?;
     let body = body.0;
     let kind = current.kind;
     if let Some(id) = body.integration
@@ -282,7 +282,7 @@ pub async fn set_integer_id_integration_status(
 ) -> Result<HttpResponse, ApiError> {
     let seq = parse_seq(&path)?;
     let current = state.integrations.get_by_seq(auth.org(), seq).await?;
-    let expected_version = if_match_version(&req, &current.id)?;
+    let expected_version = if_match_version(&req, current.id.as_str())?;
     let updated = state
         .integrations
         .update(
@@ -314,7 +314,7 @@ pub async fn set_integer_id_integration_status(
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `write` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration in this organization.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A managed integration, or too many concurrent changes.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`/problems/managed`: a managed integration. `/problems/in-use`: a member of integration groups (the detail names them). `/problems/conflict`: too many concurrent changes.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` does not name the current version.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
@@ -328,7 +328,7 @@ pub async fn delete_integer_id_integration(
 ) -> Result<HttpResponse, ApiError> {
     let seq = parse_seq(&path)?;
     let current = state.integrations.get_by_seq(auth.org(), seq).await?;
-    let expected_version = if_match_version(&req, &current.id)?;
+    let expected_version = if_match_version(&req, current.id.as_str())?;
     state
         .integrations
         .delete(

@@ -10,6 +10,7 @@ use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use patchbay_domain::IntegrationId;
 use patchbay_domain::delivery::{DeliveryMetrics, DeliveryService};
+use patchbay_domain::group::GroupService;
 use patchbay_domain::ids::DeliveryId;
 use patchbay_domain::service::DEFAULT_PAGE_LIMIT;
 
@@ -28,6 +29,8 @@ use crate::routes::page_limit;
 #[derive(Clone)]
 pub struct DeliveryApi {
     pub service: DeliveryService,
+    /// Integration groups; `None` answers their endpoints with 503.
+    pub groups: Option<GroupService>,
     /// The workers' metrics, shown at `/metrics`.
     pub metrics: Arc<DeliveryMetrics>,
     /// Requests answered, shown beside them.
@@ -38,9 +41,16 @@ impl DeliveryApi {
     pub fn new(service: DeliveryService, metrics: Arc<DeliveryMetrics>) -> Self {
         Self {
             service,
+            groups: None,
             metrics,
             http: Arc::new(HttpMetrics::new()),
         }
+    }
+
+    /// Serve integration groups through this service.
+    pub fn with_groups(mut self, groups: GroupService) -> Self {
+        self.groups = Some(groups);
+        self
     }
 }
 
@@ -59,7 +69,7 @@ fn api(state: &ApiState) -> Result<&DeliveryApi, ApiError> {
     })
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let mut values = req.headers().get_all(IDEMPOTENCY_KEY);
     let Some(first) = values.next() else {
         return Ok(None);

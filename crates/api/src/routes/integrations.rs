@@ -212,7 +212,7 @@ pub async fn update_integration(
     body: JsonBody<UpdateIntegrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path)?;
-    let expected_version = if_match_version(&req, &id)?;
+    let expected_version = if_match_version(&req, id.as_str())?;
     let body = body.0;
     let updated = state
         .integrations
@@ -250,7 +250,7 @@ pub async fn update_integration(
         (status = 401, description = "Missing, malformed, unknown or revoked API key.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks the `write` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such integration in this organization.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A managed integration, or too many concurrent changes.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`/problems/managed`: a managed integration. `/problems/in-use`: a member of integration groups (the detail names them). `/problems/conflict`: too many concurrent changes.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` does not name the current version.", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Internal error; `/problems/secrets-unreadable` when this integration's stored secrets cannot be decrypted with the server's keys.", body = Problem, content_type = "application/problem+json"),
     )
@@ -263,7 +263,7 @@ pub async fn delete_integration(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path)?;
-    let expected_version = if_match_version(&req, &id)?;
+    let expected_version = if_match_version(&req, id.as_str())?;
     state
         .integrations
         .delete(auth.org(), &auth.actor(), &id, expected_version, false)

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod deliveries;
+pub mod groups;
 pub mod health;
 pub mod integrations;
 pub mod metrics;

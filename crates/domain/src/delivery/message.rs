@@ -4,13 +4,30 @@
 use sha2::{Digest, Sha256};
 
 use crate::catalogue::{Category, IntegrationType};
-use crate::ids::IntegrationId;
 use crate::provider::Message;
 use crate::validation::ValidationErrors;
 
 /// Whether `kind` can carry `message`: field paths as the send request
-/// names them.
+/// names them. A part the type does not use (`to` for chat) is refused:
+/// the client meant something this integration cannot do.
 pub fn check_message(kind: IntegrationType, message: &Message) -> Result<(), ValidationErrors> {
+    check(kind, message, true)
+}
+
+/// As [`check_message`] for one member of an integration group: parts the
+/// member does not use are for the other members, not a mistake.
+pub fn check_member_message(
+    kind: IntegrationType,
+    message: &Message,
+) -> Result<(), ValidationErrors> {
+    check(kind, message, false)
+}
+
+fn check(
+    kind: IntegrationType,
+    message: &Message,
+    refuse_unused: bool,
+) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let present = |s: &Option<String>| s.as_deref().is_some_and(|v| !v.trim().is_empty());
     let chat_text_len = || {
@@ -41,7 +58,7 @@ pub fn check_message(kind: IntegrationType, message: &Message) -> Result<(), Val
                     );
                 }
             }
-            if !message.to.is_empty() {
+            if refuse_unused && !message.to.is_empty() {
                 errors.push("to", format!("is not used by `{}`", kind.slug()));
             }
         }
@@ -73,7 +90,7 @@ pub fn check_message(kind: IntegrationType, message: &Message) -> Result<(), Val
             {
                 errors.push("data", "is required for webhooks (or give `text`)");
             }
-            if !message.to.is_empty() {
+            if refuse_unused && !message.to.is_empty() {
                 errors.push("to", "is not used by webhooks");
             }
         }
@@ -121,11 +138,11 @@ fn looks_like_email(s: &str) -> bool {
     }
 }
 
-/// The fingerprint of a send request, for idempotency: same integration and
-/// same message give the same hash.
-pub fn request_hash(integration: &IntegrationId, message: &Message) -> String {
+/// The fingerprint of a send request, for idempotency: the same target (an
+/// integration's or a group's id) and the same message give the same hash.
+pub fn request_hash(target: &str, message: &Message) -> String {
     let mut h = Sha256::new();
-    h.update(integration.as_str().as_bytes());
+    h.update(target.as_bytes());
     h.update([0]);
     h.update(serde_json::to_vec(message).unwrap_or_default());
     hex::encode(h.finalize())
@@ -135,6 +152,7 @@ pub fn request_hash(integration: &IntegrationId, message: &Message) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::ids::IntegrationId;
 
     #[test]
     fn messages_are_checked_per_type() {
@@ -167,6 +185,11 @@ mod tests {
         };
         assert!(check_message(IntegrationType::Discord, &long).is_err());
         assert!(check_message(IntegrationType::Telegram, &long).is_ok());
+        // A group member ignores the parts meant for the others.
+        assert!(check_message(IntegrationType::Slack, &email).is_err());
+        assert!(check_member_message(IntegrationType::Slack, &email).is_ok());
+        assert!(check_member_message(IntegrationType::Webhook, &email).is_ok());
+        assert!(check_member_message(IntegrationType::Discord, &long).is_err());
     }
     #[test]
     fn request_hash_depends_on_integration_and_message() {
@@ -176,12 +199,12 @@ mod tests {
             text: Some("hi".into()),
             ..Message::default()
         };
-        assert_eq!(request_hash(&a, &m), request_hash(&a, &m));
-        assert_ne!(request_hash(&a, &m), request_hash(&b, &m));
+        assert_eq!(request_hash(a.as_str(), &m), request_hash(a.as_str(), &m));
+        assert_ne!(request_hash(a.as_str(), &m), request_hash(b.as_str(), &m));
         let m2 = Message {
             text: Some("ho".into()),
             ..Message::default()
         };
-        assert_ne!(request_hash(&a, &m), request_hash(&a, &m2));
+        assert_ne!(request_hash(a.as_str(), &m), request_hash(a.as_str(), &m2));
     }
 }

@@ -71,6 +71,7 @@ struct Inner {
     attempts: BTreeMap<(String, String), u64>,
     latency: BTreeMap<String, Histogram>,
     undecryptable: BTreeMap<String, u64>,
+    failovers: BTreeMap<(String, String), u64>,
 }
 
 #[derive(Debug, Default)]
@@ -112,6 +113,16 @@ impl DeliveryMetrics {
     /// integration's secrets.
     pub fn secrets_undecryptable(&self, kind: &str) {
         self.with(|m| *m.undecryptable.entry(kind.to_string()).or_default() += 1);
+    }
+
+    /// A failover group gave up on a member of type `kind` for the next
+    /// one, for this cause (`permanent`, `attempts`, `time`).
+    pub fn failover(&self, kind: &str, cause: &str) {
+        self.with(|m| {
+            *m.failovers
+                .entry((kind.to_string(), cause.to_string()))
+                .or_default() += 1
+        });
     }
 
     /// One attempt ended with this outcome after `latency`.
@@ -176,6 +187,19 @@ impl DeliveryMetrics {
             }
             let _ = writeln!(
                 out,
+                "# HELP patchbay_group_failovers_total Failover groups moving a message from one member to the next, by the given-up member's type and the cause (permanent, attempts, time).\n\
+                 # TYPE patchbay_group_failovers_total counter"
+            );
+            for ((kind, cause), n) in &m.failovers {
+                let _ = writeln!(
+                    out,
+                    "patchbay_group_failovers_total{{type=\"{}\",cause=\"{}\"}} {n}",
+                    escape_label(kind),
+                    escape_label(cause)
+                );
+            }
+            let _ = writeln!(
+                out,
                 "# HELP patchbay_delivery_attempt_duration_seconds Latency of delivery attempts (the provider call).\n\
                  # TYPE patchbay_delivery_attempt_duration_seconds histogram"
             );
@@ -223,7 +247,13 @@ mod tests {
         m.delivery_finished("slack", "delivered");
         m.attempt("slack", "delivered", Duration::from_millis(30));
         m.secrets_undecryptable("webhook");
+        m.failover("sendgrid", "permanent");
         let text = m.render(Some(&[("slack".into(), 3)]));
+        assert!(
+            text.contains(
+                "patchbay_group_failovers_total{type=\"sendgrid\",cause=\"permanent\"} 1"
+            )
+        );
         assert!(text.contains("patchbay_delivery_secrets_undecryptable_total{type=\"webhook\"} 1"));
         assert!(text.contains("patchbay_deliveries_total{type=\"slack\",outcome=\"delivered\"} 1"));
         assert!(text.contains(

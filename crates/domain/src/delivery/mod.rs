@@ -19,7 +19,7 @@ mod retry;
 mod service;
 mod store;
 
-pub use message::{check_message, request_hash};
+pub use message::{check_member_message, check_message, request_hash};
 pub use metrics::{DeliveryMetrics, Histogram, escape_label};
 pub use model::{
     Attempt, AttemptNext, AttemptOutcome, Claimed, Delivery, DeliveryListQuery, DeliveryStatus,

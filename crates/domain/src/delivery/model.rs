@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::IntegrationType;
+use crate::group::GroupLink;
 use crate::ids::{DeliveryId, IntegrationId, OrgId};
 use crate::provider::{Message, PermanentKind, SendOutcome};
 
@@ -93,6 +94,8 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub last_code: Option<String>,
     pub provider_message_id: Option<String>,
+    /// Set when the delivery carries a message sent to an integration group.
+    pub group: Option<GroupLink>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::message::{check_message, request_hash};
 use super::model::{
@@ -15,8 +15,8 @@ use super::retry::RetryPolicy;
 use super::store::{DeliveryStore, QueueSignal};
 use crate::error::StoreError;
 use crate::health::Health;
-use crate::ids::{DeliveryId, IntegrationId, OrgId};
-use crate::model::Status;
+use crate::ids::{DeliveryId, GroupSendId, IntegrationId, OrgId};
+use crate::model::{Integration, Status};
 use crate::provider::Message;
 use crate::store::IntegrationStore;
 use crate::validation::ValidationErrors;
@@ -29,6 +29,61 @@ pub struct DeliverySettings {
     pub idempotency_ttl: Duration,
     /// How long a `?wait=true` request waits for the first attempt.
     pub max_wait: Duration,
+}
+
+impl DeliverySettings {
+    /// A fresh delivery of `message` through `integration`, due now, with
+    /// the whole retry budget and window.
+    pub fn new_delivery(
+        &self,
+        integration: &Integration,
+        message: Message,
+        at: DateTime<Utc>,
+    ) -> Delivery {
+        let window = TimeDelta::from_std(self.retry.window).unwrap_or(TimeDelta::days(1));
+        Delivery {
+            id: DeliveryId::generate(),
+            org_id: integration.org_id.clone(),
+            integration_id: integration.id.clone(),
+            kind: integration.kind,
+            message,
+            status: DeliveryStatus::Queued,
+            attempts: 0,
+            max_attempts: self.retry.max_attempts.max(1),
+            next_attempt_at: at,
+            deadline_at: at + window,
+            last_error: None,
+            last_code: None,
+            provider_message_id: None,
+            group: None,
+            created_at: at,
+            updated_at: at,
+            completed_at: None,
+        }
+    }
+
+    /// How an `Idempotency-Key` is stored: remembered for the TTL; with
+    /// `wait`, a repeat is told the first is in progress until it answered
+    /// (or for the wait bound and a margin).
+    pub fn idempotency_claim(
+        &self,
+        key: String,
+        request_hash: String,
+        wait: bool,
+        at: DateTime<Utc>,
+    ) -> IdempotencyClaim {
+        let ttl = TimeDelta::from_std(self.idempotency_ttl.max(Duration::from_secs(1)))
+            .unwrap_or(TimeDelta::days(1));
+        let wait_bound = TimeDelta::from_std(self.max_wait + Duration::from_secs(5))
+            .unwrap_or(TimeDelta::seconds(15));
+        IdempotencyClaim {
+            key,
+            request_hash,
+            completes_later: wait,
+            in_progress_until: at + wait_bound,
+            expires_at: at + ttl,
+        }
+    }
 }
 
 impl Default for DeliverySettings {
@@ -62,6 +117,11 @@ pub enum DeliveryError {
     InProgress,
     #[error("only a failed delivery can be retried (this one is {0})")]
     NotRetryable(&'static str),
+    /// A group send's member delivery is retried by its group's rules, not
+    /// by hand (a failover group has moved on; a broadcast's other
+    /// members would not be counted again).
+    #[error("the delivery belongs to group send {0}")]
+    InGroupSend(GroupSendId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -193,36 +253,15 @@ impl DeliveryService {
         }
         check_message(integration.kind, &message)?;
         let at = crate::service::now();
-        let ttl = TimeDelta::from_std(self.settings.idempotency_ttl.max(Duration::from_secs(1)))
-            .unwrap_or(TimeDelta::days(1));
-        let wait_bound = TimeDelta::from_std(self.settings.max_wait + Duration::from_secs(5))
-            .unwrap_or(TimeDelta::seconds(15));
-        let idempotency = idempotency_key.map(|key| IdempotencyClaim {
-            request_hash: request_hash(integration_id, &message),
-            key,
-            completes_later: wait,
-            in_progress_until: at + wait_bound,
-            expires_at: at + ttl,
+        let idempotency = idempotency_key.map(|key| {
+            self.settings.idempotency_claim(
+                key,
+                request_hash(integration_id.as_str(), &message),
+                wait,
+                at,
+            )
         });
-        let window = TimeDelta::from_std(self.settings.retry.window).unwrap_or(TimeDelta::days(1));
-        let delivery = Delivery {
-            id: DeliveryId::generate(),
-            org_id: org.clone(),
-            integration_id: integration_id.clone(),
-            kind: integration.kind,
-            message,
-            status: DeliveryStatus::Queued,
-            attempts: 0,
-            max_attempts: self.settings.retry.max_attempts.max(1),
-            next_attempt_at: at,
-            deadline_at: at + window,
-            last_error: None,
-            last_code: None,
-            provider_message_id: None,
-            created_at: at,
-            updated_at: at,
-            completed_at: None,
-        };
+        let delivery = self.settings.new_delivery(&integration, message, at);
         let outcome = self
             .store
             .enqueue(&NewDelivery {
@@ -300,6 +339,9 @@ impl DeliveryService {
             .ok_or(DeliveryError::DeliveryNotFound)?;
         if current.status != DeliveryStatus::Failed {
             return Err(DeliveryError::NotRetryable(current.status.as_str()));
+        }
+        if let Some(link) = current.group {
+            return Err(DeliveryError::InGroupSend(link.send_id));
         }
         let integration = self
             .integrations

@@ -1,7 +1,7 @@
 //! Creating, reading, listing, updating and deleting integrations.
 
 use crate::audit::AuditAction;
-use crate::error::DomainError;
+use crate::error::{DomainError, StoreError};
 use crate::ids::{IntegrationId, OrgId};
 use crate::model::{Actor, Integration};
 use crate::store::{ListQuery, WriteOutcome};
@@ -50,6 +50,7 @@ impl IntegrationService {
             config,
             last_test: None,
             recorded_health: None,
+            send_hold_until: None,
             version: 1,
             created_at: at,
             updated_at: at,
@@ -251,7 +252,18 @@ impl IntegrationService {
             if expected_version.is_some_and(|v| v != current.version) {
                 return Err(DomainError::PreconditionFailed);
             }
-            match self.store.delete(org, id, Some(current.version)).await? {
+            let groups = self.store.groups_using(org, id).await?;
+            if !groups.is_empty() {
+                return Err(DomainError::InUse(groups));
+            }
+            let deleted = match self.store.delete(org, id, Some(current.version)).await {
+                // A group took it as a member after the check above.
+                Err(StoreError::Reference(_)) => {
+                    return Err(DomainError::InUse(self.store.groups_using(org, id).await?));
+                }
+                other => other?,
+            };
+            match deleted {
                 WriteOutcome::Done(()) => {
                     self.record(org, actor, AuditAction::Deleted, Some(id), Vec::new(), None)
                         .await;

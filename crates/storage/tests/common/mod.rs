@@ -63,6 +63,7 @@ pub fn integration(
         config,
         last_test: None,
         recorded_health: None,
+        send_hold_until: None,
         version: 1,
         created_at: at,
         updated_at: at,

@@ -13,6 +13,7 @@ from .create_ai_gateway_integration_request import CreateAiGatewayIntegrationReq
 from .create_ai_gateway_integration_request_type import CreateAiGatewayIntegrationRequestType
 from .create_discord_integration_request import CreateDiscordIntegrationRequest
 from .create_discord_integration_request_type import CreateDiscordIntegrationRequestType
+from .create_group_request import CreateGroupRequest
 from .create_resend_integration_request import CreateResendIntegrationRequest
 from .create_resend_integration_request_type import CreateResendIntegrationRequestType
 from .create_sendgrid_integration_request import CreateSendgridIntegrationRequest
@@ -34,7 +35,15 @@ from .discord_config_patch import DiscordConfigPatch
 from .discord_config_view import DiscordConfigView
 from .discord_integration_detail import DiscordIntegrationDetail
 from .discord_integration_detail_type import DiscordIntegrationDetailType
+from .failover_dto import FailoverDto
+from .failover_request import FailoverRequest
 from .get_open_api_document_response_200 import GetOpenApiDocumentResponse200
+from .group_delivery_dto import GroupDeliveryDto
+from .group_dto import GroupDto
+from .group_list import GroupList
+from .group_send_dto import GroupSendDto
+from .group_send_status_dto import GroupSendStatusDto
+from .group_strategy import GroupStrategy
 from .health import Health
 from .health_dto import HealthDto
 from .integer_id_create_request import IntegerIdCreateRequest
@@ -62,6 +71,7 @@ from .resend_config_patch import ResendConfigPatch
 from .resend_config_view import ResendConfigView
 from .resend_integration_detail import ResendIntegrationDetail
 from .resend_integration_detail_type import ResendIntegrationDetailType
+from .route_step_dto import RouteStepDto
 from .secret_field import SecretField
 from .send_message_request import SendMessageRequest
 from .send_message_request_data import SendMessageRequestData
@@ -80,6 +90,8 @@ from .slack_config_with_bot_token import SlackConfigWithBotToken
 from .slack_config_with_webhook_url import SlackConfigWithWebhookUrl
 from .slack_integration_detail import SlackIntegrationDetail
 from .slack_integration_detail_type import SlackIntegrationDetailType
+from .step_counts_dto import StepCountsDto
+from .step_state_dto import StepStateDto
 from .telegram_config import TelegramConfig
 from .telegram_config_parse_mode import TelegramConfigParseMode
 from .telegram_config_patch import TelegramConfigPatch
@@ -108,6 +120,7 @@ from .test_web_3_config_request_type import TestWeb3ConfigRequestType
 from .test_webhook_config_request import TestWebhookConfigRequest
 from .test_webhook_config_request_type import TestWebhookConfigRequestType
 from .type_capabilities import TypeCapabilities
+from .update_group_request import UpdateGroupRequest
 from .update_integration_request import UpdateIntegrationRequest
 from .web_3_config import Web3Config
 from .web_3_config_patch import Web3ConfigPatch
@@ -139,6 +152,7 @@ __all__ = (
     "CreateAiGatewayIntegrationRequestType",
     "CreateDiscordIntegrationRequest",
     "CreateDiscordIntegrationRequestType",
+    "CreateGroupRequest",
     "CreateResendIntegrationRequest",
     "CreateResendIntegrationRequestType",
     "CreateSendgridIntegrationRequest",
@@ -160,7 +174,15 @@ __all__ = (
     "DiscordConfigView",
     "DiscordIntegrationDetail",
     "DiscordIntegrationDetailType",
+    "FailoverDto",
+    "FailoverRequest",
     "GetOpenApiDocumentResponse200",
+    "GroupDeliveryDto",
+    "GroupDto",
+    "GroupList",
+    "GroupSendDto",
+    "GroupSendStatusDto",
+    "GroupStrategy",
     "Health",
     "HealthDto",
     "IntegerIdCreateRequest",
@@ -188,6 +210,7 @@ __all__ = (
     "ResendConfigView",
     "ResendIntegrationDetail",
     "ResendIntegrationDetailType",
+    "RouteStepDto",
     "SecretField",
     "SendgridConfig",
     "SendgridConfigPatch",
@@ -206,6 +229,8 @@ __all__ = (
     "SlackConfigWithWebhookUrl",
     "SlackIntegrationDetail",
     "SlackIntegrationDetailType",
+    "StepCountsDto",
+    "StepStateDto",
     "TelegramConfig",
     "TelegramConfigParseMode",
     "TelegramConfigPatch",
@@ -234,6 +259,7 @@ __all__ = (
     "TestWebhookConfigRequest",
     "TestWebhookConfigRequestType",
     "TypeCapabilities",
+    "UpdateGroupRequest",
     "UpdateIntegrationRequest",
     "Web3Config",
     "Web3ConfigPatch",

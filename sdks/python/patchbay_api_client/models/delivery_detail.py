@@ -32,6 +32,8 @@ class DeliveryDetail:
             attempt_count (int): Attempts made so far.
             completed_at (datetime.datetime | None):
             created_at (datetime.datetime):
+            group_send_id (None | str): The group send (`snd_…`) this delivery carries, if it was sent to
+                an integration group.
             id (str): `dlv_…`; also the webhook `webhook-id` of every attempt.
             integration_id (str):
             last_code (None | str):
@@ -48,6 +50,7 @@ class DeliveryDetail:
     attempt_count: int
     completed_at: datetime.datetime | None
     created_at: datetime.datetime
+    group_send_id: None | str
     id: str
     integration_id: str
     last_code: None | str
@@ -76,6 +79,9 @@ class DeliveryDetail:
             completed_at = self.completed_at
 
         created_at = self.created_at.isoformat()
+
+        group_send_id: None | str
+        group_send_id = self.group_send_id
 
         id = self.id
 
@@ -118,6 +124,7 @@ class DeliveryDetail:
             "attemptCount": attempt_count,
             "completedAt": completed_at,
             "createdAt": created_at,
+            "groupSendId": group_send_id,
             "id": id,
             "integrationId": integration_id,
             "lastCode": last_code,
@@ -162,6 +169,14 @@ class DeliveryDetail:
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
 
+
+
+        def _parse_group_send_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        group_send_id = _parse_group_send_id(d.pop("groupSendId"))
 
 
         id = d.pop("id")
@@ -241,6 +256,7 @@ class DeliveryDetail:
             attempt_count=attempt_count,
             completed_at=completed_at,
             created_at=created_at,
+            group_send_id=group_send_id,
             id=id,
             integration_id=integration_id,
             last_code=last_code,

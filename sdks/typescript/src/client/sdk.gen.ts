@@ -2,7 +2,7 @@
 
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateIntegerIdIntegrationData, CreateIntegerIdIntegrationErrors, CreateIntegerIdIntegrationResponses, CreateIntegrationData, CreateIntegrationErrors, CreateIntegrationResponses, DeleteIntegerIdIntegrationData, DeleteIntegerIdIntegrationErrors, DeleteIntegerIdIntegrationResponses, DeleteIntegrationData, DeleteIntegrationErrors, DeleteIntegrationResponses, GetDeliveryData, GetDeliveryErrors, GetDeliveryResponses, GetIntegerIdIntegrationData, GetIntegerIdIntegrationErrors, GetIntegerIdIntegrationResponses, GetIntegrationData, GetIntegrationErrors, GetIntegrationHealthData, GetIntegrationHealthErrors, GetIntegrationHealthResponses, GetIntegrationResponses, GetIntegrationTypeData, GetIntegrationTypeErrors, GetIntegrationTypeResponses, GetOpenApiDocumentData, GetOpenApiDocumentResponses, HealthzData, HealthzResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListDeliveriesData, ListDeliveriesErrors, ListDeliveriesResponses, ListIntegerIdIntegrationsData, ListIntegerIdIntegrationsErrors, ListIntegerIdIntegrationsResponses, ListIntegrationsData, ListIntegrationsErrors, ListIntegrationsResponses, ListIntegrationTypesData, ListIntegrationTypesErrors, ListIntegrationTypesResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RetryDeliveryData, RetryDeliveryErrors, RetryDeliveryResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SetIntegerIdIntegrationStatusData, SetIntegerIdIntegrationStatusErrors, SetIntegerIdIntegrationStatusResponses, TestIntegrationConfigData, TestIntegrationConfigErrors, TestIntegrationConfigResponses, TestIntegrationData, TestIntegrationErrors, TestIntegrationResponses, UpdateIntegerIdIntegrationData, UpdateIntegerIdIntegrationErrors, UpdateIntegerIdIntegrationResponses, UpdateIntegrationData, UpdateIntegrationErrors, UpdateIntegrationResponses } from './types.gen';
+import type { CreateIntegerIdIntegrationData, CreateIntegerIdIntegrationErrors, CreateIntegerIdIntegrationResponses, CreateIntegrationData, CreateIntegrationErrors, CreateIntegrationGroupData, CreateIntegrationGroupErrors, CreateIntegrationGroupResponses, CreateIntegrationResponses, DeleteIntegerIdIntegrationData, DeleteIntegerIdIntegrationErrors, DeleteIntegerIdIntegrationResponses, DeleteIntegrationData, DeleteIntegrationErrors, DeleteIntegrationGroupData, DeleteIntegrationGroupErrors, DeleteIntegrationGroupResponses, DeleteIntegrationResponses, GetDeliveryData, GetDeliveryErrors, GetDeliveryResponses, GetGroupSendData, GetGroupSendErrors, GetGroupSendResponses, GetIntegerIdIntegrationData, GetIntegerIdIntegrationErrors, GetIntegerIdIntegrationResponses, GetIntegrationData, GetIntegrationErrors, GetIntegrationGroupData, GetIntegrationGroupErrors, GetIntegrationGroupResponses, GetIntegrationHealthData, GetIntegrationHealthErrors, GetIntegrationHealthResponses, GetIntegrationResponses, GetIntegrationTypeData, GetIntegrationTypeErrors, GetIntegrationTypeResponses, GetOpenApiDocumentData, GetOpenApiDocumentResponses, HealthzData, HealthzResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListDeliveriesData, ListDeliveriesErrors, ListDeliveriesResponses, ListIntegerIdIntegrationsData, ListIntegerIdIntegrationsErrors, ListIntegerIdIntegrationsResponses, ListIntegrationGroupsData, ListIntegrationGroupsErrors, ListIntegrationGroupsResponses, ListIntegrationsData, ListIntegrationsErrors, ListIntegrationsResponses, ListIntegrationTypesData, ListIntegrationTypesErrors, ListIntegrationTypesResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RetryDeliveryData, RetryDeliveryErrors, RetryDeliveryResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendToIntegrationGroupData, SendToIntegrationGroupErrors, SendToIntegrationGroupResponses, SetIntegerIdIntegrationStatusData, SetIntegerIdIntegrationStatusErrors, SetIntegerIdIntegrationStatusResponses, TestIntegrationConfigData, TestIntegrationConfigErrors, TestIntegrationConfigResponses, TestIntegrationData, TestIntegrationErrors, TestIntegrationResponses, UpdateIntegerIdIntegrationData, UpdateIntegerIdIntegrationErrors, UpdateIntegerIdIntegrationResponses, UpdateIntegrationData, UpdateIntegrationErrors, UpdateIntegrationGroupData, UpdateIntegrationGroupErrors, UpdateIntegrationGroupResponses, UpdateIntegrationResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -50,6 +50,101 @@ export const getDelivery = <ThrowOnError extends boolean = false>(options: Optio
 export const retryDelivery = <ThrowOnError extends boolean = false>(options: Options<RetryDeliveryData, ThrowOnError>): RequestResult<RetryDeliveryResponses, RetryDeliveryErrors, ThrowOnError> => (options.client ?? client).post<RetryDeliveryResponses, RetryDeliveryErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/deliveries/{deliveryId}/retry',
+    ...options
+});
+
+/**
+ * List integration groups
+ *
+ * In creation order; follow `nextCursor` until it is `null`.
+ */
+export const listIntegrationGroups = <ThrowOnError extends boolean = false>(options?: Options<ListIntegrationGroupsData, ThrowOnError>): RequestResult<ListIntegrationGroupsResponses, ListIntegrationGroupsErrors, ThrowOnError> => (options?.client ?? client).get<ListIntegrationGroupsResponses, ListIntegrationGroupsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/integration-groups',
+    ...options
+});
+
+/**
+ * Create an integration group
+ *
+ * 1 to 10 distinct integrations of the organization, each of a type that
+ * can send; their order is the failover order.
+ */
+export const createIntegrationGroup = <ThrowOnError extends boolean = false>(options: Options<CreateIntegrationGroupData, ThrowOnError>): RequestResult<CreateIntegrationGroupResponses, CreateIntegrationGroupErrors, ThrowOnError> => (options.client ?? client).post<CreateIntegrationGroupResponses, CreateIntegrationGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/integration-groups',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an integration group
+ *
+ * Its integrations stay; its sends and their deliveries stay readable.
+ */
+export const deleteIntegrationGroup = <ThrowOnError extends boolean = false>(options: Options<DeleteIntegrationGroupData, ThrowOnError>): RequestResult<DeleteIntegrationGroupResponses, DeleteIntegrationGroupErrors, ThrowOnError> => (options.client ?? client).delete<DeleteIntegrationGroupResponses, DeleteIntegrationGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/integration-groups/{groupId}',
+    ...options
+});
+
+/**
+ * Get an integration group
+ */
+export const getIntegrationGroup = <ThrowOnError extends boolean = false>(options: Options<GetIntegrationGroupData, ThrowOnError>): RequestResult<GetIntegrationGroupResponses, GetIntegrationGroupErrors, ThrowOnError> => (options.client ?? client).get<GetIntegrationGroupResponses, GetIntegrationGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/integration-groups/{groupId}',
+    ...options
+});
+
+/**
+ * Update an integration group
+ *
+ * Every member is optional; `integrationIds` replaces the whole list.
+ * With `If-Match`, the update happens only if the group is still at that
+ * version. Sends already made keep the route they had.
+ */
+export const updateIntegrationGroup = <ThrowOnError extends boolean = false>(options: Options<UpdateIntegrationGroupData, ThrowOnError>): RequestResult<UpdateIntegrationGroupResponses, UpdateIntegrationGroupErrors, ThrowOnError> => (options.client ?? client).put<UpdateIntegrationGroupResponses, UpdateIntegrationGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/integration-groups/{groupId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Send a message to an integration group
+ *
+ * Every member that may carry the message is checked first (a problem
+ * names the member); then the send, its route and its first deliveries
+ * are written in one transaction and the answer is 202. Failover: the
+ * first usable member gets it. Broadcast: every member does. A repeat
+ * with the same `Idempotency-Key` and body answers the first send.
+ */
+export const sendToIntegrationGroup = <ThrowOnError extends boolean = false>(options: Options<SendToIntegrationGroupData, ThrowOnError>): RequestResult<SendToIntegrationGroupResponses, SendToIntegrationGroupErrors, ThrowOnError> => (options.client ?? client).post<SendToIntegrationGroupResponses, SendToIntegrationGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/integration-groups/{groupId}/send',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get a group send and the route it took
+ *
+ * Which members were tried, when, how each ended and why the next was
+ * chosen; each member's delivery is at `GET /api/deliveries/{id}`.
+ */
+export const getGroupSend = <ThrowOnError extends boolean = false>(options: Options<GetGroupSendData, ThrowOnError>): RequestResult<GetGroupSendResponses, GetGroupSendErrors, ThrowOnError> => (options.client ?? client).get<GetGroupSendResponses, GetGroupSendErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/integration-groups/{groupId}/sends/{sendId}',
     ...options
 });
 

@@ -215,6 +215,17 @@ export type CreateDiscordIntegrationRequest = {
     type: 'discord';
 };
 
+export type CreateGroupRequest = {
+    failover?: FailoverRequest;
+    /**
+     * 1-10 distinct integrations of the organization that can send; the
+     * order is the failover order.
+     */
+    integrationIds: Array<string>;
+    name: string;
+    strategy: GroupStrategy;
+};
+
 /**
  * `POST /api/integrations`.
  */
@@ -410,6 +421,11 @@ export type DeliveryDto = {
     completedAt: string | null;
     createdAt: string;
     /**
+     * The group send (`snd_…`) this delivery carries, if it was sent to
+     * an integration group.
+     */
+    groupSendId: string | null;
+    /**
      * `dlv_…`; also the webhook `webhook-id` of every attempt.
      */
     id: string;
@@ -506,6 +522,98 @@ export type DiscordIntegrationDetail = {
     type: 'discord';
     updatedAt: string;
 };
+
+/**
+ * A failover group's bounds.
+ */
+export type FailoverDto = {
+    afterSecs: number;
+    attempts: number;
+};
+
+/**
+ * When a failover group moves on from a member that has not delivered (a
+ * permanent failure moves on at once). Only for `failover`; a member left
+ * out keeps its value (default 2 attempts, 30 s).
+ */
+export type FailoverRequest = {
+    /**
+     * Seconds from handing the message to a member before moving on, 1-3600.
+     */
+    afterSecs?: number;
+    /**
+     * Attempts through one member before moving on, 1-10.
+     */
+    attempts?: number;
+};
+
+/**
+ * A member's delivery in a group send.
+ */
+export type GroupDeliveryDto = {
+    /**
+     * `dlv_…`, readable at `GET /api/deliveries/{id}`.
+     */
+    id: string;
+    integrationId: string;
+};
+
+export type GroupDto = {
+    createdAt: string;
+    failover: null | FailoverDto;
+    /**
+     * `grp_…`
+     */
+    id: string;
+    /**
+     * In failover order.
+     */
+    integrationIds: Array<string>;
+    name: string;
+    strategy: GroupStrategy;
+    updatedAt: string;
+};
+
+/**
+ * A page of groups, in creation order.
+ */
+export type GroupList = {
+    data: Array<GroupDto>;
+    nextCursor: string | null;
+};
+
+/**
+ * One message sent to a group, and the route it took.
+ */
+export type GroupSendDto = {
+    completedAt: string | null;
+    counts: StepCountsDto;
+    createdAt: string;
+    /**
+     * The members' deliveries so far, in the order they were made.
+     */
+    deliveries: Array<GroupDeliveryDto>;
+    groupId: string;
+    /**
+     * `snd_…`
+     */
+    id: string;
+    /**
+     * Every member: tried ones in the order they were tried, then the
+     * others in the group's order.
+     */
+    route: Array<RouteStepDto>;
+    status: GroupSendStatusDto;
+    strategy: GroupStrategy;
+    updatedAt: string;
+};
+
+export type GroupSendStatusDto = 'sending' | 'delivered' | 'partially_delivered' | 'failed';
+
+/**
+ * How a group sends one message.
+ */
+export type GroupStrategy = 'failover' | 'broadcast';
 
 /**
  * A health check's answer.
@@ -864,6 +972,33 @@ export type ResendIntegrationDetail = {
 };
 
 /**
+ * One member's part in a group send.
+ */
+export type RouteStepDto = {
+    /**
+     * Its delivery (`GET /api/deliveries/{id}`), once it was given the message.
+     */
+    deliveryId: string | null;
+    endedAt: string | null;
+    integrationId: string;
+    /**
+     * Why it was chosen, or passed over for now.
+     */
+    note: string | null;
+    /**
+     * The member's place in the group's order (0-based).
+     */
+    position: number;
+    /**
+     * Why its part ended as it did.
+     */
+    reason: string | null;
+    startedAt: string | null;
+    state: StepStateDto;
+    type: null | IntegrationTypeSlug;
+};
+
+/**
  * A secret config field that holds a value. The value itself is never
  * returned.
  */
@@ -1065,6 +1200,24 @@ export type SlackIntegrationDetail = {
     type: 'slack';
     updatedAt: string;
 };
+
+/**
+ * How many members are where.
+ */
+export type StepCountsDto = {
+    delivered: number;
+    failed: number;
+    /**
+     * Waiting or sending.
+     */
+    pending: number;
+    /**
+     * Failover: members not needed.
+     */
+    unused: number;
+};
+
+export type StepStateDto = 'waiting' | 'sending' | 'delivered' | 'failed' | 'unused';
 
 export type TelegramConfig = {
     /**
@@ -1289,6 +1442,16 @@ export type TestWebhookConfigRequest = {
 export type TypeCapabilities = {
     send: boolean;
     test: boolean;
+};
+
+/**
+ * Every member is optional; what is left out stays.
+ */
+export type UpdateGroupRequest = {
+    failover?: FailoverRequest;
+    integrationIds?: Array<string>;
+    name?: string;
+    strategy?: GroupStrategy;
 };
 
 /**
@@ -2298,6 +2461,449 @@ export type RetryDeliveryResponses = {
 
 export type RetryDeliveryResponse = RetryDeliveryResponses[keyof RetryDeliveryResponses];
 
+export type ListIntegrationGroupsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-200 (default 50).
+         */
+        limit?: number;
+        /**
+         * `nextCursor` of the previous page.
+         */
+        cursor?: string;
+    };
+    url: '/api/integration-groups';
+};
+
+export type ListIntegrationGroupsErrors = {
+    /**
+     * Malformed query string.
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, unknown or revoked API key.
+     */
+    401: Problem;
+    /**
+     * The key lacks the `read` scope.
+     */
+    403: Problem;
+    /**
+     * An unknown parameter, or an invalid limit or cursor.
+     */
+    422: Problem;
+    /**
+     * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
+     */
+    429: Problem;
+    /**
+     * Internal error.
+     */
+    500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type ListIntegrationGroupsError = ListIntegrationGroupsErrors[keyof ListIntegrationGroupsErrors];
+
+export type ListIntegrationGroupsResponses = {
+    /**
+     * A page of groups.
+     */
+    200: GroupList;
+};
+
+export type ListIntegrationGroupsResponse = ListIntegrationGroupsResponses[keyof ListIntegrationGroupsResponses];
+
+export type CreateIntegrationGroupData = {
+    body: CreateGroupRequest;
+    path?: never;
+    query?: never;
+    url: '/api/integration-groups';
+};
+
+export type CreateIntegrationGroupErrors = {
+    /**
+     * Malformed JSON.
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, unknown or revoked API key.
+     */
+    401: Problem;
+    /**
+     * The key lacks the `write` scope.
+     */
+    403: Problem;
+    /**
+     * The body is over the size limit.
+     */
+    413: Problem;
+    /**
+     * The body is not JSON.
+     */
+    415: Problem;
+    /**
+     * Invalid fields: the name, an unknown or repeated integration, one that cannot send, bounds out of range or given to a broadcast group.
+     */
+    422: Problem;
+    /**
+     * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
+     */
+    429: Problem;
+    /**
+     * Internal error.
+     */
+    500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type CreateIntegrationGroupError = CreateIntegrationGroupErrors[keyof CreateIntegrationGroupErrors];
+
+export type CreateIntegrationGroupResponses = {
+    /**
+     * Created.
+     */
+    201: GroupDto;
+};
+
+export type CreateIntegrationGroupResponse = CreateIntegrationGroupResponses[keyof CreateIntegrationGroupResponses];
+
+export type DeleteIntegrationGroupData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` from a previous response: delete only if unchanged since.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        /**
+         * The group's id (`grp_…`).
+         */
+        groupId: string;
+    };
+    query?: never;
+    url: '/api/integration-groups/{groupId}';
+};
+
+export type DeleteIntegrationGroupErrors = {
+    /**
+     * A malformed `If-Match`.
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, unknown or revoked API key.
+     */
+    401: Problem;
+    /**
+     * The key lacks the `write` scope.
+     */
+    403: Problem;
+    /**
+     * No such group in this organization.
+     */
+    404: Problem;
+    /**
+     * Too many concurrent changes.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not name the current version.
+     */
+    412: Problem;
+    /**
+     * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
+     */
+    429: Problem;
+    /**
+     * Internal error.
+     */
+    500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type DeleteIntegrationGroupError = DeleteIntegrationGroupErrors[keyof DeleteIntegrationGroupErrors];
+
+export type DeleteIntegrationGroupResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type DeleteIntegrationGroupResponse = DeleteIntegrationGroupResponses[keyof DeleteIntegrationGroupResponses];
+
+export type GetIntegrationGroupData = {
+    body?: never;
+    path: {
+        /**
+         * The group's id (`grp_…`).
+         */
+        groupId: string;
+    };
+    query?: never;
+    url: '/api/integration-groups/{groupId}';
+};
+
+export type GetIntegrationGroupErrors = {
+    /**
+     * Missing, malformed, unknown or revoked API key.
+     */
+    401: Problem;
+    /**
+     * The key lacks the `read` scope.
+     */
+    403: Problem;
+    /**
+     * No such group in this organization.
+     */
+    404: Problem;
+    /**
+     * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
+     */
+    429: Problem;
+    /**
+     * Internal error.
+     */
+    500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type GetIntegrationGroupError = GetIntegrationGroupErrors[keyof GetIntegrationGroupErrors];
+
+export type GetIntegrationGroupResponses = {
+    /**
+     * The group.
+     */
+    200: GroupDto;
+};
+
+export type GetIntegrationGroupResponse = GetIntegrationGroupResponses[keyof GetIntegrationGroupResponses];
+
+export type UpdateIntegrationGroupData = {
+    body: UpdateGroupRequest;
+    headers?: {
+        /**
+         * An `ETag` from a previous response: update only if unchanged since.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        /**
+         * The group's id (`grp_…`).
+         */
+        groupId: string;
+    };
+    query?: never;
+    url: '/api/integration-groups/{groupId}';
+};
+
+export type UpdateIntegrationGroupErrors = {
+    /**
+     * Malformed JSON or a malformed `If-Match`.
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, unknown or revoked API key.
+     */
+    401: Problem;
+    /**
+     * The key lacks the `write` scope.
+     */
+    403: Problem;
+    /**
+     * No such group in this organization.
+     */
+    404: Problem;
+    /**
+     * Too many concurrent changes.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not name the current version.
+     */
+    412: Problem;
+    /**
+     * The body is over the size limit.
+     */
+    413: Problem;
+    /**
+     * The body is not JSON.
+     */
+    415: Problem;
+    /**
+     * Invalid fields.
+     */
+    422: Problem;
+    /**
+     * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
+     */
+    429: Problem;
+    /**
+     * Internal error.
+     */
+    500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type UpdateIntegrationGroupError = UpdateIntegrationGroupErrors[keyof UpdateIntegrationGroupErrors];
+
+export type UpdateIntegrationGroupResponses = {
+    /**
+     * The updated group.
+     */
+    200: GroupDto;
+};
+
+export type UpdateIntegrationGroupResponse = UpdateIntegrationGroupResponses[keyof UpdateIntegrationGroupResponses];
+
+export type SendToIntegrationGroupData = {
+    body: SendMessageRequest;
+    headers?: {
+        /**
+         * Makes the request safe to repeat: a repeat with the same key and body within 24 h answers the first send.
+         */
+        'Idempotency-Key'?: string | null;
+    };
+    path: {
+        /**
+         * The group's id (`grp_…`).
+         */
+        groupId: string;
+    };
+    query?: never;
+    url: '/api/integration-groups/{groupId}/send';
+};
+
+export type SendToIntegrationGroupErrors = {
+    /**
+     * Malformed JSON or Idempotency-Key.
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, unknown or revoked API key.
+     */
+    401: Problem;
+    /**
+     * The key lacks the `test` scope.
+     */
+    403: Problem;
+    /**
+     * No such group in this organization.
+     */
+    404: Problem;
+    /**
+     * `/problems/inactive`: no member of the group can send. `/problems/conflict`: a request with this Idempotency-Key is still being processed; repeat it after `Retry-After`.
+     */
+    409: Problem;
+    /**
+     * The body is over the size limit.
+     */
+    413: Problem;
+    /**
+     * The body is not JSON.
+     */
+    415: Problem;
+    /**
+     * A member cannot carry the message (the problem names the member and the field), or the Idempotency-Key was used with another body.
+     */
+    422: Problem;
+    /**
+     * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
+     */
+    429: Problem;
+    /**
+     * Internal error.
+     */
+    500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type SendToIntegrationGroupError = SendToIntegrationGroupErrors[keyof SendToIntegrationGroupErrors];
+
+export type SendToIntegrationGroupResponses = {
+    /**
+     * Accepted: the send and its first deliveries are queued.
+     */
+    202: GroupSendDto;
+};
+
+export type SendToIntegrationGroupResponse = SendToIntegrationGroupResponses[keyof SendToIntegrationGroupResponses];
+
+export type GetGroupSendData = {
+    body?: never;
+    path: {
+        /**
+         * The group's id (`grp_…`).
+         */
+        groupId: string;
+        /**
+         * The send's id (`snd_…`).
+         */
+        sendId: string;
+    };
+    query?: never;
+    url: '/api/integration-groups/{groupId}/sends/{sendId}';
+};
+
+export type GetGroupSendErrors = {
+    /**
+     * Missing, malformed, unknown or revoked API key.
+     */
+    401: Problem;
+    /**
+     * The key lacks the `read` scope.
+     */
+    403: Problem;
+    /**
+     * No such send of this group.
+     */
+    404: Problem;
+    /**
+     * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
+     */
+    429: Problem;
+    /**
+     * Internal error.
+     */
+    500: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type GetGroupSendError = GetGroupSendErrors[keyof GetGroupSendErrors];
+
+export type GetGroupSendResponses = {
+    /**
+     * The send, with every member's step.
+     */
+    200: GroupSendDto;
+};
+
+export type GetGroupSendResponse = GetGroupSendResponses[keyof GetGroupSendResponses];
+
 export type ListIntegrationTypesData = {
     body?: never;
     path?: never;
@@ -2601,7 +3207,7 @@ export type DeleteIntegrationErrors = {
      */
     404: Problem;
     /**
-     * A managed integration, or too many concurrent changes.
+     * `/problems/managed`: a managed integration. `/problems/in-use`: a member of integration groups (the detail names them). `/problems/conflict`: too many concurrent changes.
      */
     409: Problem;
     /**
@@ -3228,7 +3834,7 @@ export type DeleteIntegerIdIntegrationErrors = {
      */
     404: Problem;
     /**
-     * A managed integration, or too many concurrent changes.
+     * `/problems/managed`: a managed integration. `/problems/in-use`: a member of integration groups (the detail names them). `/problems/conflict`: too many concurrent changes.
      */
     409: Problem;
     /**

@@ -230,6 +230,96 @@ impl Client {
         .await
     }
 
+    // ------------------------------------------------ integration groups
+
+    pub async fn create_group(&self, body: &Value) -> Reply {
+        self.call(Method::POST, "/api/integration-groups", Some(body))
+            .await
+    }
+
+    /// A group of these members (201 checked); its id.
+    pub async fn create_group_of(
+        &self,
+        strategy: &str,
+        members: &[&str],
+        failover: Value,
+    ) -> String {
+        let mut body = json!({"name": format!("{strategy} group"), "strategy": strategy, "integrationIds": members});
+        if !failover.is_null() {
+            body["failover"] = failover;
+        }
+        super::id_of(&self.create_group(&body).await.ok(201))
+    }
+
+    pub async fn get_group(&self, id: &str) -> Reply {
+        self.call(Method::GET, &format!("/api/integration-groups/{id}"), None)
+            .await
+    }
+
+    /// `query` without the `?`.
+    pub async fn list_groups(&self, query: &str) -> Reply {
+        self.call(
+            Method::GET,
+            &with_query("/api/integration-groups", query),
+            None,
+        )
+        .await
+    }
+
+    pub async fn update_group(&self, id: &str, body: &Value) -> Reply {
+        self.call(
+            Method::PUT,
+            &format!("/api/integration-groups/{id}"),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn delete_group(&self, id: &str) -> Reply {
+        self.call(
+            Method::DELETE,
+            &format!("/api/integration-groups/{id}"),
+            None,
+        )
+        .await
+    }
+
+    pub async fn send_to_group(&self, group: &str, message: &Value) -> Reply {
+        self.call(
+            Method::POST,
+            &format!("/api/integration-groups/{group}/send"),
+            Some(message),
+        )
+        .await
+    }
+
+    pub async fn get_group_send(&self, group: &str, send: &str) -> Reply {
+        self.call(
+            Method::GET,
+            &format!("/api/integration-groups/{group}/sends/{send}"),
+            None,
+        )
+        .await
+    }
+
+    /// The group send once its status is final (polled; fails the test
+    /// after 30 s).
+    pub async fn wait_for_group_send(&self, group: &str, send: &str) -> Value {
+        eventually(
+            &format!("group send {send} to finish"),
+            DELIVERY_TIMEOUT,
+            || async move {
+                let s = self.get_group_send(group, send).await.ok(200);
+                if s["status"] == "sending" {
+                    Err(s.to_string())
+                } else {
+                    Ok(s)
+                }
+            },
+        )
+        .await
+    }
+
     // ------------------------------------------------ /integrations
     // The API that names integration types by integer id and takes
     // snake_case `data`; an integration is addressed by its integer id.

@@ -1,0 +1,309 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.group_dto import GroupDto
+from ...models.problem import Problem
+from ...models.update_group_request import UpdateGroupRequest
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    group_id: str,
+    *,
+    body: UpdateGroupRequest,
+    if_match: str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
+
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/integration-groups/{group_id}".format(group_id=quote(str(group_id), safe=""),),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> GroupDto | Problem | None:
+    if response.status_code == 200:
+        response_200 = GroupDto.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+
+
+        return response_412
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[GroupDto | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateGroupRequest,
+    if_match: str | Unset = UNSET,
+
+) -> Response[GroupDto | Problem]:
+    """ Update an integration group
+
+     Every member is optional; `integrationIds` replaces the whole list.
+    With `If-Match`, the update happens only if the group is still at that
+    version. Sends already made keep the route they had.
+
+    Args:
+        group_id (str):
+        if_match (str | Unset):
+        body (UpdateGroupRequest): Every member is optional; what is left out stays.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GroupDto | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        group_id=group_id,
+body=body,
+if_match=if_match,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateGroupRequest,
+    if_match: str | Unset = UNSET,
+
+) -> GroupDto | Problem | None:
+    """ Update an integration group
+
+     Every member is optional; `integrationIds` replaces the whole list.
+    With `If-Match`, the update happens only if the group is still at that
+    version. Sends already made keep the route they had.
+
+    Args:
+        group_id (str):
+        if_match (str | Unset):
+        body (UpdateGroupRequest): Every member is optional; what is left out stays.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GroupDto | Problem
+     """
+
+
+    return sync_detailed(
+        group_id=group_id,
+client=client,
+body=body,
+if_match=if_match,
+
+    ).parsed
+
+async def asyncio_detailed(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateGroupRequest,
+    if_match: str | Unset = UNSET,
+
+) -> Response[GroupDto | Problem]:
+    """ Update an integration group
+
+     Every member is optional; `integrationIds` replaces the whole list.
+    With `If-Match`, the update happens only if the group is still at that
+    version. Sends already made keep the route they had.
+
+    Args:
+        group_id (str):
+        if_match (str | Unset):
+        body (UpdateGroupRequest): Every member is optional; what is left out stays.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GroupDto | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        group_id=group_id,
+body=body,
+if_match=if_match,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    group_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: UpdateGroupRequest,
+    if_match: str | Unset = UNSET,
+
+) -> GroupDto | Problem | None:
+    """ Update an integration group
+
+     Every member is optional; `integrationIds` replaces the whole list.
+    With `If-Match`, the update happens only if the group is still at that
+    version. Sends already made keep the route they had.
+
+    Args:
+        group_id (str):
+        if_match (str | Unset):
+        body (UpdateGroupRequest): Every member is optional; what is left out stays.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GroupDto | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        group_id=group_id,
+client=client,
+body=body,
+if_match=if_match,
+
+    )).parsed
