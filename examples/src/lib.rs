@@ -2,6 +2,7 @@
 //! and keyring, and outbound settings that let Patchbay reach the mocks the
 //! examples start on loopback. See `docs/embedding.md`.
 
+#![warn(missing_docs)]
 use std::path::PathBuf;
 
 use patchbay_embed::storage::crypto::KeyringError;

@@ -9,6 +9,7 @@
 //!
 //! The crate knows the domain and tokio only: no database, no HTTP.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod attempt;

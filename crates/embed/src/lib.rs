@@ -49,6 +49,7 @@
 //! when stopping), its HTTP server and its authentication (see
 //! [`Patchbay::mount`]), and the keyring's storage.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 use std::sync::Arc;
