@@ -204,3 +204,9 @@ impl Patchbay {
             .is_ok()
     }
 }
+
+/// `docs/embedding.md`, compiled with the doctests so that the programs it
+/// shows cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding.md")]
+pub struct EmbeddingGuide;

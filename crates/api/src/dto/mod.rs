@@ -6,7 +6,7 @@
 //! organization id in a body answer 422, never silently ignored or applied.
 //! Request types derive no `Debug`, since their `config` may hold secrets.
 //!
-//! One file per resource: [`integrations`], [`deliveries`], [`catalogue`];
+//! One file per resource: `integrations`, `deliveries`, `catalogue`;
 //! the enums and timestamp format they share are here.
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -1,8 +1,8 @@
 //! The compiled-in catalogue of integration types: stable ids, field specs
 //! from the providers' documentation, JSON Schema for clients, and validation.
 //!
-//! The entries themselves are in [`entries`] (one per type, from the
-//! providers' documentation); [`schema`] renders a type's JSON Schema.
+//! The entries themselves are in `entries.rs` (one per type, from the
+//! providers' documentation); `schema.rs` renders a type's JSON Schema.
 
 use std::time::Duration;
 
