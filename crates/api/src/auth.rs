@@ -319,6 +319,11 @@ fn forbidden(scope: Scope) -> ApiError {
     )
 }
 
+/// The path prefix the API is mounted under (empty for the standalone
+/// app): what the middleware strips before judging a path.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MountPrefix(pub(crate) String);
+
 /// Routes that need a key: everything under `/api` except the OpenAPI
 /// document, which is public so SDK generators and the docs page can fetch
 /// it, and everything under `/integrations` (the integer-id API).
@@ -336,7 +341,7 @@ pub(crate) async fn authenticate(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let prefix = req
-        .app_data::<Data<crate::mount::MountPrefix>>()
+        .app_data::<Data<MountPrefix>>()
         .map(|p| p.0.clone())
         .unwrap_or_default();
     let path = req.path().strip_prefix(prefix.as_str()).unwrap_or_default();

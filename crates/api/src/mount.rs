@@ -41,12 +41,8 @@ use actix_web::web::{self, Data};
 use utoipa::openapi::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::{ApiKeys, Authenticate};
+use crate::auth::{ApiKeys, Authenticate, MountPrefix};
 use crate::{ApiConfig, ApiState};
-
-/// The path prefix the API is mounted under (empty for the standalone app).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct MountPrefix(pub(crate) String);
 
 /// The app data every mount of the API shares, built from its document.
 pub(crate) struct Shared {
