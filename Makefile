@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test contract lint fmt openapi check-deps build bench sdk
+.PHONY: run test contract lint fmt openapi check-deps build bench sdk examples
 
 run:
 	$(CARGO) run -p patchbay -- serve
@@ -18,8 +18,13 @@ test:
 	@scripts/check-test-postgres.sh
 	$(CARGO) test --workspace --all-targets --no-fail-fast
 	$(CARGO) test --workspace --doc
+	CARGO="$(CARGO)" scripts/run-examples.sh
 	scripts/contract-tests.sh
 	@scripts/check-test-postgres.sh --reminder
+
+# The embedding examples alone (make test runs them too).
+examples:
+	CARGO="$(CARGO)" scripts/run-examples.sh
 
 # The contract tests alone: schemathesis and the shipped SDKs' round trips
 # against a live server.
@@ -29,6 +34,7 @@ contract:
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
 	scripts/check-deps.sh
 	scripts/sdk.sh --check
 

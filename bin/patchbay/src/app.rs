@@ -1,5 +1,7 @@
 //! The application factory: builds the real app from settings without
 //! binding a fixed port, so the server, the tests and the spec share it.
+//! The wiring itself is `patchbay_embed`'s builder, the one an embedding
+//! service uses; this maps the settings onto it.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -10,15 +12,12 @@ use actix_web::dev::Server;
 use anyhow::Context;
 use patchbay_api::server::ServerSettings;
 use patchbay_api::{ApiConfig, ApiState};
+use patchbay_domain::IntegrationService;
 use patchbay_domain::validation::ValidationPolicy;
-use patchbay_domain::{IntegrationService, ProviderRegistry};
-use patchbay_provider_ai::AiGatewayProvider;
-use patchbay_provider_chat::{DiscordProvider, SlackProvider, TelegramProvider};
-use patchbay_provider_email::{ResendProvider, SendgridProvider};
-use patchbay_provider_kit::OutboundClient;
-use patchbay_provider_web3::Web3Provider;
-use patchbay_provider_webhook::WebhookProvider;
-use patchbay_storage::{Database, SqlStore};
+use patchbay_embed::{
+    DatabaseOptions, DeliveryOptions, Patchbay, PatchbayBuilder, ProviderEndpoints,
+};
+use patchbay_storage::SqlStore;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::keys::{KeyUse, LoadedKeyring, load_keyring};
@@ -31,9 +30,8 @@ pub struct Application {
     port: u16,
     server: Server,
     state: ApiState,
-    store: Arc<SqlStore>,
-    /// The delivery workers, started with the server.
-    worker: Option<patchbay_delivery::Worker>,
+    /// The use cases and the delivery workers, started with the server.
+    patchbay: Patchbay,
     shutdown: ShutdownPlan,
     /// Set when this start created the first API key (stored only as a
     /// hash; see [`Application::build_with`] for its file).
@@ -67,30 +65,46 @@ async fn open_store_with(
     one_shot: bool,
 ) -> anyhow::Result<(Arc<SqlStore>, Option<String>)> {
     let LoadedKeyring { keyring, origin } = load_keyring(settings, key_use)?;
-    let url = settings.database.url.expose_secret().to_string();
-    let pool_size = settings.database.pool_size;
-    let checkout_timeout = Duration::from_millis(settings.database.checkout_timeout_ms);
-    let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Database> {
-        let db = if one_shot {
-            Database::connect_for_command(&url)
-        } else {
-            Database::connect_with_timeout(&url, pool_size, checkout_timeout)
-        }
-        .context("connecting to the database")?;
-        db.run_migrations().context("running database migrations")?;
-        Ok(db)
-    })
-    .await
-    .context("database start-up task failed")??;
-    let store = Arc::new(SqlStore::new(db, Arc::new(keyring)));
-    if origin.needs_verification() {
-        store
-            .verify_keyring()
-            .await
-            .context("the configured keys cannot decrypt the stored secrets")?;
-    }
+    let store = patchbay_embed::open_store(
+        &database_options(settings, one_shot),
+        keyring,
+        origin.needs_verification(),
+    )
+    .await?;
     let notice = origin.persist()?;
     Ok((store, notice))
+}
+
+/// The database settings as the builder takes them.
+fn database_options(settings: &Settings, one_shot: bool) -> DatabaseOptions {
+    DatabaseOptions {
+        url: SecretString::from(settings.database.url.expose_secret().to_string()),
+        pool_size: settings.database.pool_size,
+        checkout_timeout: Duration::from_millis(settings.database.checkout_timeout_ms),
+        one_shot,
+    }
+}
+
+/// The builder on these settings: every built-in provider on the one
+/// guarded outbound client, the validation policy and the delivery
+/// settings (the database and keyring are added by the caller).
+pub fn builder(settings: &Settings) -> PatchbayBuilder {
+    let p = &settings.providers;
+    Patchbay::builder()
+        .outbound(settings.outbound.clone())
+        .provider_endpoints(ProviderEndpoints {
+            slack: p.slack.base_url.clone(),
+            telegram: p.telegram.base_url.clone(),
+            sendgrid: p.sendgrid.base_url.clone(),
+            sendgrid_eu: p.sendgrid.eu_base_url.clone(),
+            resend: p.resend.base_url.clone(),
+        })
+        .validation_policy(validation_policy(settings))
+        .delivery(DeliveryOptions {
+            service: settings.delivery.service_settings(),
+            worker: settings.delivery.worker_config(),
+            workers: settings.delivery.workers_enabled,
+        })
 }
 
 impl Application {
@@ -119,57 +133,27 @@ impl Application {
             ),
             None => None,
         };
-        let (store, key_notice) = open_store(&settings, KeyUse::Secrets).await?;
-        let service = integration_service(&settings, &store)?;
+        let LoadedKeyring { keyring, origin } = load_keyring(&settings, KeyUse::Secrets)?;
+        let patchbay = builder(&settings)
+            .database(database_options(&settings, false))
+            .keyring(keyring)
+            .verify_keyring(origin.needs_verification())
+            .build()
+            .await?;
+        // Accepted by the store: a generated development key is written now,
+        // before anything is sealed with it.
+        let key_notice = origin.persist()?;
+        let store = patchbay.store().clone();
         if let Some(entries) = provisioning {
-            let reports = crate::provisioning::apply(entries, &service, store.as_ref())
-                .await
-                .context("applying the provisioning file")?;
+            let reports =
+                crate::provisioning::apply(entries, patchbay.integrations(), store.as_ref())
+                    .await
+                    .context("applying the provisioning file")?;
             for r in &reports {
                 tracing::info!(organization = %r.organization, result = %r.report, "provisioned");
             }
         }
-        let metrics = Arc::new(patchbay_domain::delivery::DeliveryMetrics::new());
-        let wake = patchbay_delivery::WakeSignal::new();
-        let delivery_service = patchbay_domain::delivery::DeliveryService::new(
-            store.clone(),
-            store.clone(),
-            Arc::new(wake.clone()),
-            settings.delivery.service_settings(),
-        );
-        let group_service = patchbay_domain::group::GroupService::new(
-            store.clone(),
-            store.clone(),
-            Arc::new(wake.clone()),
-            settings.delivery.service_settings(),
-        );
-        let worker = if settings.delivery.workers_enabled {
-            Some(
-                patchbay_delivery::Worker::new(
-                    store.clone(),
-                    store.clone(),
-                    // The same providers the use cases have (a registry of its own).
-                    providers(&settings)?,
-                    service.clone(),
-                    settings.delivery.retry_policy(),
-                    settings.delivery.worker_config(),
-                    metrics.clone(),
-                    wake,
-                )
-                .with_groups(store.clone()),
-            )
-        } else {
-            None
-        };
-        let state = ApiState {
-            integrations: service,
-            tenants: store.clone(),
-            delivery: Some(
-                patchbay_api::routes::deliveries::DeliveryApi::new(delivery_service, metrics)
-                    .with_groups(group_service),
-            ),
-            failed_auth: Default::default(),
-        };
+        let state = patchbay.api_state();
         let config = ApiConfig {
             max_body_bytes: settings.http.max_body_bytes,
             auth_cache_ttl: Duration::from_secs(settings.api.auth_cache_ttl_secs),
@@ -199,11 +183,15 @@ impl Application {
             shutdown,
             server,
             state,
-            store,
-            worker,
+            patchbay,
             bootstrap_key,
             key_notice,
         })
+    }
+
+    /// The use cases and workers under the server.
+    pub fn patchbay(&self) -> &Patchbay {
+        &self.patchbay
     }
 
     pub fn port(&self) -> u16 {
@@ -215,17 +203,15 @@ impl Application {
     }
 
     pub fn store(&self) -> &Arc<SqlStore> {
-        &self.store
+        self.patchbay.store()
     }
 
     /// Serve until SIGTERM or SIGINT, with the delivery workers beside the
     /// server, then shut down within [`Application::shutdown_bound`] (see
     /// `crate::shutdown`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let control = self.worker.as_ref().map(patchbay_delivery::Worker::control);
-        if let Some(worker) = self.worker {
-            worker.start();
-        }
+        let control = self.patchbay.worker_control();
+        self.patchbay.start_workers();
         crate::shutdown::serve_until(
             self.server,
             control,
@@ -244,7 +230,7 @@ impl Application {
     /// to a few seconds, for them to release their claims): tests keep it
     /// beside the app so the workers stop before the database goes away.
     pub fn worker_guard(&self) -> Option<WorkerGuard> {
-        self.worker.as_ref().map(|w| WorkerGuard(w.control()))
+        self.patchbay.worker_control().map(WorkerGuard)
     }
 }
 
@@ -256,52 +242,14 @@ pub fn shutdown_plan(settings: &Settings) -> ShutdownPlan {
     }
 }
 
-/// The use cases over this store, with every provider and the audit trail.
+/// The use cases over this store, with every provider and the audit trail
+/// (the builder's wiring, over a store already open).
 pub fn integration_service(
     settings: &Settings,
     store: &Arc<SqlStore>,
 ) -> anyhow::Result<IntegrationService> {
-    Ok(IntegrationService::new(
-        store.clone(),
-        providers(settings)?,
-        validation_policy(settings),
-    )
-    .with_audit(store.clone())
-    .audit_in_store()
-    // A quarter of the pool: a burst of tests leaves the rest to reads.
-    .with_test_store_concurrency((settings.database.pool_size / 4).max(1) as usize))
-}
-
-/// The providers compiled into this build, all sharing the one guarded
-/// outbound client. A type without a provider answers its test with an
-/// honest "not available" error, never a fake success.
-pub fn providers(settings: &Settings) -> anyhow::Result<ProviderRegistry> {
-    let client = OutboundClient::new(settings.outbound.clone())
-        .context("building the outbound HTTP client")?;
-    let p = &settings.providers;
-    let mut registry = ProviderRegistry::new();
-    registry.register(Arc::new(DiscordProvider::new(client.clone())));
-    registry.register(Arc::new(SlackProvider::new(
-        client.clone(),
-        p.slack.base_url.clone(),
-    )));
-    registry.register(Arc::new(TelegramProvider::new(
-        client.clone(),
-        p.telegram.base_url.clone(),
-    )));
-    registry.register(Arc::new(SendgridProvider::new(
-        client.clone(),
-        p.sendgrid.base_url.clone(),
-        p.sendgrid.eu_base_url.clone(),
-    )));
-    registry.register(Arc::new(ResendProvider::new(
-        client.clone(),
-        p.resend.base_url.clone(),
-    )));
-    registry.register(Arc::new(WebhookProvider::new(client.clone())));
-    registry.register(Arc::new(Web3Provider::new(client.clone())));
-    registry.register(Arc::new(AiGatewayProvider::new(client)));
-    Ok(registry)
+    let patchbay = builder(settings).assemble(store.clone())?;
+    Ok(patchbay.integrations().clone())
 }
 
 pub fn validation_policy(settings: &Settings) -> ValidationPolicy {

@@ -113,7 +113,7 @@ pub fn parse(text: &str, env: EnvLookup<'_>) -> anyhow::Result<Entries> {
             problems.push(format!("{label}: organization must not be empty"));
         }
         let Some(kind) = IntegrationType::from_slug(&entry.kind) else {
-            let slugs: Vec<&str> = IntegrationType::ALL.iter().map(|t| t.slug()).collect();
+            let slugs: Vec<&str> = IntegrationType::all().iter().map(|t| t.slug()).collect();
             problems.push(format!(
                 "{label}: type must be one of: {}",
                 slugs.join(", ")

@@ -1,4 +1,5 @@
-//! API key authentication and scopes.
+//! Authentication and scopes: API keys by default, or the embedding
+//! service's own [`Authenticate`] where the API is mounted in its app.
 //!
 //! A middleware authenticates every `/api` request before routing and body
 //! parsing, so an unauthenticated client learns nothing from body errors.
@@ -27,7 +28,7 @@ use actix_web::middleware::Next;
 use actix_web::web::Data;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use patchbay_domain::auth::{Scope, Scopes, hash_api_key, looks_like_api_key};
-use patchbay_domain::{ApiKeyId, OrgId, TenantStore};
+use patchbay_domain::{Actor, ApiKeyId, OrgId, TenantStore};
 
 use crate::ApiConfig;
 use crate::auth_failures::FailedAuthentications;
@@ -37,12 +38,53 @@ use crate::problem::{ApiError, ProblemKind};
 /// Most cached keys per worker; the cache is pruned, then emptied, past it.
 const MAX_CACHED_KEYS: usize = 10_000;
 
-/// Who is calling: the organization and scopes of the presented key.
+/// Who is calling: the organization whose integrations a request reaches,
+/// what it may do there, and who the audit trail names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
+    /// Every operation is confined to this organization.
     pub org_id: OrgId,
-    pub key_id: ApiKeyId,
+    /// What the caller may do (`read`, `write`, `test`, `admin`).
     pub scopes: Scopes,
+    /// Who the audit trail records: the API key, or the host's subject.
+    pub actor: Actor,
+}
+
+impl Principal {
+    /// A caller the embedding service authenticated itself, as `subject`
+    /// (its own user or service id, recorded in the audit trail as
+    /// `host:<subject>`).
+    pub fn host(org_id: OrgId, scopes: Scopes, subject: impl Into<String>) -> Self {
+        Self {
+            org_id,
+            scopes,
+            actor: Actor::Host(subject.into()),
+        }
+    }
+
+    /// The API key that authenticated the request, if one did.
+    pub fn key_id(&self) -> Option<&ApiKeyId> {
+        match &self.actor {
+            Actor::ApiKey(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// How a request maps to a [`Principal`]: API keys by default
+/// ([`ApiKeys`]); an embedding service that mounts the API
+/// ([`crate::mount::Mount`]) may supply its own (its session cookie, its
+/// gateway's headers, ...).
+///
+/// Called before routing and body parsing, once per request under `/api`
+/// and `/integrations`. Answer an [`ApiError`] to refuse: its status and
+/// detail reach the client as a problem (`ApiError::new(ProblemKind::Unauthorized, ...)`
+/// for a missing or bad credential, `Forbidden` for a caller who may not
+/// use the API at all).
+#[async_trait::async_trait(?Send)]
+pub trait Authenticate: Send + Sync + 'static {
+    /// The caller of this request, or the problem to answer instead.
+    async fn authenticate(&self, req: &HttpRequest) -> Result<Principal, ApiError>;
 }
 
 struct Cached {
@@ -50,7 +92,9 @@ struct Cached {
     expires: Instant,
 }
 
-pub(crate) struct Authenticator {
+/// The default authentication: `Authorization: Bearer <API key>`, with the
+/// per-worker cache and the per-address limit of refused keys.
+pub struct ApiKeys {
     tenants: Arc<dyn TenantStore>,
     ttl: Duration,
     cache: Mutex<HashMap<String, Cached>>,
@@ -60,8 +104,10 @@ pub(crate) struct Authenticator {
     proxies: TrustedProxies,
 }
 
-impl Authenticator {
-    pub(crate) fn new(
+impl ApiKeys {
+    /// API keys looked up in `tenants`, with `config`'s cache and limits;
+    /// `failed` is shared by every worker.
+    pub fn new(
         tenants: Arc<dyn TenantStore>,
         config: &ApiConfig,
         failed: Arc<FailedAuthentications>,
@@ -120,7 +166,7 @@ impl Authenticator {
     /// Check the `Authorization` header of a request from `client`: 429
     /// while the client is over its limit of refused keys, and a refused
     /// key counts towards it.
-    pub(crate) async fn authenticate(
+    pub(crate) async fn authenticate_client(
         &self,
         client: IpAddr,
         authorization: Option<&HeaderValue>,
@@ -183,8 +229,8 @@ impl Authenticator {
             Some(r) if r.revoked_at.is_none() => {
                 let principal = Principal {
                     org_id: r.org_id,
-                    key_id: r.id,
                     scopes: r.scopes,
+                    actor: Actor::ApiKey(r.id),
                 };
                 self.remember(hash, principal.clone());
                 Ok(principal)
@@ -211,6 +257,17 @@ impl Refusal {
             error,
             counts: false,
         }
+    }
+}
+
+#[async_trait::async_trait(?Send)]
+impl Authenticate for ApiKeys {
+    async fn authenticate(&self, req: &HttpRequest) -> Result<Principal, ApiError> {
+        let client = self
+            .proxies
+            .client(req.peer_addr().map(|a| a.ip()), req.headers());
+        self.authenticate_client(client, req.headers().get(header::AUTHORIZATION))
+            .await
     }
 }
 
@@ -262,6 +319,11 @@ fn forbidden(scope: Scope) -> ApiError {
     )
 }
 
+/// The path prefix the API is mounted under (empty for the standalone
+/// app): what the middleware strips before judging a path.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MountPrefix(pub(crate) String);
+
 /// Routes that need a key: everything under `/api` except the OpenAPI
 /// document, which is public so SDK generators and the docs page can fetch
 /// it, and everything under `/integrations` (the integer-id API).
@@ -278,20 +340,19 @@ pub(crate) async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if !requires_key(req.path()) {
+    let prefix = req
+        .app_data::<Data<MountPrefix>>()
+        .map(|p| p.0.clone())
+        .unwrap_or_default();
+    let path = req.path().strip_prefix(prefix.as_str()).unwrap_or_default();
+    if !requires_key(path) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let Some(auth) = req.app_data::<Data<Authenticator>>().cloned() else {
+    let Some(auth) = req.app_data::<Data<dyn Authenticate>>().cloned() else {
         tracing::error!("authenticator missing from app data");
         return Ok(req.into_response(ApiError::internal().to_response()));
     };
-    let client = auth
-        .proxies
-        .client(req.peer_addr().map(|a| a.ip()), req.headers());
-    match auth
-        .authenticate(client, req.headers().get(header::AUTHORIZATION))
-        .await
-    {
+    match auth.authenticate(req.request()).await {
         Ok(principal) => {
             req.extensions_mut().insert(principal);
             Ok(next.call(req).await?.map_into_boxed_body())
@@ -340,9 +401,9 @@ impl<S: RequiredScope> Authorized<S> {
         &self.principal.org_id
     }
 
-    /// The audit trail's actor: this request's API key.
+    /// The audit trail's actor: this request's API key, or the host's subject.
     pub fn actor(&self) -> patchbay_domain::Actor {
-        patchbay_domain::Actor::ApiKey(self.principal.key_id.clone())
+        self.principal.actor.clone()
     }
 }
 

@@ -32,6 +32,7 @@ pub mod etag;
 pub mod integer_id_api;
 pub mod metrics;
 mod middleware;
+pub mod mount;
 pub mod problem;
 mod process_metrics;
 mod query;
@@ -41,10 +42,11 @@ pub mod server;
 mod strict_json;
 mod typed_configs;
 
-pub use auth::Principal;
+pub use auth::{ApiKeys, Authenticate, Principal};
 pub use auth_failures::FailedAuthentications;
 pub use client_addr::{AddrRange, TrustedProxies};
 pub use cors::CorsOrigins;
+pub use mount::Mount;
 pub use problem::{ApiError, PROBLEM_JSON, Problem, ProblemFieldError, ProblemKind};
 
 /// Where the OpenAPI document is served (no API key needed).
@@ -167,13 +169,31 @@ fn routes() -> (
     >,
     utoipa::openapi::OpenApi,
 ) {
+    let (app, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(base_document())
+        .configure(register)
+        .split_for_parts();
+    (app, finish_document(doc))
+}
+
+fn base_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     // The crate version, not the package metadata, names the API version.
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
-    let (app, mut doc) = App::new()
-        .into_utoipa_app()
-        .openapi(doc)
-        .service(routes::integrations::list_integrations)
+    doc
+}
+
+fn finish_document(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    polish(&mut doc);
+    typed_configs::add(&mut doc);
+    doc
+}
+
+/// Every documented route, in matching order; the app and a mount
+/// ([`mount::Mount`]) both register them from here.
+fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::integrations::list_integrations)
         .service(routes::integrations::create_integration)
         // Before `/api/integrations/{integrationId}`, so that `test` is never
         // taken for an id: other methods on this path answer 405.
@@ -209,11 +229,7 @@ fn routes() -> (
         .service(routes::types::get_integration_type)
         .service(routes::health::healthz)
         .service(routes::health::readyz)
-        .service(routes::health::openapi_json)
-        .split_for_parts();
-    polish(&mut doc);
-    typed_configs::add(&mut doc);
-    (app, doc)
+        .service(routes::health::openapi_json);
 }
 
 /// The OpenAPI document served at `/api/openapi.json`. Deterministic: the
@@ -338,6 +354,8 @@ fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Err
 
 /// The whole application, middleware included. Call once per worker:
 /// `HttpServer::new(move || patchbay_api::app(state.clone(), config.clone()))`.
+/// To serve the API inside another actix-web application, under a prefix
+/// and with its own authentication, see [`mount::Mount`].
 pub fn app(
     state: ApiState,
     config: ApiConfig,
@@ -351,21 +369,22 @@ pub fn app(
     >,
 > {
     let (app, doc) = routes();
-    let doc_json = doc.to_json().unwrap_or_else(|e| {
-        tracing::error!(error = %e, "serialising the OpenAPI document failed");
-        "{}".to_string()
-    });
-    let authenticator =
-        auth::Authenticator::new(state.tenants.clone(), &config, state.failed_auth.clone());
+    let authenticator: Arc<dyn auth::Authenticate> = Arc::new(auth::ApiKeys::new(
+        state.tenants.clone(),
+        &config,
+        state.failed_auth.clone(),
+    ));
+    let shared = mount::Shared::new(&doc, "", authenticator);
     // Swagger UI sends the document's URL to validator.swagger.io unless
     // told not to: the page must reach no host but this service.
     let swagger = SwaggerUi::new(DOCS_FILES).config(
         utoipa_swagger_ui::Config::new([OPENAPI_PATH]).validator_url(SWAGGER_VALIDATOR_OFF),
     );
     app.app_data(Data::new(state))
-        .app_data(Data::new(authenticator))
-        .app_data(Data::new(routes::health::OpenApiJson(doc_json)))
-        .app_data(Data::new(middleware::RouteTable::from_openapi(&doc)))
+        .app_data(shared.authenticator)
+        .app_data(shared.doc_json)
+        .app_data(shared.route_table)
+        .app_data(shared.prefix)
         .app_data(Data::new(body::BodyLimit(config.max_body_bytes)))
         .app_data(Data::new(config.cors_origins.clone()))
         .app_data(web::PayloadConfig::new(config.max_body_bytes))

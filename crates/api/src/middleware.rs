@@ -89,7 +89,9 @@ pub(crate) async fn problem_details(
 pub(crate) struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
 
 impl RouteTable {
-    pub(crate) fn from_openapi(doc: &OpenApi) -> Self {
+    /// `doc`'s paths carry the mount's prefix already; the docs page's do
+    /// not, so `prefix` is put before them.
+    pub(crate) fn from_openapi(doc: &OpenApi, prefix: &str) -> Self {
         let mut routes = Vec::new();
         for (path, item) in &doc.paths.paths {
             let mut methods = Vec::new();
@@ -106,8 +108,12 @@ impl RouteTable {
             }
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
-        routes.push((ResourceDef::new(crate::DOCS_PATH), vec![Method::GET]));
-        routes.push((ResourceDef::new(crate::DOCS_FILES), vec![Method::GET]));
+        for docs in [crate::DOCS_PATH, crate::DOCS_FILES] {
+            routes.push((
+                ResourceDef::new(format!("{prefix}{docs}")),
+                vec![Method::GET],
+            ));
+        }
         Self(routes)
     }
 

@@ -2,7 +2,7 @@
 //!
 //! Every error the service answers, its own and actix-web's, is an
 //! `application/problem+json` body `{type, title, status, detail, errors?,
-//! requestId}`. A problem's text is written here or in [`crate::errors`], never copied
+//! requestId}`. A problem's text is written here or in `crate::errors`, never copied
 //! from a request value, a storage error or a provider response, so no
 //! secret can reach a client through an error.
 

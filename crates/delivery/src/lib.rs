@@ -2,13 +2,14 @@
 //!
 //! A [`Worker`] claims due deliveries from the outbox (the `DeliveryStore`)
 //! under a lease, sends each through its provider, records the attempt and
-//! schedules the next one by the [`RetryPolicy`]. Several workers, in one
+//! schedules the next one by the [`RetryPolicy`](patchbay_domain::delivery::RetryPolicy). Several workers, in one
 //! process or many, share one queue: the store hands each due row to one
 //! claimant, and a lease that expires (a crashed process) makes the row due
 //! again, so every accepted delivery is attempted at least once.
 //!
 //! The crate knows the domain and tokio only: no database, no HTTP.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod attempt;

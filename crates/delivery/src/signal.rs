@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 pub struct WakeSignal(Arc<Notify>);
 
 impl WakeSignal {
+    /// A signal no one has raised yet.
     pub fn new() -> Self {
         Self::default()
     }

@@ -84,6 +84,8 @@ impl WorkerControl {
 }
 
 impl Worker {
+    /// A worker over these stores and providers, not yet started (see
+    /// [`Worker::start`]); `signal` wakes it when a send is accepted.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         store: Arc<dyn DeliveryStore>,

@@ -22,7 +22,7 @@ pub struct ValidationPolicy {
 }
 
 /// The rule a field's value must follow beyond its JSON type.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldRule {
     None,
     MaxLen(usize),

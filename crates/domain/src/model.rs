@@ -107,15 +107,20 @@ pub enum Actor {
     Provisioning,
     /// An operator command or an embedding service acting directly.
     Operator,
+    /// A request the embedding service authenticated itself, as this
+    /// subject (its own user or service id).
+    Host(String),
 }
 
 impl Actor {
-    /// As stored and listed: the key id, `provisioning` or `operator`.
+    /// As stored and listed: the key id, `provisioning`, `operator` or
+    /// `host:<subject>`.
     pub fn as_label(&self) -> String {
         match self {
             Actor::ApiKey(id) => id.to_string(),
             Actor::Provisioning => "provisioning".into(),
             Actor::Operator => "operator".into(),
+            Actor::Host(subject) => format!("host:{subject}"),
         }
     }
 }

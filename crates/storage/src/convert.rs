@@ -80,8 +80,8 @@ fn decode_row(row: IntegrationRow, keyring: Option<&Keyring>) -> Result<Integrat
         .org_id
         .parse()
         .map_err(|_| corrupt("organization", &row.id))?;
-    let kind =
-        IntegrationType::from_slug(&row.type_slug).ok_or_else(|| corrupt("type", &row.id))?;
+    let kind = IntegrationType::from_slug(&row.type_slug)
+        .ok_or_else(|| unregistered_type(&row.type_slug, &row.id))?;
     let environment =
         Environment::parse(&row.environment).ok_or_else(|| corrupt("environment", &row.id))?;
     let status = Status::parse(&row.status).ok_or_else(|| corrupt("status", &row.id))?;
@@ -208,6 +208,14 @@ pub(crate) fn event_row<'a>(
 }
 
 /// A delivery's stored value that does not decode.
+/// A row of a type this process has not registered (an embedding
+/// service's own type, started without it).
+fn unregistered_type(slug: &str, whose: &str) -> StoreError {
+    StoreError::Other(format!(
+        "stored type `{slug}` of {whose} is not in the catalogue: register that type before reading it"
+    ))
+}
+
 fn corrupt_delivery(what: &str, id: &str) -> StoreError {
     corrupt(what, &format!("delivery {id}"))
 }
@@ -229,7 +237,7 @@ pub(crate) fn decode_delivery(row: DeliveryRow) -> Result<Delivery, StoreError> 
             .parse()
             .map_err(|_| corrupt_delivery("integration", &row.id))?,
         kind: IntegrationType::from_slug(&row.type_slug)
-            .ok_or_else(|| corrupt_delivery("type", &row.id))?,
+            .ok_or_else(|| unregistered_type(&row.type_slug, &format!("delivery {}", row.id)))?,
         message,
         status: DeliveryStatus::parse(&row.status)
             .ok_or_else(|| corrupt_delivery("status", &row.id))?,

@@ -7,6 +7,7 @@
 
 mod audit;
 mod backend;
+mod catalogue_check;
 mod connection;
 mod convert;
 pub mod crypto;
@@ -26,7 +27,8 @@ mod tenants;
 pub mod testing;
 mod time;
 
+pub use catalogue_check::UnknownType;
 pub use connection::{DbConnection, MultiBackend, establish};
-pub use db::{Backend, Database};
+pub use db::{Backend, DEFAULT_CHECKOUT_TIMEOUT, Database};
 pub use error::StorageError;
 pub use store::SqlStore;

@@ -66,7 +66,7 @@ async fn metrics_describe_requests_the_process_the_build_and_an_idle_queue(db: T
     );
 
     // Nothing queued: 0 for every type that can send, none for the others.
-    for t in IntegrationType::ALL {
+    for t in IntegrationType::all() {
         let series = format!("patchbay_delivery_queue_depth{{type=\"{}\"}}", t.slug());
         if t.spec().capabilities.send {
             assert_eq!(expect(&series), 0.0);

@@ -6,7 +6,7 @@
 //! organization id in a body answer 422, never silently ignored or applied.
 //! Request types derive no `Debug`, since their `config` may hold secrets.
 //!
-//! One file per resource: [`integrations`], [`deliveries`], [`groups`], [`catalogue`];
+//! One file per resource: `integrations`, `deliveries`, `groups`, `catalogue`;
 //! the enums and timestamp format they share are here.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -25,47 +25,60 @@ pub use deliveries::*;
 pub use groups::*;
 pub use integrations::*;
 
-/// An integration type's slug.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum IntegrationTypeSlug {
-    Discord,
-    Slack,
-    Telegram,
-    Sendgrid,
-    Resend,
-    Webhook,
-    Web3,
-    AiGateway,
-}
+/// An integration type's slug: a built-in type's or a registered one's.
+/// On input, a slug of no type in the catalogue answers 422 with the slugs
+/// that are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntegrationTypeSlug(IntegrationType);
 
 impl IntegrationTypeSlug {
+    /// The type this slug names.
     pub fn kind(self) -> IntegrationType {
-        match self {
-            Self::Discord => IntegrationType::Discord,
-            Self::Slack => IntegrationType::Slack,
-            Self::Telegram => IntegrationType::Telegram,
-            Self::Sendgrid => IntegrationType::Sendgrid,
-            Self::Resend => IntegrationType::Resend,
-            Self::Webhook => IntegrationType::Webhook,
-            Self::Web3 => IntegrationType::Web3,
-            Self::AiGateway => IntegrationType::AiGateway,
-        }
+        self.0
     }
 
+    /// The slug of this type.
     pub fn from_kind(kind: IntegrationType) -> Self {
-        match kind {
-            IntegrationType::Discord => Self::Discord,
-            IntegrationType::Slack => Self::Slack,
-            IntegrationType::Telegram => Self::Telegram,
-            IntegrationType::Sendgrid => Self::Sendgrid,
-            IntegrationType::Resend => Self::Resend,
-            IntegrationType::Webhook => Self::Webhook,
-            IntegrationType::Web3 => Self::Web3,
-            IntegrationType::AiGateway => Self::AiGateway,
-        }
+        Self(kind)
     }
 }
+
+impl Serialize for IntegrationTypeSlug {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.slug())
+    }
+}
+
+impl<'de> Deserialize<'de> for IntegrationTypeSlug {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let slug = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        IntegrationType::from_slug(&slug).map(Self).ok_or_else(|| {
+            // serde's own wording for an unknown variant, which the body
+            // reader turns into "must be one of: ...".
+            let expected: Vec<String> = IntegrationType::all()
+                .iter()
+                .map(|t| format!("`{}`", t.slug()))
+                .collect();
+            serde::de::Error::custom(format_args!(
+                "unknown variant `{slug}`, expected one of {}",
+                expected.join(", ")
+            ))
+        })
+    }
+}
+
+impl utoipa::PartialSchema for IntegrationTypeSlug {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let slugs: Vec<&str> = IntegrationType::all().iter().map(|t| t.slug()).collect();
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An integration type's slug."))
+            .enum_values(Some(slugs))
+            .into()
+    }
+}
+
+impl ToSchema for IntegrationTypeSlug {}
 
 /// Where the integration is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -181,7 +194,7 @@ mod tests {
 
     #[test]
     fn slugs_match_the_catalogue() {
-        for kind in IntegrationType::ALL {
+        for kind in IntegrationType::all() {
             let slug = IntegrationTypeSlug::from_kind(kind);
             assert_eq!(slug.kind(), kind);
             assert_eq!(serde_json::to_value(slug).unwrap(), kind.slug());

@@ -87,7 +87,7 @@ pub(super) struct ReadData {
 }
 
 fn type_ids() -> String {
-    IntegrationType::ALL
+    IntegrationType::all()
         .iter()
         .map(|t| format!("{} ({})", t.id(), t.slug()))
         .collect::<Vec<_>>()
@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn snake_names_are_unique_per_type_and_round_trip() {
-        for kind in IntegrationType::ALL {
+        for kind in IntegrationType::all() {
             let mut seen = std::collections::BTreeSet::new();
             for f in &kind.spec().fields {
                 let snake = snake_case(f.name);

@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn documented_type_ids_are_the_catalogue() {
-        let ids: Vec<i64> = IntegrationType::ALL
+        let ids: Vec<i64> = IntegrationType::all()
             .iter()
             .map(|t| i64::from(t.id()))
             .collect();

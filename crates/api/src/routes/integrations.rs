@@ -35,7 +35,7 @@ fn list_request(q: ListIntegrationsQuery) -> Result<ListRequest, ApiError> {
     let kind = q.kind.as_deref().and_then(|s| {
         let t = IntegrationType::from_slug(s);
         if t.is_none() {
-            let slugs: Vec<&str> = IntegrationType::ALL.iter().map(|t| t.slug()).collect();
+            let slugs: Vec<&str> = IntegrationType::all().iter().map(|t| t.slug()).collect();
             invalid(
                 &mut errors,
                 "type",

@@ -116,7 +116,7 @@ fn pascal(slug: &str) -> String {
 fn each_types_config_is_the_catalogues_schema() {
     let doc = document();
     let schemas = &doc["components"]["schemas"];
-    for t in patchbay_domain::IntegrationType::ALL {
+    for t in patchbay_domain::IntegrationType::all() {
         let name = format!("{}Config", pascal(t.slug()));
         let expected = catalogue_schema(t);
         let documented = &schemas[&name];
@@ -172,8 +172,8 @@ fn creates_tests_and_details_are_discriminated_by_type() {
         let u = &schemas[union];
         assert_eq!(u["discriminator"]["propertyName"], "type", "{union}");
         let mapping = u["discriminator"]["mapping"].as_object().unwrap();
-        assert_eq!(mapping.len(), patchbay_domain::IntegrationType::ALL.len());
-        for t in patchbay_domain::IntegrationType::ALL {
+        assert_eq!(mapping.len(), patchbay_domain::IntegrationType::all().len());
+        for t in patchbay_domain::IntegrationType::all() {
             let r = mapping[t.slug()].as_str().unwrap();
             let variant = &schemas[r.rsplit('/').next().unwrap()];
             assert_eq!(variant["properties"]["type"]["enum"], json!([t.slug()]));

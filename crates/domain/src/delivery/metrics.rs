@@ -217,7 +217,7 @@ impl DeliveryMetrics {
              # TYPE patchbay_delivery_queue_depth gauge"
         );
         if let Some(depth) = queue_depth {
-            let mut by_type: BTreeMap<&str, i64> = IntegrationType::ALL
+            let mut by_type: BTreeMap<&str, i64> = IntegrationType::all()
                 .iter()
                 .filter(|t| t.spec().capabilities.send)
                 .map(|t| (t.slug(), 0))
@@ -268,7 +268,7 @@ mod tests {
     #[test]
     fn an_empty_queue_shows_zero_for_every_type_that_can_send() {
         let text = DeliveryMetrics::new().render(Some(&[]));
-        for t in IntegrationType::ALL {
+        for t in IntegrationType::all() {
             let line = format!("patchbay_delivery_queue_depth{{type=\"{}\"}} 0", t.slug());
             assert_eq!(
                 text.contains(&line),

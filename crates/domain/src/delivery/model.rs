@@ -175,7 +175,7 @@ pub struct IdempotencyClaim {
     pub expires_at: DateTime<Utc>,
 }
 
-/// The answer of [`DeliveryStore::enqueue`].
+/// The answer of [`DeliveryStore::enqueue`](crate::delivery::DeliveryStore::enqueue).
 #[derive(Debug, Clone)]
 pub enum EnqueueOutcome {
     Created(Delivery),

@@ -72,7 +72,8 @@ pub struct UpdateIntegration {
     pub replace_secrets: bool,
 }
 
-#[derive(Debug, Clone)]
+/// Filters and paging for listing one organization's integrations.
+#[derive(Debug, Clone, Default)]
 pub struct ListRequest {
     pub kind: Option<IntegrationType>,
     pub status: Option<Status>,

@@ -14,6 +14,7 @@
 //! Messages are ours: an error body is read only for its stable
 //! `error.code` / `error.type`, never returned or logged; nor is the key.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 use async_trait::async_trait;
@@ -47,6 +48,7 @@ pub struct AiGatewayProvider {
 }
 
 impl AiGatewayProvider {
+    /// OpenAI-compatible gateways through the guarded client.
     pub fn new(client: OutboundClient) -> Self {
         Self { client }
     }

@@ -48,6 +48,7 @@ pub struct DiscordProvider {
 }
 
 impl DiscordProvider {
+    /// Discord webhooks through the guarded client.
     pub fn new(client: OutboundClient) -> Self {
         Self { client }
     }

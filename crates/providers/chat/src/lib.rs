@@ -17,6 +17,7 @@
 //! message, and requests are logged by the kit with a label, the method and
 //! the host only.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod common;

@@ -61,6 +61,8 @@ pub struct SlackProvider {
 }
 
 impl SlackProvider {
+    /// Slack through the guarded client; `api_base` is the Web API
+    /// ([`SLACK_API_BASE`] in production).
     pub fn new(client: OutboundClient, api_base: Url) -> Self {
         Self { client, api_base }
     }

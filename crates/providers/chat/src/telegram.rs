@@ -46,6 +46,8 @@ pub struct TelegramProvider {
 }
 
 impl TelegramProvider {
+    /// Telegram bots through the guarded client; `api_base` is the Bot API
+    /// ([`TELEGRAM_API_BASE`] in production).
     pub fn new(client: OutboundClient, api_base: Url) -> Self {
         Self { client, api_base }
     }

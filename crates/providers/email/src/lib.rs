@@ -12,6 +12,7 @@
 //! code (Resend's `name`) or field names (SendGrid's `errors[].field`), and
 //! never returned or logged; neither is the API key.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod common;

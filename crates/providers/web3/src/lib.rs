@@ -13,6 +13,7 @@
 //! or a log line; nor does the endpoint's body (JSON-RPC errors are reported
 //! by their numeric code).
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 use async_trait::async_trait;

@@ -10,6 +10,7 @@
 //!
 //! Messages are ours: the receiver's body is never read into a result.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod signing;
@@ -49,6 +50,7 @@ pub struct WebhookProvider {
 }
 
 impl WebhookProvider {
+    /// Signed webhooks through the guarded client.
     pub fn new(client: OutboundClient) -> Self {
         Self { client }
     }

@@ -32,8 +32,10 @@ impl fmt::Debug for SigningKey {
 /// Why a signing secret cannot be used. Never holds the secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SigningKeyError {
+    /// Not `whsec_` followed by base64.
     #[error("the signing secret is not `whsec_` followed by base64")]
     NotBase64,
+    /// No key bytes.
     #[error("the signing secret is empty")]
     Empty,
 }
