@@ -108,6 +108,14 @@ impl RouteTable {
         }
         routes.push((ResourceDef::new(crate::DOCS_PATH), vec![Method::GET]));
         routes.push((ResourceDef::new(crate::DOCS_FILES), vec![Method::GET]));
+        routes.push((
+            ResourceDef::new(crate::console::CONSOLE_PATH),
+            vec![Method::GET],
+        ));
+        routes.push((
+            ResourceDef::new(crate::console::CONSOLE_FILES),
+            vec![Method::GET],
+        ));
         Self(routes)
     }
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod deliveries;
 pub mod health;
 pub mod integrations;
+pub mod me;
 pub mod metrics;
 pub mod types;
 

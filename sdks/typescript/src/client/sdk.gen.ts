@@ -2,7 +2,7 @@
 
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateIntegerIdIntegrationData, CreateIntegerIdIntegrationErrors, CreateIntegerIdIntegrationResponses, CreateIntegrationData, CreateIntegrationErrors, CreateIntegrationResponses, DeleteIntegerIdIntegrationData, DeleteIntegerIdIntegrationErrors, DeleteIntegerIdIntegrationResponses, DeleteIntegrationData, DeleteIntegrationErrors, DeleteIntegrationResponses, GetDeliveryData, GetDeliveryErrors, GetDeliveryResponses, GetIntegerIdIntegrationData, GetIntegerIdIntegrationErrors, GetIntegerIdIntegrationResponses, GetIntegrationData, GetIntegrationErrors, GetIntegrationHealthData, GetIntegrationHealthErrors, GetIntegrationHealthResponses, GetIntegrationResponses, GetIntegrationTypeData, GetIntegrationTypeErrors, GetIntegrationTypeResponses, GetOpenApiDocumentData, GetOpenApiDocumentResponses, HealthzData, HealthzResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListDeliveriesData, ListDeliveriesErrors, ListDeliveriesResponses, ListIntegerIdIntegrationsData, ListIntegerIdIntegrationsErrors, ListIntegerIdIntegrationsResponses, ListIntegrationsData, ListIntegrationsErrors, ListIntegrationsResponses, ListIntegrationTypesData, ListIntegrationTypesErrors, ListIntegrationTypesResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RetryDeliveryData, RetryDeliveryErrors, RetryDeliveryResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SetIntegerIdIntegrationStatusData, SetIntegerIdIntegrationStatusErrors, SetIntegerIdIntegrationStatusResponses, TestIntegrationConfigData, TestIntegrationConfigErrors, TestIntegrationConfigResponses, TestIntegrationData, TestIntegrationErrors, TestIntegrationResponses, UpdateIntegerIdIntegrationData, UpdateIntegerIdIntegrationErrors, UpdateIntegerIdIntegrationResponses, UpdateIntegrationData, UpdateIntegrationErrors, UpdateIntegrationResponses } from './types.gen';
+import type { CreateIntegerIdIntegrationData, CreateIntegerIdIntegrationErrors, CreateIntegerIdIntegrationResponses, CreateIntegrationData, CreateIntegrationErrors, CreateIntegrationResponses, DeleteIntegerIdIntegrationData, DeleteIntegerIdIntegrationErrors, DeleteIntegerIdIntegrationResponses, DeleteIntegrationData, DeleteIntegrationErrors, DeleteIntegrationResponses, GetCurrentKeyData, GetCurrentKeyErrors, GetCurrentKeyResponses, GetDeliveryData, GetDeliveryErrors, GetDeliveryResponses, GetIntegerIdIntegrationData, GetIntegerIdIntegrationErrors, GetIntegerIdIntegrationResponses, GetIntegrationData, GetIntegrationErrors, GetIntegrationHealthData, GetIntegrationHealthErrors, GetIntegrationHealthResponses, GetIntegrationResponses, GetIntegrationTypeData, GetIntegrationTypeErrors, GetIntegrationTypeResponses, GetOpenApiDocumentData, GetOpenApiDocumentResponses, HealthzData, HealthzResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListDeliveriesData, ListDeliveriesErrors, ListDeliveriesResponses, ListIntegerIdIntegrationsData, ListIntegerIdIntegrationsErrors, ListIntegerIdIntegrationsResponses, ListIntegrationsData, ListIntegrationsErrors, ListIntegrationsResponses, ListIntegrationTypesData, ListIntegrationTypesErrors, ListIntegrationTypesResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RetryDeliveryData, RetryDeliveryErrors, RetryDeliveryResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SetIntegerIdIntegrationStatusData, SetIntegerIdIntegrationStatusErrors, SetIntegerIdIntegrationStatusResponses, TestIntegrationConfigData, TestIntegrationConfigErrors, TestIntegrationConfigResponses, TestIntegrationData, TestIntegrationErrors, TestIntegrationResponses, UpdateIntegerIdIntegrationData, UpdateIntegerIdIntegrationErrors, UpdateIntegerIdIntegrationResponses, UpdateIntegrationData, UpdateIntegrationErrors, UpdateIntegrationResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -211,6 +211,15 @@ export const testIntegration = <ThrowOnError extends boolean = false>(options: O
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Describe the presented API key.
+ */
+export const getCurrentKey = <ThrowOnError extends boolean = false>(options?: Options<GetCurrentKeyData, ThrowOnError>): RequestResult<GetCurrentKeyResponses, GetCurrentKeyErrors, ThrowOnError> => (options?.client ?? client).get<GetCurrentKeyResponses, GetCurrentKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/me',
+    ...options
 });
 
 /**
