@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test contract lint fmt openapi check-deps build bench sdk
+.PHONY: run test contract console-test lint fmt openapi check-deps build bench sdk
 
 run:
 	$(CARGO) run -p patchbay -- serve
@@ -19,12 +19,18 @@ test:
 	$(CARGO) test --workspace --all-targets --no-fail-fast
 	$(CARGO) test --workspace --doc
 	scripts/contract-tests.sh
+	scripts/console-tests.sh
 	@scripts/check-test-postgres.sh --reminder
 
 # The contract tests alone: schemathesis and the shipped SDKs' round trips
 # against a live server.
 contract:
 	scripts/contract-tests.sh
+
+# The web console in headless Chromium against a live server, on SQLite and
+# on Postgres (screenshots in target/console/).
+console-test:
+	scripts/console-tests.sh
 
 lint:
 	$(CARGO) fmt --all --check

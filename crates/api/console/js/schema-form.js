@@ -113,6 +113,11 @@ export function schemaForm(schema, options = {}) {
     clearErrors() {
       for (const field of fields.values()) field.setError(null);
     },
+    // The label of the field a `config.x…` path names, if it is here.
+    labelFor(path) {
+      const m = /^config\.([^.[\]]+)/.exec(path ?? '');
+      return m && fields.has(m[1]) ? label(m[1]) : null;
+    },
     // After a save: no typed secret stays in the page.
     forgetSecrets() {
       for (const field of fields.values()) if (field.secret) field.forget();
@@ -128,7 +133,8 @@ function renderField(name, prop, ctx) {
   const describedBy = [prop.description ? helpId : null, errorId].filter(Boolean).join(' ');
   const wrapper = h('div', { class: 'field', dataset: { field: name } });
   const error = h('p', { class: 'field-error', id: errorId, hidden: true });
-  const labelEl = h('label', { for: id }, ctx.label,
+  // A map's entries are a group of inputs: its name labels the group.
+  const labelEl = h(kind === 'map' ? 'p' : 'label', kind === 'map' ? { id: `${id}-label`, class: 'label' } : { for: id }, ctx.label,
     ctx.required ? h('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : null,
     ctx.required ? h('span', { class: 'visually-hidden' }, ' (required)') : null,
     ctx.secret ? h('span', { class: 'tag' }, 'secret') : null);
@@ -172,8 +178,8 @@ function renderField(name, prop, ctx) {
     if (!ctx.secret && ctx.storedValue && typeof ctx.storedValue === 'object') {
       for (const [k, v] of Object.entries(ctx.storedValue)) addRow(k, String(v));
     }
-    const add = h('button', { type: 'button', class: 'btn btn-small', id, 'aria-describedby': describedBy, onclick: () => addRow().focus() }, 'Add entry');
-    control = h('div', { class: 'map' }, rows, add);
+    const add = h('button', { type: 'button', class: 'btn btn-small', id, onclick: () => addRow().focus() }, 'Add entry');
+    control = h('div', { class: 'map', role: 'group', 'aria-labelledby': `${id}-label`, 'aria-describedby': describedBy }, rows, add);
     read = () => {
       const entries = [...rows.querySelectorAll('.map-row')]
         .map((row) => [...row.querySelectorAll('input')].map((i) => i.value))

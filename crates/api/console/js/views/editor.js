@@ -108,10 +108,12 @@ export async function editorView(ctx, id) {
       own.setAttribute('aria-invalid', 'true');
       return false;
     });
+    const own = { name: 'Name', environment: 'Environment', type: 'Type', status: 'Status' };
     for (const e of fieldErrors) {
-      items.push(h('li', {}, rest.includes(e) ? `${e.field}: ${e.message}` : h('a', {
+      const text = `${form?.labelFor(e.field) ?? own[e.field] ?? e.field} ${e.message}`;
+      items.push(h('li', {}, rest.includes(e) ? text : h('a', {
         href: '#', onclick: (ev) => { ev.preventDefault(); focusField(e.field); },
-      }, `${e.field}: ${e.message}`)));
+      }, text)));
     }
     fill(summary,
       h('p', {}, error.message),
