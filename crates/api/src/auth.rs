@@ -372,7 +372,11 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let principal = req.extensions().get::<Principal>().cloned();
-        ready(principal.map(Self).ok_or_else(|| unauthorized("A valid API key is required.", None)))
+        ready(
+            principal
+                .map(Self)
+                .ok_or_else(|| unauthorized("A valid API key is required.", None)),
+        )
     }
 }
 

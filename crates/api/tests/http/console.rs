@@ -32,7 +32,10 @@ fn assert_secured(r: &Reply) {
         assert!(!csp.contains(forbidden), "{csp} allows {forbidden}");
     }
     assert_eq!(r.header("referrer-policy").as_deref(), Some("no-referrer"));
-    assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert_eq!(
+        r.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
     assert_eq!(r.header("x-frame-options").as_deref(), Some("DENY"));
 }
 
@@ -106,7 +109,10 @@ async fn no_console_file_names_another_host() {
             // A namespace name, never fetched.
             .replace(r#"xmlns="http://www.w3.org/2000/svg""#, "");
         for outside in ["://", "\"//", "'//", "`//", "(//"] {
-            assert!(!text.contains(outside), "{path} names another host ({outside})");
+            assert!(
+                !text.contains(outside),
+                "{path} names another host ({outside})"
+            );
         }
     }
 }
