@@ -64,11 +64,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+suites=0
 run() {
     echo "== console in Chromium ($1)"
     local started=$SECONDS
     CONSOLE_BACKEND=$1 node --test --test-reporter=spec "$suite/suite.mjs"
     echo "console suite on $1: $((SECONDS - started)) s"
+    suites=$((suites + 1))
 }
 
 run sqlite
@@ -91,3 +93,4 @@ else
     fi
     echo "!! Postgres is unreachable: the browser suite did NOT run on Postgres" >&2
 fi
+echo "console suites: $suites passed, 0 failed"
