@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test contract lint fmt openapi check-deps build bench sdk examples
+.PHONY: run test contract console-test lint fmt openapi check-deps build bench sdk examples
 
 run:
 	$(CARGO) run -p patchbay -- serve
@@ -20,6 +20,7 @@ test:
 	$(CARGO) test --workspace --doc
 	CARGO="$(CARGO)" scripts/run-examples.sh
 	scripts/contract-tests.sh
+	scripts/console-tests.sh
 	@scripts/check-test-postgres.sh --reminder
 
 # The embedding examples alone (make test runs them too).
@@ -30,6 +31,11 @@ examples:
 # against a live server.
 contract:
 	scripts/contract-tests.sh
+
+# The web console in headless Chromium against a live server, on SQLite and
+# on Postgres (screenshots in target/console/).
+console-test:
+	scripts/console-tests.sh
 
 lint:
 	$(CARGO) fmt --all --check

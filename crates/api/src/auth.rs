@@ -424,6 +424,23 @@ impl<S: RequiredScope> FromRequest for Authorized<S> {
     }
 }
 
+/// An authenticated caller, whatever its scopes (answered 401 otherwise).
+pub struct Authenticated(pub Principal);
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let principal = req.extensions().get::<Principal>().cloned();
+        ready(
+            principal
+                .map(Self)
+                .ok_or_else(|| unauthorized("A valid API key is required.", None)),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

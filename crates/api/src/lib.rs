@@ -25,6 +25,7 @@ pub mod auth_failures;
 mod body;
 pub mod client_addr;
 mod connection;
+pub mod console;
 pub mod cors;
 pub mod dto;
 mod errors;
@@ -126,6 +127,7 @@ impl Default for ApiConfig {
         (name = "integration-types", description = "The catalogue of supported types and the JSON Schema of each type's config."),
         (name = "integer-id-integrations", description = "The same integrations at `/integrations`, addressed by integers: types by their catalogue id, integrations by their sequence number; config fields in snake_case under `data`; secrets replaced only with `changeKeys`."),
         (name = "audit", description = "The audit trail: who changed which integration, and when (field names, never values)."),
+        (name = "auth", description = "The API key a request presents: its organization and scopes."),
         (name = "health", description = "Liveness and readiness probes."),
         (name = "meta", description = "This document."),
     ),
@@ -225,6 +227,7 @@ fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(integer_id_api::handlers::delete_integer_id_integration)
         .service(integer_id_api::handlers::set_integer_id_integration_status)
         .service(routes::audit::list_audit_events)
+        .service(routes::me::get_current_key)
         .service(routes::types::list_integration_types)
         .service(routes::types::get_integration_type)
         .service(routes::health::healthz)
@@ -391,6 +394,8 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query::query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .route(DOCS_PATH, web::get().to(middleware::docs_redirect))
+        .route(console::CONSOLE_PATH, web::get().to(console::redirect))
+        .route(console::CONSOLE_FILES, web::get().to(console::file))
         .route("/metrics", web::get().to(routes::metrics::metrics))
         .service(swagger)
         .default_service(web::to(middleware::fallback))

@@ -108,9 +108,14 @@ impl RouteTable {
             }
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
-        for docs in [crate::DOCS_PATH, crate::DOCS_FILES] {
+        for path in [
+            crate::DOCS_PATH,
+            crate::DOCS_FILES,
+            crate::console::CONSOLE_PATH,
+            crate::console::CONSOLE_FILES,
+        ] {
             routes.push((
-                ResourceDef::new(format!("{prefix}{docs}")),
+                ResourceDef::new(format!("{prefix}{path}")),
                 vec![Method::GET],
             ));
         }

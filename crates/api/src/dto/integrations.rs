@@ -12,7 +12,8 @@ use super::{
     HealthDto, IntegrationEnvironment, IntegrationStatus, IntegrationTypeSlug, TestVerdict,
 };
 
-/// An integration as listed: no configuration.
+/// An integration as listed: no configuration, but its last test and
+/// health (already in the row), so that a list can show which ones work.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationSummary {
@@ -25,6 +26,11 @@ pub struct IntegrationSummary {
     pub is_managed: bool,
     pub environment: IntegrationEnvironment,
     pub status: IntegrationStatus,
+    /// The last test of the stored credentials, or `null` if never tested.
+    #[schema(required = true)]
+    pub last_test: Option<LastTest>,
+    /// Health from credential tests, deliveries and the scheduled re-test.
+    pub health: HealthDto,
     #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::dto::millis")]
@@ -40,6 +46,8 @@ impl From<&Integration> for IntegrationSummary {
             is_managed: i.is_managed,
             environment: i.environment.into(),
             status: i.status.into(),
+            last_test: i.last_test.as_ref().map(LastTest::from),
+            health: HealthDto::from(&i.health()),
             created_at: i.created_at,
             updated_at: i.updated_at,
         }

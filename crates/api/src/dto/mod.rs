@@ -6,7 +6,8 @@
 //! organization id in a body answer 422, never silently ignored or applied.
 //! Request types derive no `Debug`, since their `config` may hold secrets.
 //!
-//! One file per resource: `integrations`, `deliveries`, `groups`, `catalogue`;
+//! One file per resource: `integrations`, `deliveries`, `groups`,
+//! `catalogue`, `auth`;
 //! the enums and timestamp format they share are here.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -15,11 +16,13 @@ use patchbay_domain::{Environment, IntegrationType, Status};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+mod auth;
 mod catalogue;
 mod deliveries;
 mod groups;
 mod integrations;
 
+pub use auth::*;
 pub use catalogue::*;
 pub use deliveries::*;
 pub use groups::*;

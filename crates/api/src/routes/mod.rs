@@ -6,6 +6,7 @@ pub mod deliveries;
 pub mod groups;
 pub mod health;
 pub mod integrations;
+pub mod me;
 pub mod metrics;
 pub mod types;
 

@@ -11,6 +11,7 @@ mod auth;
 mod auth_limits;
 mod catalogue;
 mod concurrency;
+mod console;
 mod contract_examples;
 mod cors;
 mod errors;

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::common::{
     Harness, VERDICT_MEMBERS, call_as, create_integration, create_slack, get_integration,
-    integration_test_path, members, test_integration, test_unsaved_integration,
+    integration_test_path, list_integrations, members, test_integration, test_unsaved_integration,
 };
 
 #[actix_web::test]
@@ -82,6 +82,12 @@ async fn a_failed_test_is_a_200_with_the_error_verdict() {
                "latencyMs": t["latencyMs"], "testedAt": t["testedAt"]})
     );
     assert_eq!(got["updatedAt"], created["updatedAt"]);
+    // A list shows the same verdict and health, so that a failing
+    // integration can be found without opening each one.
+    let list = list_integrations(&app, &h.admin, "").await.expect(200);
+    assert_eq!(list["data"][0]["lastTest"], got["lastTest"]);
+    assert_eq!(list["data"][0]["health"], got["health"]);
+    assert_eq!(list["data"][0]["health"]["status"], "unhealthy");
 }
 
 #[actix_web::test]

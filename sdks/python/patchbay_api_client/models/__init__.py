@@ -5,6 +5,7 @@ from .ai_gateway_config_patch import AiGatewayConfigPatch
 from .ai_gateway_config_view import AiGatewayConfigView
 from .ai_gateway_integration_detail import AiGatewayIntegrationDetail
 from .ai_gateway_integration_detail_type import AiGatewayIntegrationDetailType
+from .api_scope import ApiScope
 from .attempt_dto import AttemptDto
 from .audit_action_name import AuditActionName
 from .audit_event_list import AuditEventList
@@ -26,6 +27,7 @@ from .create_web_3_integration_request import CreateWeb3IntegrationRequest
 from .create_web_3_integration_request_type import CreateWeb3IntegrationRequestType
 from .create_webhook_integration_request import CreateWebhookIntegrationRequest
 from .create_webhook_integration_request_type import CreateWebhookIntegrationRequestType
+from .current_key import CurrentKey
 from .delivery_detail import DeliveryDetail
 from .delivery_dto import DeliveryDto
 from .delivery_list import DeliveryList
@@ -64,6 +66,7 @@ from .integration_type_info_config_schema import IntegrationTypeInfoConfigSchema
 from .integration_type_list import IntegrationTypeList
 from .integration_type_slug import IntegrationTypeSlug
 from .last_test import LastTest
+from .organization_ref import OrganizationRef
 from .problem import Problem
 from .problem_field_error import ProblemFieldError
 from .resend_config import ResendConfig
@@ -144,6 +147,7 @@ __all__ = (
     "AiGatewayConfigView",
     "AiGatewayIntegrationDetail",
     "AiGatewayIntegrationDetailType",
+    "ApiScope",
     "AttemptDto",
     "AuditActionName",
     "AuditEventList",
@@ -165,6 +169,7 @@ __all__ = (
     "CreateWeb3IntegrationRequestType",
     "CreateWebhookIntegrationRequest",
     "CreateWebhookIntegrationRequestType",
+    "CurrentKey",
     "DeliveryDetail",
     "DeliveryDto",
     "DeliveryList",
@@ -203,6 +208,7 @@ __all__ = (
     "IntegrationTypeList",
     "IntegrationTypeSlug",
     "LastTest",
+    "OrganizationRef",
     "Problem",
     "ProblemFieldError",
     "ResendConfig",

@@ -14,6 +14,9 @@ from ..models.integration_type_slug import IntegrationTypeSlug
 from typing import cast
 import datetime
 
+if TYPE_CHECKING:
+  from ..models.health_dto import HealthDto
+  from ..models.last_test import LastTest
 
 
 
@@ -25,13 +28,17 @@ T = TypeVar("T", bound="IntegrationSummary")
 
 @_attrs_define
 class IntegrationSummary:
-    """ An integration as listed: no configuration.
+    """ An integration as listed: no configuration, but its last test and
+    health (already in the row), so that a list can show which ones work.
 
         Attributes:
             created_at (datetime.datetime):
             environment (IntegrationEnvironment): Where the integration is used.
+            health (HealthDto): An integration's health: set by credential tests, deliveries and the
+                scheduled re-test.
             id (str):  Example: int_01jf8k2m3n4p5q6r7s8t9v0w1x.
             is_managed (bool): Provisioned by the operator; cannot be changed or deleted through the API.
+            last_test (LastTest | None):
             name (str):
             status (IntegrationStatus): Whether the integration is in use.
             type_ (IntegrationTypeSlug): An integration type's slug.
@@ -40,8 +47,10 @@ class IntegrationSummary:
 
     created_at: datetime.datetime
     environment: IntegrationEnvironment
+    health: HealthDto
     id: str
     is_managed: bool
+    last_test: LastTest | None
     name: str
     status: IntegrationStatus
     type_: IntegrationTypeSlug
@@ -53,13 +62,23 @@ class IntegrationSummary:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.health_dto import HealthDto # noqa: PLC0415
+        from ..models.last_test import LastTest # noqa: PLC0415
         created_at = self.created_at.isoformat()
 
         environment = self.environment.value
 
+        health = self.health.to_dict()
+
         id = self.id
 
         is_managed = self.is_managed
+
+        last_test: dict[str, Any] | None
+        if isinstance(self.last_test, LastTest):
+            last_test = self.last_test.to_dict()
+        else:
+            last_test = self.last_test
 
         name = self.name
 
@@ -75,8 +94,10 @@ class IntegrationSummary:
         field_dict.update({
             "createdAt": created_at,
             "environment": environment,
+            "health": health,
             "id": id,
             "isManaged": is_managed,
+            "lastTest": last_test,
             "name": name,
             "status": status,
             "type": type_,
@@ -89,6 +110,8 @@ class IntegrationSummary:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.health_dto import HealthDto # noqa: PLC0415
+        from ..models.last_test import LastTest # noqa: PLC0415
         d = dict(src_dict)
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
@@ -100,9 +123,32 @@ class IntegrationSummary:
 
 
 
+        health = HealthDto.from_dict(d.pop("health"))
+
+
+
+
         id = d.pop("id")
 
         is_managed = d.pop("isManaged")
+
+        def _parse_last_test(data: object) -> LastTest | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                last_test_type_1 = LastTest.from_dict(data)
+
+
+
+                return last_test_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(LastTest | None, data)
+
+        last_test = _parse_last_test(d.pop("lastTest"))
+
 
         name = d.pop("name")
 
@@ -124,8 +170,10 @@ class IntegrationSummary:
         integration_summary = cls(
             created_at=created_at,
             environment=environment,
+            health=health,
             id=id,
             is_managed=is_managed,
+            last_test=last_test,
             name=name,
             status=status,
             type_=type_,

@@ -75,6 +75,11 @@ export type AiGatewayIntegrationDetail = {
 };
 
 /**
+ * A scope of an API key; `admin` grants every other.
+ */
+export type ApiScope = 'read' | 'write' | 'test' | 'admin';
+
+/**
  * One attempt of a delivery.
  */
 export type AttemptDto = {
@@ -401,6 +406,28 @@ export type CreateWebhookIntegrationRequest = {
      */
     status?: IntegrationStatus;
     type: 'webhook';
+};
+
+/**
+ * The API key a request presented (never the key itself), or the caller
+ * a service embedding Patchbay authenticated itself.
+ */
+export type CurrentKey = {
+    /**
+     * Who the audit trail records for this caller's changes: the key's id,
+     * or `host:<subject>`.
+     */
+    actor: string;
+    /**
+     * The key's id (`key_…`); `null` for a caller the embedding service
+     * authenticated (see `actor`).
+     */
+    keyId: string | null;
+    organization: OrganizationRef;
+    /**
+     * The scopes granted to the key, as created; `admin` implies the others.
+     */
+    scopes: Array<ApiScope>;
 };
 
 /**
@@ -800,16 +827,22 @@ export type IntegrationList = {
 export type IntegrationStatus = 'active' | 'inactive';
 
 /**
- * An integration as listed: no configuration.
+ * An integration as listed: no configuration, but its last test and
+ * health (already in the row), so that a list can show which ones work.
  */
 export type IntegrationSummary = {
     createdAt: string;
     environment: IntegrationEnvironment;
+    /**
+     * Health from credential tests, deliveries and the scheduled re-test.
+     */
+    health: HealthDto;
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
+    lastTest: null | LastTest;
     name: string;
     status: IntegrationStatus;
     type: IntegrationTypeSlug;
@@ -863,6 +896,14 @@ export type LastTest = {
     message: string;
     status: TestVerdict;
     testedAt: string;
+};
+
+/**
+ * An organization, by id and name.
+ */
+export type OrganizationRef = {
+    id: string;
+    name: string;
 };
 
 /**
@@ -3636,6 +3677,39 @@ export type TestIntegrationResponses = {
 };
 
 export type TestIntegrationResponse = TestIntegrationResponses[keyof TestIntegrationResponses];
+
+export type GetCurrentKeyData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/me';
+};
+
+export type GetCurrentKeyErrors = {
+    /**
+     * Missing, malformed, unknown or revoked API key.
+     */
+    401: Problem;
+    /**
+     * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
+     */
+    429: Problem;
+    /**
+     * The database is unavailable; repeat the request after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type GetCurrentKeyError = GetCurrentKeyErrors[keyof GetCurrentKeyErrors];
+
+export type GetCurrentKeyResponses = {
+    /**
+     * The key's organization, id and scopes.
+     */
+    200: CurrentKey;
+};
+
+export type GetCurrentKeyResponse = GetCurrentKeyResponses[keyof GetCurrentKeyResponses];
 
 export type GetOpenApiDocumentData = {
     body?: never;

@@ -191,12 +191,15 @@ pub fn assert_verdict(t: &Value) {
     assert_timestamp(&t["testedAt"]);
 }
 
-/// Members of a list item: no config, secrets or last test.
-pub const SUMMARY_KEYS: [&str; 8] = [
+/// Members of a list item: no config or secrets; the last test and health
+/// are those of the integration's detail.
+pub const SUMMARY_KEYS: [&str; 10] = [
     "createdAt",
     "environment",
+    "health",
     "id",
     "isManaged",
+    "lastTest",
     "name",
     "status",
     "type",
