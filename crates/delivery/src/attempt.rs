@@ -34,6 +34,17 @@ impl Worker {
     ) {
         let d = claimed.delivery;
         let kind = d.kind.slug();
+        // What is left of the lease: a claimed batch waits for free slots,
+        // so a delivery may start well after its claim. Too little left
+        // for an attempt: give it back for the next claim.
+        let lease_left = (claimed.lease_until - utc_now())
+            .to_std()
+            .unwrap_or_default()
+            .min(self.config.lease);
+        if lease_left < self.config.lease / 4 {
+            self.back_off(&d, Duration::ZERO).await;
+            return;
+        }
         let integration = match integration {
             Ok(Some(i)) => i,
             Ok(None) => {
@@ -111,7 +122,7 @@ impl Worker {
             None
         };
         if let Some(interval) = paced {
-            let max_wait = self.config.lease / 4;
+            let max_wait = lease_left / 4;
             match self
                 .store
                 .reserve_send_slot(&d.integration_id, utc_now(), interval, max_wait)
@@ -176,9 +187,9 @@ impl Worker {
         };
         let started = Instant::now();
         // Cut the attempt off well before the lease ends (pacing waited at
-        // most a quarter of it), so no other worker takes the delivery while
-        // this one still sends it.
-        let mut cutoff = self.config.lease.mul_f64(0.7);
+        // most a quarter of what was left of it), so no other worker takes
+        // the delivery while this one still sends it.
+        let mut cutoff = lease_left.mul_f64(0.7);
         // A failover member is cut off at the group's time bound, so the
         // next member is not kept waiting by a hanging provider (the one
         // case in which two members can both deliver: docs/delivery.md).
@@ -312,7 +323,7 @@ impl Worker {
         }
         match self
             .store
-            .finish_attempt(&d.id, &self.owner, &attempt, &next)
+            .finish_attempt(d, &self.owner, &attempt, &next)
             .await
         {
             Ok(true) => {}

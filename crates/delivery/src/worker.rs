@@ -160,9 +160,10 @@ impl Worker {
             let free = permits.available_permits();
             let mut claimed_full = false;
             if free > 0 {
-                let want = u32::try_from(free)
-                    .unwrap_or(u32::MAX)
-                    .min(self.config.batch.max(1));
+                // A whole batch, not only as many as are free: one query then
+                // feeds many attempts, each started as a slot frees (within
+                // its lease; see `process`).
+                let want = self.config.batch.max(1);
                 let now = patchbay_domain::service::now();
                 let lease_until = now + to_delta(self.config.lease);
                 match self.store.claim(&self.owner, now, lease_until, want).await {
@@ -170,7 +171,7 @@ impl Worker {
                     // just claimed is released below with the rest.
                     Ok(_) if *stop.borrow() => break,
                     Ok(claimed) => {
-                        claimed_full = claimed.len() as u32 == want;
+                        claimed_full = claimed.len() as u32 >= want;
                         // One query for the batch's integrations, not one
                         // per delivery.
                         let loaded = self.load_integrations(&claimed).await;

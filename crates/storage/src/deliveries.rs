@@ -14,7 +14,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use patchbay_domain::delivery::{
     Attempt, AttemptNext, Claimed, Delivery, DeliveryListQuery, DeliveryStatus, DeliveryStore,
@@ -25,10 +24,11 @@ use patchbay_domain::ids::DeliveryId;
 use patchbay_domain::{IntegrationId, OrgId, StoreError};
 
 use crate::connection::DbConnection;
-use crate::convert::{decode_attempt, decode_delivery, encode_delivery};
+use crate::convert::{decode_attempt, decode_delivery};
 use crate::error::db_error;
-use crate::groups::settle_member;
-use crate::rows::{AttemptRow, DeliveryRow, IdempotencyRow};
+use crate::outbox::{Enqueue, Finish, enqueue_batch, finish_batch, notify_workers};
+use crate::pg_queue::Claim;
+use crate::rows::{AttemptRow, DeliveryRow};
 use crate::schema::{deliveries, delivery_attempts, idempotency_keys, integrations};
 use crate::store::SqlStore;
 use crate::time::{from_db_time, to_db_micros, to_db_time};
@@ -75,92 +75,26 @@ pub(crate) fn attempt_row(delivery_id: &str, attempt: &Attempt) -> AttemptRow {
     }
 }
 
-const CLAIM_PG: &str = "UPDATE deliveries SET status = 'sending', lease_owner = $1, \
-     lease_until = $2, updated_at = $3 \
-     WHERE id IN (SELECT id FROM deliveries \
-       WHERE (status = 'queued' AND next_attempt_at <= $3) \
-          OR (status = 'sending' AND lease_until < $3) \
-       ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
-     RETURNING *";
-
+// Due rows and expired leases are found apart, each through its own
+// partial index (`deliveries_queued_due`, `deliveries_sending_lease`): one
+// `WHERE … OR …` made the planner read every due row. On Postgres the claim
+// is a function (see its migration and `pg_queue::Claim`) that keeps the
+// planner to those indexes.
 const CLAIM_SQLITE: &str = "UPDATE deliveries SET status = 'sending', lease_owner = ?1, \
-     lease_until = ?2, updated_at = ?3 \
-     WHERE id IN (SELECT id FROM deliveries \
-       WHERE (status = 'queued' AND next_attempt_at <= ?3) \
-          OR (status = 'sending' AND lease_until < ?3) \
-       ORDER BY next_attempt_at LIMIT ?4) \
+       lease_until = ?2, updated_at = ?3 \
+     WHERE id IN (SELECT id FROM (SELECT id FROM deliveries \
+         WHERE status = 'queued' AND next_attempt_at <= ?3 \
+         ORDER BY next_attempt_at LIMIT ?4) \
+       UNION ALL SELECT id FROM (SELECT id FROM deliveries \
+         WHERE status = 'sending' AND lease_until < ?3 \
+         ORDER BY lease_until LIMIT ?4)) \
      RETURNING *";
 
 #[async_trait]
 impl DeliveryStore for SqlStore {
     async fn enqueue(&self, new: &NewDelivery) -> Result<EnqueueOutcome, StoreError> {
-        let row = encode_delivery(&new.delivery)?;
-        let idem = new.idempotency.as_ref().map(|k| IdempotencyRow {
-            org_id: row.org_id.clone(),
-            idem_key: k.key.clone(),
-            request_hash: k.request_hash.clone(),
-            resource_id: row.id.clone(),
-            completed_at: (!k.completes_later).then_some(row.created_at),
-            in_progress_until: to_db_time(k.in_progress_until),
-            created_at: row.created_at,
-            expires_at: to_db_time(k.expires_at),
-        });
-        let now = row.created_at;
-        self.run_sql(move |conn| {
-            if let Some(k) = &idem {
-                // An expired key is as good as absent.
-                diesel::delete(
-                    idempotency_keys::table
-                        .filter(idempotency_keys::org_id.eq(&k.org_id))
-                        .filter(idempotency_keys::idem_key.eq(&k.idem_key))
-                        .filter(idempotency_keys::expires_at.lt(now)),
-                )
-                .execute(conn)
-                .map_err(db_error("delivery"))?;
-            }
-            let written = conn.transaction::<_, DieselError, _>(|c| {
-                if let Some(k) = &idem {
-                    diesel::insert_into(idempotency_keys::table)
-                        .values(k)
-                        .execute(c)?;
-                }
-                diesel::insert_into(deliveries::table)
-                    .values(&row)
-                    .execute(c)?;
-                Ok(())
-            });
-            match (written, &idem) {
-                (Ok(()), _) => load(conn, &row.org_id, &row.id)?
-                    .map(EnqueueOutcome::Created)
-                    .ok_or_else(|| StoreError::Other("a written delivery vanished".into())),
-                (
-                    Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)),
-                    Some(k),
-                ) => {
-                    let existing = idempotency_keys::table
-                        .filter(idempotency_keys::org_id.eq(&k.org_id))
-                        .filter(idempotency_keys::idem_key.eq(&k.idem_key))
-                        .select(IdempotencyRow::as_select())
-                        .get_result(conn)
-                        .optional()
-                        .map_err(db_error("delivery"))?;
-                    let Some(existing) = existing else {
-                        return Ok(EnqueueOutcome::InProgress);
-                    };
-                    if existing.request_hash != k.request_hash {
-                        return Ok(EnqueueOutcome::KeyReused);
-                    }
-                    if existing.completed_at.is_none() && existing.in_progress_until > now {
-                        return Ok(EnqueueOutcome::InProgress);
-                    }
-                    Ok(load(conn, &existing.org_id, &existing.resource_id)?
-                        .map(EnqueueOutcome::Replayed)
-                        .unwrap_or(EnqueueOutcome::InProgress))
-                }
-                (Err(e), _) => Err(db_error("delivery")(e)),
-            }
-        })
-        .await
+        let item = Enqueue::new(new)?;
+        self.coalesced(&self.enqueues, item, enqueue_batch).await
     }
 
     async fn complete_idempotency(&self, org: &OrgId, key: &str) -> Result<(), StoreError> {
@@ -250,12 +184,13 @@ impl DeliveryStore for SqlStore {
         let limit = i64::from(limit.max(1));
         self.run_sql(move |conn| {
             let rows: Vec<DeliveryRow> = match conn {
-                DbConnection::Pg(pg) => diesel::sql_query(CLAIM_PG)
-                    .bind::<Text, _>(&owner)
-                    .bind::<Timestamp, _>(until)
-                    .bind::<Timestamp, _>(now)
-                    .bind::<BigInt, _>(limit)
-                    .load(pg),
+                DbConnection::Pg(pg) => Claim {
+                    owner: owner.clone(),
+                    lease_until: until,
+                    now,
+                    limit,
+                }
+                .load(pg),
                 DbConnection::Sqlite(lite) => diesel::sql_query(CLAIM_SQLITE)
                     .bind::<Text, _>(&owner)
                     .bind::<Timestamp, _>(until)
@@ -279,71 +214,19 @@ impl DeliveryStore for SqlStore {
 
     async fn finish_attempt(
         &self,
-        id: &DeliveryId,
+        delivery: &Delivery,
         owner: &str,
         attempt: &Attempt,
         next: &AttemptNext,
     ) -> Result<bool, StoreError> {
-        let (id, owner) = (id.to_string(), owner.to_string());
-        let row = attempt_row(&id, attempt);
-        let next = next.clone();
-        let finished = row.finished_at;
-        self.run_sql(move |conn| {
-            conn.transaction::<_, DieselError, _>(|c| {
-                diesel::insert_into(delivery_attempts::table)
-                    .values(&row)
-                    .execute(c)?;
-                let target = deliveries::table
-                    .filter(deliveries::id.eq(&id))
-                    .filter(deliveries::status.eq(DeliveryStatus::Sending.as_str()))
-                    .filter(deliveries::lease_owner.eq(&owner));
-                let (status, next_at, completed, pmid) = match &next {
-                    AttemptNext::Delivered {
-                        provider_message_id,
-                    } => (
-                        DeliveryStatus::Delivered,
-                        finished,
-                        Some(finished),
-                        provider_message_id.clone(),
-                    ),
-                    AttemptNext::Retry { at } => {
-                        (DeliveryStatus::Queued, to_db_time(*at), None, None)
-                    }
-                    AttemptNext::Failed => (DeliveryStatus::Failed, finished, Some(finished), None),
-                };
-                let written: Vec<Option<String>> = diesel::update(target)
-                    .set((
-                        deliveries::status.eq(status.as_str()),
-                        deliveries::attempts.eq(row.number),
-                        deliveries::next_attempt_at.eq(next_at),
-                        deliveries::lease_owner.eq(None::<String>),
-                        deliveries::lease_until.eq(None::<NaiveDateTime>),
-                        deliveries::last_error.eq(&row.error),
-                        deliveries::last_code.eq(&row.code),
-                        deliveries::provider_message_id.eq(pmid),
-                        deliveries::updated_at.eq(finished),
-                        deliveries::completed_at.eq(completed),
-                    ))
-                    .returning(deliveries::group_send_id)
-                    .get_results(c)?;
-                // A group member's end is its step's end, in this transaction.
-                if let [Some(send)] = written.as_slice()
-                    && status.is_final()
-                {
-                    settle_member(
-                        c,
-                        send,
-                        &id,
-                        status == DeliveryStatus::Delivered,
-                        row.error.as_deref(),
-                        finished,
-                    )?;
-                }
-                Ok(written.len() == 1)
-            })
-            .map_err(db_error("delivery"))
-        })
-        .await
+        let item = Finish {
+            id: delivery.id.to_string(),
+            owner: owner.to_string(),
+            attempt: attempt_row(delivery.id.as_str(), attempt),
+            next: next.clone(),
+            in_group: delivery.group.is_some(),
+        };
+        self.coalesced(&self.finishes, item, finish_batch).await
     }
 
     async fn release(
@@ -427,6 +310,7 @@ impl DeliveryStore for SqlStore {
             if n == 0 {
                 return Ok(None);
             }
+            notify_workers(conn).map_err(db_error("delivery"))?;
             load(conn, &org, &id)
         })
         .await

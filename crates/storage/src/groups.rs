@@ -28,6 +28,7 @@ use crate::convert::{
 };
 use crate::deliveries::attempt_row;
 use crate::error::db_error;
+use crate::outbox::notify_workers;
 use crate::rows::{GroupRow, GroupSendRow, IdempotencyRow, MemberRow, StepRow};
 use crate::schema::{
     deliveries, delivery_attempts, group_send_steps, group_sends, idempotency_keys,
@@ -577,6 +578,7 @@ impl GroupStore for SqlStore {
                 if started == 0 {
                     return Err(DieselError::RollbackTransaction);
                 }
+                notify_workers(c)?;
                 Ok(())
             });
             match written {

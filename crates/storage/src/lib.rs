@@ -8,6 +8,7 @@
 mod audit;
 mod backend;
 mod catalogue_check;
+mod coalesce;
 mod connection;
 mod convert;
 pub mod crypto;
@@ -17,6 +18,8 @@ mod error;
 mod groups;
 mod integrations;
 mod migrations;
+mod outbox;
+mod pg_queue;
 mod reads;
 mod rotation;
 mod rows;

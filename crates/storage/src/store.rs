@@ -8,11 +8,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use patchbay_domain::StoreError;
+use patchbay_domain::delivery::EnqueueOutcome;
 
 use crate::backend::Backend;
+use crate::coalesce::{Answer, Coalescer};
 use crate::connection::DbConnection;
 use crate::crypto::Keyring;
 use crate::db::Database;
+use crate::outbox::{Enqueue, Finish};
 use crate::reads::ReadQueue;
 
 /// The SQL store: a connection pool and the keyring that seals secrets.
@@ -21,6 +24,10 @@ pub struct SqlStore {
     db: Database,
     keyring: Arc<Keyring>,
     pub(crate) reads: Arc<ReadQueue>,
+    /// Deliveries to enqueue and attempts to record, each written many to a
+    /// transaction under load (see `outbox`).
+    pub(crate) enqueues: Arc<Coalescer<Enqueue, EnqueueOutcome>>,
+    pub(crate) finishes: Arc<Coalescer<Finish, bool>>,
 }
 
 impl fmt::Debug for SqlStore {
@@ -38,7 +45,19 @@ impl SqlStore {
         // service never queues one, few enough that reads arriving together
         // share a query and leave connections for writes.
         let reads = Arc::new(ReadQueue::new(db.pool_size() as usize / 4));
-        SqlStore { db, keyring, reads }
+        // SQLite has one writer at a time; on Postgres a second batch can
+        // be written while the first commits.
+        let writers = match db.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 2,
+        };
+        SqlStore {
+            db,
+            keyring,
+            reads,
+            enqueues: Arc::new(Coalescer::new(writers)),
+            finishes: Arc::new(Coalescer::new(writers)),
+        }
     }
 
     pub fn database(&self) -> &Database {
@@ -73,6 +92,41 @@ impl SqlStore {
         })
         .await
         .map_err(|e| StoreError::Other(format!("storage task failed: {e}")))?
+    }
+
+    /// One call through `queue`: queued, and answered by a runner that
+    /// writes (or reads) everything waiting with `work` on one connection.
+    pub(crate) async fn coalesced<K, T, W>(
+        &self,
+        queue: &Arc<Coalescer<K, T>>,
+        key: K,
+        work: W,
+    ) -> Result<T, StoreError>
+    where
+        K: Send + 'static,
+        T: Send + 'static,
+        W: Fn(&mut DbConnection, Vec<K>) -> Result<Vec<Answer<T>>, StoreError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if queue.push(key, reply) {
+            let store = self.clone();
+            let queue = queue.clone();
+            tokio::spawn(async move {
+                queue
+                    .run(|keys| {
+                        let work = work.clone();
+                        store.run(move |conn, _| work(conn, keys))
+                    })
+                    .await;
+            });
+        }
+        answer
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Other("the store call was abandoned".into())))
     }
 
     /// [`run`](Self::run) for a batch of point reads. On SQLite, with a

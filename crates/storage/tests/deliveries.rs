@@ -138,7 +138,7 @@ async fn claims_are_exclusive_and_leases_expire(tdb: TestDatabase) {
     let first = &again[0].delivery;
     let written = store
         .finish_attempt(
-            &first.id,
+            first,
             "w0",
             &attempt(1, AttemptOutcome::Delivered),
             &AttemptNext::Delivered {
@@ -150,7 +150,7 @@ async fn claims_are_exclusive_and_leases_expire(tdb: TestDatabase) {
     assert!(!written);
     let written = store
         .finish_attempt(
-            &first.id,
+            first,
             "w9",
             &attempt(1, AttemptOutcome::Retryable),
             &AttemptNext::Retry {

@@ -44,12 +44,14 @@ pub trait DeliveryStore: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<Claimed>, StoreError>;
 
-    /// Record an attempt and write the delivery's next state, if `owner`
-    /// still holds the lease (false otherwise: the attempt is recorded, the
-    /// state is left to the new owner).
+    /// Record an attempt of `delivery` (as claimed) and write its next
+    /// state, if `owner` still holds the lease (false otherwise: the attempt
+    /// is recorded, the state is left to the new owner). A delivery that
+    /// carries a group send settles its step of the route in the same
+    /// transaction.
     async fn finish_attempt(
         &self,
-        id: &DeliveryId,
+        delivery: &Delivery,
         owner: &str,
         attempt: &Attempt,
         next: &AttemptNext,

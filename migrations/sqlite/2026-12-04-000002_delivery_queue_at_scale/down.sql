@@ -1,0 +1,2 @@
+DROP INDEX group_sends_completed;
+DROP INDEX deliveries_completed;
