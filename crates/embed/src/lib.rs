@@ -58,7 +58,7 @@ use std::time::Duration;
 
 use patchbay_delivery::{RELEASE_ALLOWANCE, Worker, WorkerControl};
 use patchbay_domain::bulk::BulkService;
-use patchbay_domain::delivery::{DeliveryMetrics, DeliveryService};
+use patchbay_domain::delivery::{DeliveryMetrics, DeliveryService, QueueSignal};
 use patchbay_domain::group::GroupService;
 use patchbay_domain::{DomainError, IntegrationService, OrgId, TenantStore};
 use patchbay_storage::SqlStore;
@@ -159,8 +159,11 @@ impl Patchbay {
 
     /// Start the delivery workers on the current tokio runtime: they claim
     /// due deliveries, send them, retry by the policy and re-test active
-    /// integrations. Answers `false` when they were started before or are
-    /// turned off ([`DeliveryOptions::workers`]).
+    /// integrations. On Postgres they also listen for work queued by any
+    /// other instance on the database (`LISTEN patchbay_deliveries`), so it
+    /// is claimed at once rather than at the next poll. Answers `false`
+    /// when they were started before or are turned off
+    /// ([`DeliveryOptions::workers`]).
     pub fn start_workers(&self) -> bool {
         let Some(worker) = &self.worker else {
             return false;
@@ -168,7 +171,20 @@ impl Patchbay {
         if self.started.swap(true, Ordering::SeqCst) {
             return false;
         }
-        drop(worker.clone().start());
+        let running = worker.clone().start();
+        let wake = worker.signal().clone();
+        // Another instance's sends wake this one's workers too (Postgres),
+        // for as long as they run.
+        if let Some(listener) = self
+            .store
+            .database()
+            .listen_for_wakes(move || wake.notify())
+        {
+            tokio::spawn(async move {
+                let _ = running.await;
+                drop(listener);
+            });
+        }
         true
     }
 
