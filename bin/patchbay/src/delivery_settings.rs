@@ -44,6 +44,10 @@ pub struct DeliveryConfig {
     /// 0 turns the scheduled re-test off.
     pub retest_interval_secs: u64,
     pub retest_batch: u32,
+    /// Days finished deliveries (with their attempts) and group sends are
+    /// kept; 0 keeps them forever. At least the idempotency TTL, so a
+    /// repeated request still finds what its key made.
+    pub retention_days: u64,
 }
 
 impl Default for DeliveryConfig {
@@ -66,6 +70,7 @@ impl Default for DeliveryConfig {
             max_wait_ms: 10_000,
             retest_interval_secs: 3600,
             retest_batch: 10,
+            retention_days: 30,
         }
     }
 }
@@ -89,6 +94,14 @@ impl DeliveryConfig {
         }
         if self.idempotency_ttl_secs < MIN_IDEMPOTENCY_TTL_SECS {
             bail!("delivery.idempotency_ttl_secs must be at least 86400 (24 hours)");
+        }
+        if self.retention_days > 0
+            && self.retention_days.saturating_mul(86_400) < self.idempotency_ttl_secs
+        {
+            bail!(
+                "delivery.retention_days must cover delivery.idempotency_ttl_secs (or be 0 to keep \
+                 deliveries forever)"
+            );
         }
         if self.max_wait_ms > 60_000 {
             bail!("delivery.max_wait_ms must be at most 60000");
@@ -127,6 +140,9 @@ impl DeliveryConfig {
                 .then(|| Duration::from_secs(self.retest_interval_secs)),
             retest_batch: self.retest_batch.max(1),
             purge_interval: Duration::from_secs(300),
+            retention: (self.retention_days > 0)
+                .then(|| Duration::from_secs(self.retention_days.saturating_mul(86_400))),
+            purge_batch: 500,
         }
     }
 }
@@ -166,6 +182,25 @@ mod tests {
             std::time::Duration::from_millis(250)
         );
         assert_eq!(s.delivery.worker_config().retest_interval, None);
+    }
+
+    #[test]
+    fn retention_is_a_month_by_default_and_covers_the_idempotency_ttl() {
+        let day = std::time::Duration::from_secs(86_400);
+        let w = load(&[]).unwrap().delivery.worker_config();
+        assert_eq!(w.retention, Some(day * 30));
+        let s = load(&[("PATCHBAY__DELIVERY__RETENTION_DAYS", "0")]).unwrap();
+        assert_eq!(s.delivery.worker_config().retention, None);
+        let s = load(&[("PATCHBAY__DELIVERY__RETENTION_DAYS", "2")]).unwrap();
+        assert_eq!(s.delivery.worker_config().retention, Some(day * 2));
+        // A key kept for three days must still find what it made.
+        assert!(
+            load(&[
+                ("PATCHBAY__DELIVERY__RETENTION_DAYS", "2"),
+                ("PATCHBAY__DELIVERY__IDEMPOTENCY_TTL_SECS", "259200"),
+            ])
+            .is_err()
+        );
     }
 
     #[test]

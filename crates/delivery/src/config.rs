@@ -1,5 +1,5 @@
-//! How the workers run: concurrency, polling, leases, pacing, shutdown and
-//! housekeeping intervals.
+//! How the workers run: concurrency, polling, leases, pacing, shutdown,
+//! housekeeping intervals and retention.
 
 use std::time::Duration;
 
@@ -25,9 +25,20 @@ pub struct WorkerConfig {
     pub retest_interval: Option<Duration>,
     /// Integrations re-tested per tick (spreads the load).
     pub retest_batch: u32,
-    /// How often expired idempotency keys are deleted.
+    /// How often expired idempotency keys and deliveries past their
+    /// retention are deleted.
     pub purge_interval: Duration,
+    /// How long finished deliveries (with their attempts) and group sends
+    /// are kept; `None` keeps them forever.
+    pub retention: Option<Duration>,
+    /// Deliveries deleted per transaction by the retention purge: small, so
+    /// a purge never holds locks long enough to slow sends.
+    pub purge_batch: u32,
 }
+
+/// How long finished deliveries are kept by default: a month of history to
+/// look into, with the tables bounded by a month of traffic.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
 
 impl Default for WorkerConfig {
     fn default() -> Self {
@@ -41,6 +52,8 @@ impl Default for WorkerConfig {
             retest_interval: None,
             retest_batch: 10,
             purge_interval: Duration::from_secs(300),
+            retention: Some(DEFAULT_RETENTION),
+            purge_batch: 500,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! What the workers do besides deliveries: scheduled re-tests of active
-//! integrations, and the purge of expired idempotency keys.
+//! integrations, the purge of expired idempotency keys, and the retention
+//! purge of finished deliveries.
 
 use std::time::{Duration, Instant};
 
@@ -8,6 +9,9 @@ use rand::Rng;
 use tokio::sync::watch;
 
 use crate::to_delta;
+
+/// Between two purge batches: sends queued meanwhile get the database.
+const PURGE_PAUSE: Duration = Duration::from_millis(20);
 use crate::worker::Worker;
 
 impl Worker {
@@ -35,11 +39,51 @@ impl Worker {
                 {
                     tracing::warn!(error = %e, "purging idempotency keys failed");
                 }
+                if let Some(retention) = self.config.retention
+                    && !self.purge_finished(retention, &stop).await
+                {
+                    return;
+                }
             }
             if let Some(every) = self.config.retest_interval {
                 self.retest(every).await;
             }
         }
+    }
+
+    /// Delete what finished longer than `retention` ago, batch by batch
+    /// until none is left, pausing between batches so sends keep the
+    /// database. False when told to stop meanwhile.
+    async fn purge_finished(&self, retention: Duration, stop: &watch::Receiver<bool>) -> bool {
+        let before = patchbay_domain::service::now() - to_delta(retention);
+        let batch = self.config.purge_batch.max(1);
+        let mut total = 0u64;
+        loop {
+            if *stop.borrow() {
+                return false;
+            }
+            match self.store.purge_finished(before, batch).await {
+                Ok(n) => {
+                    total += n;
+                    if n < u64::from(batch) {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "purging finished deliveries failed");
+                    break;
+                }
+            }
+            tokio::time::sleep(PURGE_PAUSE).await;
+        }
+        if total > 0 {
+            self.metrics.record_purged(total);
+            tracing::info!(
+                purged = total,
+                "finished deliveries past their retention deleted"
+            );
+        }
+        true
     }
 
     async fn retest(&self, every: Duration) {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
+use diesel::result::Error as DieselError;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use patchbay_domain::delivery::{
     Attempt, AttemptNext, Claimed, Delivery, DeliveryListQuery, DeliveryStatus, DeliveryStore,
@@ -29,7 +30,7 @@ use crate::error::db_error;
 use crate::outbox::{Enqueue, Finish, enqueue_batch, finish_batch, notify_workers};
 use crate::pg_queue::Claim;
 use crate::rows::{AttemptRow, DeliveryRow};
-use crate::schema::{deliveries, delivery_attempts, idempotency_keys, integrations};
+use crate::schema::{deliveries, delivery_attempts, group_sends, idempotency_keys, integrations};
 use crate::store::SqlStore;
 use crate::time::{from_db_time, to_db_micros, to_db_time};
 
@@ -477,6 +478,51 @@ impl DeliveryStore for SqlStore {
             .execute(conn)
             .map_err(db_error("delivery"))?;
             Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn purge_finished(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, StoreError> {
+        let before = to_db_time(before);
+        let limit = i64::from(limit.max(1));
+        self.run_sql(move |conn| {
+            conn.transaction::<_, DieselError, _>(|c| {
+                // Group sends first, each with its members' deliveries.
+                let sends: Vec<String> = group_sends::table
+                    .filter(group_sends::completed_at.lt(before))
+                    .order(group_sends::completed_at)
+                    .limit(limit)
+                    .select(group_sends::id)
+                    .load(c)?;
+                let mut purged = 0;
+                if !sends.is_empty() {
+                    purged += diesel::delete(
+                        deliveries::table.filter(deliveries::group_send_id.eq_any(&sends)),
+                    )
+                    .execute(c)?;
+                    purged +=
+                        diesel::delete(group_sends::table.filter(group_sends::id.eq_any(&sends)))
+                            .execute(c)?;
+                }
+                let room = limit - i64::try_from(sends.len()).unwrap_or(limit);
+                if room > 0 {
+                    let ids: Vec<String> = deliveries::table
+                        .filter(deliveries::completed_at.lt(before))
+                        .filter(deliveries::group_send_id.is_null())
+                        .order(deliveries::completed_at)
+                        .limit(room)
+                        .select(deliveries::id)
+                        .load(c)?;
+                    if !ids.is_empty() {
+                        // Their attempts go with them (ON DELETE CASCADE).
+                        purged +=
+                            diesel::delete(deliveries::table.filter(deliveries::id.eq_any(&ids)))
+                                .execute(c)?;
+                    }
+                }
+                Ok(u64::try_from(purged).unwrap_or(0))
+            })
+            .map_err(db_error("delivery"))
         })
         .await
     }

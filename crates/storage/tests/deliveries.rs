@@ -29,6 +29,7 @@ on_both_backends!(
     idempotency_outcomes,
     slots_holds_and_health,
     a_bulk_send_is_one_transaction,
+    the_retention_purge_deletes_finished_deliveries_in_batches,
 );
 
 fn delivery(org: &OrgId, integration: &IntegrationId, n: i64) -> Delivery {
@@ -446,4 +447,59 @@ async fn a_bulk_send_is_one_transaction(tdb: TestDatabase) {
         .await
         .unwrap();
     assert_eq!(claimed.len(), 2);
+}
+
+/// The retention purge takes finished deliveries (and their attempts) that
+/// ended before the cutoff, at most a batch at a time, oldest first; queued
+/// ones and later ones stay.
+async fn the_retention_purge_deletes_finished_deliveries_in_batches(tdb: TestDatabase) {
+    let (store, org, integration) = setup(&tdb).await;
+    let mut finished = Vec::new();
+    for n in 0..3 {
+        finished.push(enqueue(&store, delivery(&org, &integration, n)).await);
+    }
+    let lease = now() + TimeDelta::seconds(30);
+    let claimed = store.claim("w", now(), lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    for (n, c) in claimed.iter().enumerate() {
+        let next = if n == 0 {
+            AttemptNext::Failed
+        } else {
+            AttemptNext::Delivered {
+                provider_message_id: None,
+            }
+        };
+        assert!(
+            store
+                .finish_attempt(
+                    &c.delivery,
+                    "w",
+                    &attempt(1, AttemptOutcome::Delivered),
+                    &next
+                )
+                .await
+                .unwrap()
+        );
+    }
+    let waiting = enqueue(&store, delivery(&org, &integration, 9)).await;
+    // Nothing finished before a cutoff in the past.
+    let past = now() - TimeDelta::hours(1);
+    assert_eq!(store.purge_finished(past, 10).await.unwrap(), 0);
+
+    let cutoff = now() + TimeDelta::seconds(1);
+    assert_eq!(store.purge_finished(cutoff, 2).await.unwrap(), 2);
+    assert_eq!(store.purge_finished(cutoff, 2).await.unwrap(), 1);
+    assert_eq!(store.purge_finished(cutoff, 2).await.unwrap(), 0);
+    for d in &finished {
+        assert!(store.get(&org, &d.id).await.unwrap().is_none());
+        assert!(store.attempts(&org, &d.id).await.unwrap().is_empty());
+        // Not only unreadable: the attempt rows are gone.
+        let sql = format!(
+            "DELETE FROM delivery_attempts WHERE delivery_id = '{}'",
+            d.id
+        );
+        assert_eq!(tdb.execute(&sql), 0);
+    }
+    // The queued delivery is untouched, and still claimable.
+    assert!(store.get(&org, &waiting.id).await.unwrap().is_some());
 }

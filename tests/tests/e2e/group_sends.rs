@@ -25,6 +25,7 @@ on_both_backends!(
     a_repeat_with_the_same_key_is_the_same_send,
     concurrent_group_sends_each_deliver_once,
     a_timed_out_attempt_that_arrived_is_delivered_twice,
+    the_retention_purge_takes_a_send_only_once_it_finished,
 );
 
 /// Webhook endpoints by behaviour, and SendGrid's send endpoint.
@@ -522,4 +523,49 @@ async fn a_timed_out_attempt_that_arrived_is_delivered_twice(db: TestDatabase) {
     // the group had moved on: both members delivered the message.
     assert_eq!(data_at(&mock, "/hooks/slow").await, [json!({"n": 1})]);
     assert_eq!(data_at(&mock, "/hooks/ok-a").await, [json!({"n": 1})]);
+}
+
+/// The retention purge deletes a finished group send with its members'
+/// deliveries, but leaves an unfinished one whole, even its members that
+/// have finished: a route never names a purged delivery.
+async fn the_retention_purge_takes_a_send_only_once_it_finished(db: TestDatabase) {
+    use patchbay_domain::delivery::DeliveryStore;
+
+    let mock = endpoints().await;
+    let app = TestApp::spawn_delivering_to(db, &mock, &[]).await;
+    let admin = app.admin();
+    let ok_a = hook(&admin, &mock, "ok-a").await;
+    let ok_b = hook(&admin, &mock, "ok-b").await;
+    let slow = hook(&admin, &mock, "slow").await;
+    let done_group = admin
+        .create_group_of("failover", &[&ok_a], Value::Null)
+        .await;
+    let open_group = admin
+        .create_group_of("broadcast", &[&ok_b, &slow], Value::Null)
+        .await;
+    let (done_id, _) = send(&admin, &done_group, json!({"data": {"n": 1}})).await;
+    let done = admin.wait_for_group_send(&done_group, &done_id).await;
+    assert_eq!(done["status"], "delivered", "{done}");
+    let (open_id, _) = send(&admin, &open_group, json!({"data": {"n": 2}})).await;
+    // Wait until the fast member delivered while the slow one is in flight.
+    let fast = loop {
+        let s = admin.get_group_send(&open_group, &open_id).await.ok(200);
+        if step(&s, &ok_b)["state"] == "delivered" {
+            assert_ne!(s["status"], "delivered", "{s}");
+            break step(&s, &ok_b)["deliveryId"].as_str().unwrap().to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+
+    let cutoff = Utc::now() + chrono::TimeDelta::seconds(1);
+    let purged = app.app_store.purge_finished(cutoff, 100).await.unwrap();
+    assert_eq!(purged, 2, "the finished send and its one delivery only");
+    admin
+        .get_group_send(&done_group, &done_id)
+        .await
+        .problem(404, "not-found");
+    let member = done["deliveries"][0]["id"].as_str().unwrap();
+    admin.get_delivery(member).await.problem(404, "not-found");
+    admin.get_group_send(&open_group, &open_id).await.ok(200);
+    admin.get_delivery(&fast).await.ok(200);
 }

@@ -72,6 +72,7 @@ struct Inner {
     latency: BTreeMap<String, Histogram>,
     undecryptable: BTreeMap<String, u64>,
     failovers: BTreeMap<(String, String), u64>,
+    purged: u64,
 }
 
 #[derive(Debug, Default)]
@@ -123,6 +124,11 @@ impl DeliveryMetrics {
                 .entry((kind.to_string(), cause.to_string()))
                 .or_default() += 1
         });
+    }
+
+    /// The retention purge deleted `n` finished deliveries and group sends.
+    pub fn record_purged(&self, n: u64) {
+        self.with(|m| m.purged += n);
     }
 
     /// One attempt ended with this outcome after `latency`.
@@ -198,6 +204,13 @@ impl DeliveryMetrics {
                     escape_label(cause)
                 );
             }
+            let _ = writeln!(
+                out,
+                "# HELP patchbay_deliveries_purged_total Finished deliveries and group sends deleted by this process's retention purge.\n\
+                 # TYPE patchbay_deliveries_purged_total counter\n\
+                 patchbay_deliveries_purged_total {}",
+                m.purged
+            );
             let _ = writeln!(
                 out,
                 "# HELP patchbay_delivery_attempt_duration_seconds Latency of delivery attempts (the provider call).\n\

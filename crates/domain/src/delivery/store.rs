@@ -119,6 +119,14 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// Delete idempotency keys that expired before `now`.
     async fn purge_idempotency(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
+    /// Delete up to `limit` deliveries that finished before `before`, with
+    /// their attempts, oldest first, in one short transaction; a group
+    /// send's deliveries go only with the send, once it finished before
+    /// `before` too (so a route never names a purged delivery). Answers how
+    /// many deliveries and group sends were deleted: fewer than `limit`
+    /// means none is left to purge.
+    async fn purge_finished(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, StoreError>;
+
     /// Active integrations whose last test is older than `tested_before`
     /// (or never ran), at most `limit`, oldest first.
     async fn due_for_retest(
