@@ -125,6 +125,12 @@ impl Worker {
         self
     }
 
+    /// The signal that wakes this worker (raise it when work was queued
+    /// elsewhere, e.g. by another instance on the same database).
+    pub fn signal(&self) -> &WakeSignal {
+        &self.signal
+    }
+
     /// A handle that stops this worker.
     pub fn control(&self) -> WorkerControl {
         WorkerControl {

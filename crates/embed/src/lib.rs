@@ -57,7 +57,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use patchbay_delivery::{RELEASE_ALLOWANCE, Worker, WorkerControl};
-use patchbay_domain::delivery::{DeliveryMetrics, DeliveryService};
+use patchbay_domain::bulk::BulkService;
+use patchbay_domain::delivery::{DeliveryMetrics, DeliveryService, QueueSignal};
 use patchbay_domain::group::GroupService;
 use patchbay_domain::{DomainError, IntegrationService, OrgId, TenantStore};
 use patchbay_storage::SqlStore;
@@ -92,41 +93,21 @@ pub use patchbay_storage::crypto::Keyring;
 /// Cheap to clone (every clone is the same instance).
 #[derive(Clone)]
 pub struct Patchbay {
-    store: Arc<SqlStore>,
-    integrations: IntegrationService,
-    deliveries: DeliveryService,
-    groups: GroupService,
-    metrics: Arc<DeliveryMetrics>,
-    worker: Option<Worker>,
-    started: Arc<AtomicBool>,
-    shutdown_grace: Duration,
+    pub(crate) store: Arc<SqlStore>,
+    pub(crate) integrations: IntegrationService,
+    pub(crate) deliveries: DeliveryService,
+    pub(crate) groups: GroupService,
+    pub(crate) bulk: BulkService,
+    pub(crate) metrics: Arc<DeliveryMetrics>,
+    pub(crate) worker: Option<Worker>,
+    pub(crate) started: Arc<AtomicBool>,
+    pub(crate) shutdown_grace: Duration,
 }
 
 impl Patchbay {
     /// Start here.
     pub fn builder() -> PatchbayBuilder {
         PatchbayBuilder::default()
-    }
-
-    pub(crate) fn new(
-        store: Arc<SqlStore>,
-        integrations: IntegrationService,
-        deliveries: DeliveryService,
-        groups: GroupService,
-        metrics: Arc<DeliveryMetrics>,
-        worker: Option<Worker>,
-        shutdown_grace: Duration,
-    ) -> Self {
-        Self {
-            store,
-            integrations,
-            deliveries,
-            groups,
-            metrics,
-            worker,
-            started: Arc::new(AtomicBool::new(false)),
-            shutdown_grace,
-        }
     }
 
     /// The organization named `name`, created on first use, and its use
@@ -158,6 +139,12 @@ impl Patchbay {
         &self.groups
     }
 
+    /// Bulk sends (many messages, to integrations or groups, in one
+    /// transaction), for every organization.
+    pub fn bulk(&self) -> &BulkService {
+        &self.bulk
+    }
+
     /// The SQL store (integrations, organizations and API keys, deliveries,
     /// the audit trail).
     pub fn store(&self) -> &Arc<SqlStore> {
@@ -172,8 +159,11 @@ impl Patchbay {
 
     /// Start the delivery workers on the current tokio runtime: they claim
     /// due deliveries, send them, retry by the policy and re-test active
-    /// integrations. Answers `false` when they were started before or are
-    /// turned off ([`DeliveryOptions::workers`]).
+    /// integrations. On Postgres they also listen for work queued by any
+    /// other instance on the database (`LISTEN patchbay_deliveries`), so it
+    /// is claimed at once rather than at the next poll. Answers `false`
+    /// when they were started before or are turned off
+    /// ([`DeliveryOptions::workers`]).
     pub fn start_workers(&self) -> bool {
         let Some(worker) = &self.worker else {
             return false;
@@ -181,7 +171,20 @@ impl Patchbay {
         if self.started.swap(true, Ordering::SeqCst) {
             return false;
         }
-        drop(worker.clone().start());
+        let running = worker.clone().start();
+        let wake = worker.signal().clone();
+        // Another instance's sends wake this one's workers too (Postgres),
+        // for as long as they run.
+        if let Some(listener) = self
+            .store
+            .database()
+            .listen_for_wakes(move || wake.notify())
+        {
+            tokio::spawn(async move {
+                let _ = running.await;
+                drop(listener);
+            });
+        }
         true
     }
 

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::r2d2::R2D2Connection;
+use secrecy::SecretString;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use crate::backend::Backend;
 use crate::connection::{DbConnection, Target, create_parent_dir};
 use crate::error::StorageError;
+use crate::listen::WakeListener;
 
 /// How long a store call waits for a connection (a free one, or a new one
 /// to a database that may be down) and, on SQLite, for a lock, unless the
@@ -90,6 +92,8 @@ pub struct Database {
     permits: Arc<Semaphore>,
     /// The longest a call waits for a permit and a connection together.
     checkout_timeout: Duration,
+    /// Postgres: where [`Database::listen_for_wakes`] connects.
+    url: Option<SecretString>,
 }
 
 impl fmt::Debug for Database {
@@ -139,6 +143,10 @@ impl Database {
     ) -> Result<Database, StorageError> {
         let target = Target::parse(url)?;
         let backend = target.backend();
+        let listen_url = match &target {
+            Target::Postgres(url) => Some(SecretString::from(url.clone())),
+            Target::Sqlite(_) => None,
+        };
         if let Target::Sqlite(path) = &target {
             create_parent_dir(path)?;
         }
@@ -166,6 +174,7 @@ impl Database {
             backend,
             permits,
             checkout_timeout,
+            url: listen_url,
         })
     }
 
@@ -177,6 +186,18 @@ impl Database {
     /// Which engine the pool talks to.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Call `wake` whenever any instance on this database queues work
+    /// (Postgres `LISTEN`; see [`WakeListener`]), for as long as the
+    /// listener lives. `None` on SQLite, where this process is the only
+    /// writer and wakes its workers in memory. Within a tokio runtime.
+    pub fn listen_for_wakes(
+        &self,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> Option<WakeListener> {
+        let url = self.url.clone()?;
+        Some(WakeListener::start(url, Arc::new(wake)))
     }
 
     /// When a call starting now must have its connection.

@@ -9,6 +9,7 @@
 
 mod audit;
 mod backend;
+mod bulk;
 mod catalogue_check;
 mod coalesce;
 mod connection;
@@ -19,6 +20,7 @@ mod deliveries;
 mod error;
 mod groups;
 mod integrations;
+mod listen;
 mod migrations;
 mod outbox;
 mod pg_queue;
@@ -36,4 +38,5 @@ pub use catalogue_check::UnknownType;
 pub use connection::{DbConnection, MultiBackend, establish};
 pub use db::{Backend, DEFAULT_CHECKOUT_TIMEOUT, Database};
 pub use error::StorageError;
+pub use listen::WakeListener;
 pub use store::SqlStore;

@@ -254,3 +254,73 @@ async fn deliveries_are_listed_newest_first_and_counted_in_metrics(db: TestDatab
         assert!(text.contains(needle), "missing {needle} in\n{text}");
     }
 }
+
+/// Postgres: a send accepted by an instance without workers wakes the
+/// workers of another instance on the same database at once (LISTEN/NOTIFY),
+/// not at their next poll. The poll here is ten minutes apart, so a
+/// delivery within the wait below can only come from the notification; a
+/// group send and a bulk send wake them as well.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_accepted_by_another_instance_wakes_the_workers() {
+    let Some(db) = TestDatabase::postgres() else {
+        return;
+    };
+    let mock = mocks::slack_and_webhooks().await;
+    let slow_poll = [("PATCHBAY__DELIVERY__POLL_INTERVAL_MS", "600000")];
+    let app = TestApp::spawn_delivering_to(db, &mock, &slow_poll).await;
+    let api_only = mocks::delivery_settings(
+        &mock,
+        &[
+            ("PATCHBAY__DELIVERY__POLL_INTERVAL_MS", "600000"),
+            ("PATCHBAY__DELIVERY__WORKERS_ENABLED", "false"),
+        ],
+    );
+    let peer = app.spawn_peer(&mocks::borrowed(&api_only)).await;
+    let admin = app.admin();
+    let hook = admin
+        .create_integration_of(
+            "webhook",
+            json!({"url": format!("{}/hooks/ok", mock.uri())}),
+        )
+        .await;
+    let group = admin
+        .create_group_of("broadcast", &[&hook], Value::Null)
+        .await;
+    // Let the workers' first claim (at start) pass, so that only a wake-up
+    // can make them claim again.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let through_peer = peer.with_key(&app.admin_key);
+    let single = id_of(
+        &through_peer
+            .send(&hook, &json!({"data": {"n": 1}}))
+            .await
+            .ok(202),
+    );
+    let send = id_of(
+        &through_peer
+            .send_to_group(&group, &json!({"data": {"n": 2}}))
+            .await
+            .ok(202),
+    );
+    let bulk = through_peer
+        .send_bulk(json!([{"integrationId": hook, "message": {"data": {"n": 3}}}]))
+        .await
+        .ok(200);
+    let bulk = bulk["results"][0]["delivery"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bound = std::time::Duration::from_secs(20);
+    let started = std::time::Instant::now();
+    for id in [&single, &bulk] {
+        let done = admin.wait_for_delivery(id).await;
+        assert_eq!(done["status"], "delivered", "{done}");
+    }
+    let done = admin.wait_for_group_send(&group, &send).await;
+    assert_eq!(done["status"], "delivered", "{done}");
+    assert!(
+        started.elapsed() < bound,
+        "delivered only after {:?}: the workers were not woken",
+        started.elapsed()
+    );
+}
