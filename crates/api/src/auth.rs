@@ -363,6 +363,7 @@ pub(crate) async fn authenticate(
 
 /// A scope an operation requires.
 pub trait RequiredScope {
+    /// The scope the caller must hold.
     const SCOPE: Scope;
 }
 
@@ -392,11 +393,13 @@ impl RequiredScope for Admin {
 /// it first among a handler's arguments: it resolves at once, so a missing
 /// scope is reported before anything about the body.
 pub struct Authorized<S: RequiredScope> {
+    /// Who is calling.
     pub principal: Principal,
     _scope: PhantomData<S>,
 }
 
 impl<S: RequiredScope> Authorized<S> {
+    /// The organization the caller acts for.
     pub fn org(&self) -> &OrgId {
         &self.principal.org_id
     }

@@ -23,6 +23,8 @@ const MAX_TRACKED_ADDRESSES: usize = 50_000;
 /// The time source; tests inject their own.
 pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
+/// The failed authentications this process remembers (see the module
+/// docs); one per process, shared by every worker.
 pub struct FailedAuthentications {
     clock: Clock,
     unknown_keys: Mutex<Expiring<String, ()>>,
@@ -50,10 +52,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl FailedAuthentications {
+    /// Empty, on the system clock.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Empty, on `clock`.
     pub fn with_clock(clock: Clock) -> Self {
         Self::with_capacity(clock, MAX_UNKNOWN_KEYS, MAX_TRACKED_ADDRESSES)
     }

@@ -18,6 +18,8 @@ pub struct AddrRange {
 }
 
 impl AddrRange {
+    /// Whether `addr` is in the range (an IPv4-mapped IPv6 address counts as
+    /// its IPv4 address).
     pub fn contains(&self, addr: IpAddr) -> bool {
         match (self.network, addr.to_canonical()) {
             (IpAddr::V4(net), IpAddr::V4(a)) => {
@@ -85,6 +87,7 @@ impl fmt::Display for AddrRange {
 pub struct TrustedProxies(Vec<AddrRange>);
 
 impl TrustedProxies {
+    /// Believe the proxies in these ranges.
     pub fn new(ranges: Vec<AddrRange>) -> Self {
         Self(ranges)
     }

@@ -35,6 +35,8 @@ const PREFLIGHT_MAX_AGE: &str = "600";
 pub struct CorsOrigins(Arc<Vec<String>>);
 
 impl CorsOrigins {
+    /// Allow these origins (a trailing `/` is dropped; compared without
+    /// regard to case).
     pub fn new(origins: Vec<String>) -> Self {
         Self(Arc::new(
             origins

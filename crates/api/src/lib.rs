@@ -5,6 +5,7 @@
 //! The API maps HTTP to the domain's use cases and nothing more: no SQL and
 //! no provider logic here.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 use std::sync::Arc;
@@ -63,7 +64,9 @@ const SWAGGER_VALIDATOR_OFF: &str = "none";
 /// What the handlers need: the use cases and the tenant store (API keys).
 #[derive(Clone)]
 pub struct ApiState {
+    /// The integration use cases.
     pub integrations: patchbay_domain::IntegrationService,
+    /// Organizations and API keys.
     pub tenants: Arc<dyn patchbay_domain::TenantStore>,
     /// Sending and deliveries; `None` answers their endpoints with 503.
     pub delivery: Option<routes::deliveries::DeliveryApi>,
@@ -85,6 +88,7 @@ pub struct ApiConfig {
     /// `auth_failure_window`; past that, its requests that need a key
     /// answer 429 until the window ends. Zero turns the limit off.
     pub auth_failure_limit: u32,
+    /// The window in which a client address's refused API keys are counted.
     pub auth_failure_window: Duration,
     /// Proxies whose `X-Forwarded-For` names the client; by default none,
     /// and the peer address is the client.

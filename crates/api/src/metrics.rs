@@ -62,6 +62,7 @@ pub fn route_label(pattern: &str) -> String {
 }
 
 impl HttpMetrics {
+    /// Nothing counted yet.
     pub fn new() -> Self {
         Self::default()
     }

@@ -78,12 +78,19 @@ impl From<FieldError> for ProblemFieldError {
 /// one status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
+    /// The request cannot be understood (400).
     BadRequest,
+    /// No usable credentials (401, with `WWW-Authenticate`).
     Unauthorized,
+    /// The caller's scopes do not allow the operation (403).
     Forbidden,
+    /// No such resource, or not the caller's (404).
     NotFound,
+    /// The resource does not support the method (405, with `Allow`).
     MethodNotAllowed,
+    /// No representation the client accepts (406).
     NotAcceptable,
+    /// Changing or deleting an integration the operator manages (409).
     Managed,
     /// Sending through an integration whose status is not `active`.
     Inactive,
@@ -94,27 +101,37 @@ pub enum ProblemKind {
     /// Too many concurrent changes, or a request still being processed:
     /// repeating it is the remedy.
     Conflict,
+    /// `If-Match` named a version that is no longer current (412).
     PreconditionFailed,
     /// The request's head did not arrive in time (answered by the HTTP
     /// layer; see `connection`).
     RequestTimeout,
+    /// The body is over the size limit (413).
     PayloadTooLarge,
     /// The request's head is over the HTTP layer's limits.
     HeadersTooLarge,
+    /// The body is not JSON (415).
     UnsupportedMediaType,
+    /// Invalid fields, each listed in `errors` (422).
     Validation,
+    /// Too many requests (429): refused API keys from one address, past the
+    /// limit.
     TooManyRequests,
+    /// Anything the server got wrong (500); the detail says nothing more.
     Internal,
     /// An integration's stored secrets cannot be decrypted with the
     /// server's keys (a 500 of its own: an operator must act, and a client
     /// can tell it from a passing fault).
     SecretsUnreadable,
+    /// The database does not answer, or a feature is not enabled on this
+    /// server (503).
     Unavailable,
     /// Any other status, answered by the framework.
     Other(StatusCode),
 }
 
 impl ProblemKind {
+    /// The HTTP status this kind answers with.
     pub fn status(self) -> StatusCode {
         match self {
             ProblemKind::BadRequest => StatusCode::BAD_REQUEST,
@@ -170,10 +187,12 @@ impl ProblemKind {
         }
     }
 
+    /// The problem's `type`: `/problems/<slug>`.
     pub fn type_uri(self) -> String {
         format!("/problems/{}", self.slug())
     }
 
+    /// The problem's `title`: the same for every occurrence.
     pub fn title(self) -> &'static str {
         match self {
             ProblemKind::BadRequest => "Bad request",
@@ -277,6 +296,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// A problem of `kind` with this detail.
     pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
         Self {
             problem: Box::new(Problem {
@@ -291,6 +311,7 @@ impl ApiError {
         }
     }
 
+    /// A problem of `kind` with its generic detail.
     pub fn generic(kind: ProblemKind) -> Self {
         Self::new(kind, kind.generic_detail())
     }
@@ -302,10 +323,12 @@ impl ApiError {
         Self::new(ProblemKind::NotFound, "No such integration.")
     }
 
+    /// The opaque 500.
     pub fn internal() -> Self {
         Self::generic(ProblemKind::Internal)
     }
 
+    /// A 422 listing every invalid field.
     pub fn validation(errors: Vec<ProblemFieldError>) -> Self {
         let detail = match errors.len() {
             1 => "The request has 1 invalid field.".to_string(),
@@ -316,6 +339,7 @@ impl ApiError {
         e
     }
 
+    /// A 422 for one invalid field.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::validation(vec![ProblemFieldError {
             field: field.into(),
@@ -323,15 +347,19 @@ impl ApiError {
         }])
     }
 
+    /// Adds a header to the answer.
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self
     }
 
+    /// The HTTP status it answers with.
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
+    /// The `application/problem+json` answer, with the request's id and the
+    /// extra headers.
     pub fn to_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status());
         res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));

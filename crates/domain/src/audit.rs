@@ -15,8 +15,12 @@ use crate::ids::{IntegrationId, OrgId};
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuditAction {
+    /// An integration was created.
     Created,
+    /// An integration was changed in more than its status (the changed
+    /// fields say what).
     Updated,
+    /// An integration was deleted.
     Deleted,
     /// An update that changed nothing but the status.
     StatusChanged,
@@ -28,6 +32,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Every action, in order.
     pub const ALL: [AuditAction; 6] = [
         AuditAction::Created,
         AuditAction::Updated,
@@ -49,6 +54,7 @@ impl AuditAction {
         }
     }
 
+    /// The action stored as `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == s)
     }
@@ -57,9 +63,11 @@ impl AuditAction {
 /// An event to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAuditEvent {
+    /// The organization the event belongs to.
     pub org_id: OrgId,
     /// `Actor::as_label()`: an API key id, `provisioning` or `operator`.
     pub actor: String,
+    /// What happened.
     pub action: AuditAction,
     /// `None` for events about no single integration (a provisioning run).
     pub integration_id: Option<IntegrationId>,
@@ -70,6 +78,7 @@ pub struct NewAuditEvent {
     /// A short, value-free note: a test's verdict (`success` / `error`), a
     /// provisioning run's counts.
     pub detail: Option<String>,
+    /// When it happened.
     pub at: DateTime<Utc>,
 }
 
@@ -78,21 +87,25 @@ pub struct NewAuditEvent {
 pub struct AuditEvent {
     /// Assigned by the store; increases with every event.
     pub id: i64,
+    /// What was recorded.
     pub event: NewAuditEvent,
 }
 
 /// Filters and cursor for listing one organization's events, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
+    /// Only events about this integration.
     pub integration_id: Option<IntegrationId>,
     /// The id of the last event of the previous page.
     pub after: Option<i64>,
+    /// At most this many events.
     pub limit: u32,
 }
 
 /// Where events are kept.
 #[async_trait]
 pub trait AuditStore: Send + Sync + 'static {
+    /// Record one event.
     async fn record(&self, event: &NewAuditEvent) -> Result<(), StoreError>;
 
     /// Up to `query.limit` events of this organization after the cursor, in

@@ -13,27 +13,39 @@ use sha2::{Digest, Sha256};
 
 use crate::ids::{ApiKeyId, OrgId};
 
+/// What every API key starts with, so a leaked key is recognisable.
 pub const API_KEY_PREFIX: &str = "pbk_";
 
+/// A tenant: it owns integrations, groups, deliveries and API keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organization {
+    /// Its id, `org_` prefixed.
     pub id: OrgId,
+    /// Its name, unique among organizations.
     pub name: String,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
 }
 
+/// A permission an API key holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
+    /// Read anything of the organization (`GET` operations).
     Read,
+    /// Create, update and delete integrations and groups.
     Write,
+    /// Test credentials and send messages (sends and retries).
     Test,
+    /// Administration (the audit trail); grants every other scope too.
     Admin,
 }
 
 impl Scope {
+    /// Every scope, in order.
     pub const ALL: [Scope; 4] = [Scope::Read, Scope::Write, Scope::Test, Scope::Admin];
 
+    /// As stored and shown: `read`, `write`, `test` or `admin`.
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Read => "read",
@@ -43,6 +55,7 @@ impl Scope {
         }
     }
 
+    /// The scope named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
@@ -53,20 +66,24 @@ impl Scope {
 pub struct Scopes(Vec<Scope>);
 
 impl Scopes {
+    /// Sorted and without duplicates.
     pub fn new(mut scopes: Vec<Scope>) -> Self {
         scopes.sort();
         scopes.dedup();
         Self(scopes)
     }
 
+    /// Every scope.
     pub fn all() -> Self {
         Self::new(Scope::ALL.to_vec())
     }
 
+    /// Whether this set grants `scope`.
     pub fn allows(&self, scope: Scope) -> bool {
         self.0.contains(&scope) || self.0.contains(&Scope::Admin)
     }
 
+    /// The scopes held, sorted.
     pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
         self.0.iter().copied()
     }
@@ -80,6 +97,8 @@ impl Scopes {
             .join(",")
     }
 
+    /// Parses a comma-separated list (spaces around names allowed); an unknown
+    /// name or an empty list is an error saying so.
     pub fn parse_csv(s: &str) -> Result<Self, String> {
         let mut out = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -95,22 +114,32 @@ impl Scopes {
     }
 }
 
+/// An API key as stored: everything but the key and its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKeyRecord {
+    /// Its id, `key_` prefixed.
     pub id: ApiKeyId,
+    /// The organization the key acts for.
     pub org_id: OrgId,
+    /// A label for people, as given at creation.
     pub name: String,
     /// The first characters of the key, to recognise it in listings.
     pub display_prefix: String,
+    /// What the key may do.
     pub scopes: Scopes,
+    /// When it was made.
     pub created_at: DateTime<Utc>,
+    /// When it was revoked; `None` while the key works.
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// A freshly made key: shown once, then only its hash is kept.
 pub struct NewApiKey {
+    /// The key itself, to hand to the caller once.
     pub plaintext: SecretString,
+    /// [`hash_api_key`] of the key: the only form that is stored.
     pub hash: String,
+    /// The first characters of the key, to recognise it in listings.
     pub display_prefix: String,
 }
 
@@ -123,6 +152,7 @@ impl fmt::Debug for NewApiKey {
 }
 
 impl NewApiKey {
+    /// A new random key: the prefix and 32 random bytes, base64url.
     pub fn generate() -> Self {
         use rand::RngCore;
         let mut bytes = [0u8; 32];

@@ -16,6 +16,8 @@ pub struct SecretValue {
 }
 
 impl SecretValue {
+    /// Holds a JSON value as a secret: a string as it is, anything else as its
+    /// JSON text.
     pub fn from_json(value: &Value) -> Self {
         match value {
             Value::String(s) => Self {
@@ -70,9 +72,12 @@ impl fmt::Debug for SecretValue {
     }
 }
 
+/// One config value, plain or secret.
 #[derive(Clone, Debug)]
 pub enum ConfigValue {
+    /// Kept as JSON, stored in clear and returned to clients.
     Plain(Value),
+    /// Encrypted at rest, never returned.
     Secret(SecretValue),
 }
 
@@ -97,6 +102,7 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
+    /// An empty config.
     pub fn new() -> Self {
         Self::default()
     }
@@ -113,34 +119,42 @@ impl Config {
         Self { values }
     }
 
+    /// Sets `key` to a plain value, replacing any value it had.
     pub fn insert_plain(&mut self, key: impl Into<String>, value: Value) {
         self.values.insert(key.into(), ConfigValue::Plain(value));
     }
 
+    /// Sets `key` to a secret value, replacing any value it had.
     pub fn insert_secret(&mut self, key: impl Into<String>, value: SecretValue) {
         self.values.insert(key.into(), ConfigValue::Secret(value));
     }
 
+    /// Removes `key`, answering the value it had.
     pub fn remove(&mut self, key: &str) -> Option<ConfigValue> {
         self.values.remove(key)
     }
 
+    /// The value of `key`, plain or secret.
     pub fn get(&self, key: &str) -> Option<&ConfigValue> {
         self.values.get(key)
     }
 
+    /// Whether `key` holds a value.
     pub fn contains(&self, key: &str) -> bool {
         self.values.contains_key(key)
     }
 
+    /// Field names that hold a value, in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.values.keys().map(String::as_str)
     }
 
+    /// Every field and its value, in field name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ConfigValue)> {
         self.values.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Whether no field holds a value.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
@@ -153,6 +167,7 @@ impl Config {
         }
     }
 
+    /// A plain value, if `key` holds one (`None` for a secret).
     pub fn plain(&self, key: &str) -> Option<&Value> {
         match self.values.get(key) {
             Some(ConfigValue::Plain(v)) => Some(v),
@@ -160,6 +175,7 @@ impl Config {
         }
     }
 
+    /// A secret value, if `key` holds one (`None` for a plain value).
     pub fn secret(&self, key: &str) -> Option<&SecretValue> {
         match self.values.get(key) {
             Some(ConfigValue::Secret(s)) => Some(s),
@@ -187,6 +203,7 @@ impl Config {
             .collect()
     }
 
+    /// Whether any field holds a secret.
     pub fn has_secrets(&self) -> bool {
         self.values
             .values()

@@ -9,6 +9,7 @@ pub enum DomainError {
     /// organization's integration: the two must be indistinguishable).
     #[error("not found")]
     NotFound,
+    /// The input is invalid: every problem, with its field's path.
     #[error(transparent)]
     Validation(#[from] ValidationErrors),
     /// Managed integrations are changed only by operator provisioning.
@@ -17,12 +18,14 @@ pub enum DomainError {
     /// `If-Match` named a version that is no longer current.
     #[error("the integration was changed since the given version")]
     PreconditionFailed,
+    /// A write raced other writes and gave up; the text says what to do.
     #[error("conflict: {0}")]
     Conflict(String),
     /// Integration groups list the integration (id and name of each): it
     /// cannot be deleted until they no longer do.
     #[error("the integration is a member of integration groups: {}", group_list(.0))]
     InUse(Vec<(GroupId, String)>),
+    /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -34,14 +37,18 @@ pub enum StoreError {
     /// tampered with.
     #[error("stored secrets cannot be decrypted: {0}")]
     Crypto(String),
+    /// A unique constraint was violated; the text names what collided.
     #[error("a row with this {0} already exists")]
     Duplicate(&'static str),
     /// A row refers to one that does not exist, or one that is deleted is
     /// still referred to (a foreign key); the text names the relation.
     #[error("a referenced row is missing or still referred to: {0}")]
     Reference(&'static str),
+    /// The database or the connection failed (lost, locked, broken); the
+    /// request itself may be fine and can be tried again.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// Any other storage failure.
     #[error("storage error: {0}")]
     Other(String),
 }

@@ -24,26 +24,52 @@ pub struct ValidationPolicy {
 /// The rule a field's value must follow beyond its JSON type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldRule {
+    /// Nothing beyond the JSON type (and the length limit of every string).
     None,
+    /// At most this many characters.
     MaxLen(usize),
+    /// Not empty or only whitespace.
     NonEmpty,
+    /// Starts with this prefix, with something after it and no whitespace.
     Prefix(&'static str),
+    /// Exactly one of these values.
     OneOf(&'static [&'static str]),
+    /// An http or https URL with a host and no fragment (https only when the
+    /// policy requires it).
     HttpUrl,
+    /// An email address.
     Email,
     /// `addr@domain` or `Name <addr@domain>`.
     Mailbox,
+    /// A Discord webhook URL (`https://discord.com/api/webhooks/{id}/{token}`;
+    /// the policy's extra hosts allowed).
     DiscordWebhookUrl,
+    /// A Slack incoming webhook or workflow URL on `hooks.slack.com` (the
+    /// policy's extra hosts allowed).
     SlackWebhookUrl,
+    /// A Slack bot (`xoxb-…`) or user (`xoxp-…`) token.
     SlackToken,
+    /// A Slack channel id (`C0123456789`) or `#channel-name`.
     SlackChannel,
+    /// A Telegram bot token (`123456789:ABC…`).
     TelegramToken,
+    /// A numeric Telegram chat id or an `@channelusername`.
     TelegramChatId,
+    /// A SendGrid API key (`SG.…`).
     SendgridKey,
+    /// A Standard Webhooks signing secret: `whsec_` and base64 of 24 to 64
+    /// bytes.
     WebhookSecret,
+    /// A map of HTTP headers (its field kind checks the names, the reserved
+    /// headers and the values).
     Headers,
+    /// An integer of at least 1.
     PositiveInteger,
+    /// An Ethereum address, `0x` and 40 hex digits; a mixed-case one must pass
+    /// its EIP-55 checksum.
     EthAddress,
+    /// A reference to a signing key held elsewhere (1 to 500 characters), never
+    /// a raw private key or seed phrase.
     SignerRef,
 }
 

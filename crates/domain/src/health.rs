@@ -7,9 +7,13 @@ use serde::{Deserialize, Serialize};
 /// The outcome of the last credential test, kept on the integration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestResult {
+    /// Whether the provider accepted the credentials.
     pub success: bool,
+    /// What the test saw, worded for a person.
     pub message: String,
+    /// How long the test took, in milliseconds.
     pub latency_ms: i64,
+    /// When it ran.
     pub tested_at: DateTime<Utc>,
 }
 
@@ -17,12 +21,17 @@ pub struct TestResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HealthState {
+    /// The last credential test succeeded, or a delivery since did.
     Healthy,
+    /// The last credential test failed, or a delivery since failed
+    /// permanently on a bad credential or a gone destination.
     Unhealthy,
+    /// Not tested and nothing delivered yet.
     Unknown,
 }
 
 impl HealthState {
+    /// As stored and shown: `healthy`, `unhealthy` or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             HealthState::Healthy => "healthy",
@@ -31,6 +40,7 @@ impl HealthState {
         }
     }
 
+    /// The state named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "healthy" => Some(HealthState::Healthy),
@@ -41,14 +51,19 @@ impl HealthState {
     }
 }
 
+/// An integration's health: a state, why, and since when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Health {
+    /// Healthy, unhealthy or unknown.
     pub state: HealthState,
+    /// What made it so, worded for a person; `None` while unknown.
     pub reason: Option<String>,
+    /// When it was last set; `None` while unknown.
     pub changed_at: Option<DateTime<Utc>>,
 }
 
 impl Health {
+    /// Nothing known yet: never tested, nothing delivered.
     pub fn unknown() -> Self {
         Self {
             state: HealthState::Unknown,

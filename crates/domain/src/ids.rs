@@ -24,6 +24,8 @@ fn next_ulid() -> ulid::Ulid {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("malformed {kind} id")]
 pub struct IdParseError {
+    /// What kind of id was expected (`integration`, `organization`, …), for the
+    /// message.
     pub kind: &'static str,
 }
 
@@ -35,6 +37,7 @@ macro_rules! prefixed_id {
         pub struct $name(String);
 
         impl $name {
+            /// What every id of this kind starts with.
             pub const PREFIX: &'static str = $prefix;
 
             /// A fresh id; in this process, an id made later sorts after
@@ -43,6 +46,7 @@ macro_rules! prefixed_id {
                 Self(format!("{}{}", $prefix, next_ulid().to_string().to_ascii_lowercase()))
             }
 
+            /// The id as text, prefix included (lowercase).
             pub fn as_str(&self) -> &str {
                 &self.0
             }

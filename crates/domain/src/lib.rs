@@ -9,12 +9,15 @@
 //! with its path); use cases answer `DomainError`; storage answers
 //! `StoreError`, which the API reports as an opaque 500 and logs.
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod catalogue;
 pub mod config;
 pub mod delivery;
+/// What use cases and stores answer besides success.
 pub mod error;
 pub mod field_rules;
 pub mod group;

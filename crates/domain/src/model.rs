@@ -8,15 +8,21 @@ use crate::config::Config;
 use crate::health::{Health, TestResult, combine_health};
 use crate::ids::{ApiKeyId, IntegrationId, OrgId};
 
+/// Which environment an integration's credentials are for. Providers may
+/// act on it (e.g. email sends from stage are sandboxed or restricted to
+/// test recipients).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
+    /// Testing and staging credentials.
     Stage,
+    /// Live credentials (the default).
     #[default]
     Production,
 }
 
 impl Environment {
+    /// As stored and shown: `stage` or `production`.
     pub fn as_str(self) -> &'static str {
         match self {
             Environment::Stage => "stage",
@@ -24,6 +30,7 @@ impl Environment {
         }
     }
 
+    /// The environment named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "stage" => Some(Environment::Stage),
@@ -33,15 +40,20 @@ impl Environment {
     }
 }
 
+/// Whether an integration sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// It sends (the default).
     #[default]
     Active,
+    /// It sends nothing: new sends are refused, queued deliveries fail, and
+    /// scheduled re-tests skip it.
     Inactive,
 }
 
 impl Status {
+    /// As stored and shown: `active` or `inactive`.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Active => "active",
@@ -49,6 +61,7 @@ impl Status {
         }
     }
 
+    /// The status named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "active" => Some(Status::Active),
@@ -62,19 +75,28 @@ impl Status {
 /// (redacted from `Debug`), never serialised directly to clients.
 #[derive(Debug, Clone)]
 pub struct Integration {
+    /// Its public id, `int_` prefixed.
     pub id: IntegrationId,
     /// Stable integer id, assigned by the store at insert (the `id` of the integer-id API at `/integrations`).
     pub seq: i64,
+    /// The organization that owns it.
     pub org_id: OrgId,
+    /// Its name, for people (1 to 200 characters).
     pub name: String,
+    /// Its type: which catalogue entry and provider it uses.
     pub kind: IntegrationType,
+    /// Which environment its credentials are for.
     pub environment: Environment,
+    /// Whether it sends.
     pub status: Status,
+    /// Provisioned by the operator: the API cannot change or delete it.
     pub is_managed: bool,
     /// The provisioning entry a managed integration comes from (unique per
     /// organization), so re-provisioning finds it; `None` for the others.
     pub managed_key: Option<String>,
+    /// Plain and secret config values, checked against its type's schema.
     pub config: Config,
+    /// The last test of its stored credentials; `None` until one ran.
     pub last_test: Option<TestResult>,
     /// The last health event recorded by deliveries (tests are in
     /// `last_test`); see [`Integration::health`].
@@ -86,7 +108,9 @@ pub struct Integration {
     /// Bumped on every change to name, config, environment or status; the
     /// ETag and the compare-and-swap guard for concurrent updates.
     pub version: i64,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When it last changed (tests and health records do not count).
     pub updated_at: DateTime<Utc>,
 }
 

@@ -36,10 +36,15 @@ const ATTEMPTS: usize = 8;
 pub struct ManagedEntry {
     /// Stable per organization: how a later run finds this integration.
     pub key: String,
+    /// The integration's name.
     pub name: String,
+    /// The integration's type (a change replaces the integration).
     pub kind: IntegrationType,
+    /// Which environment its credentials are for.
     pub environment: Environment,
+    /// Whether it sends.
     pub status: Status,
+    /// Config values, secrets resolved, as the type's schema names them.
     pub config: Map<String, Value>,
 }
 
@@ -68,6 +73,7 @@ pub struct PreparedEntry {
 }
 
 impl PreparedEntry {
+    /// The entry's key, unique per organization.
     pub fn key(&self) -> &str {
         &self.key
     }
@@ -76,9 +82,13 @@ impl PreparedEntry {
 /// What one run did in one organization.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ProvisionReport {
+    /// Integrations created (a changed type counts here and in `deleted`).
     pub created: usize,
+    /// Integrations updated because their entry changed.
     pub updated: usize,
+    /// Managed integrations deleted: no entry names them any more.
     pub deleted: usize,
+    /// Integrations whose entry matched what is stored.
     pub unchanged: usize,
 }
 

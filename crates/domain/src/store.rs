@@ -17,16 +17,22 @@ use crate::model::{Environment, Integration, Status};
 /// millisecond; `after` is the last id of the previous page.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
+    /// Only integrations of this type.
     pub kind: Option<IntegrationType>,
+    /// Only integrations with this status.
     pub status: Option<Status>,
+    /// Only integrations in this environment.
     pub environment: Option<Environment>,
+    /// The last id of the previous page.
     pub after: Option<IntegrationId>,
+    /// At most this many integrations.
     pub limit: u32,
 }
 
 /// Outcome of a compare-and-swap write.
 #[derive(Debug)]
 pub enum WriteOutcome<T> {
+    /// Written; the row as stored now.
     Done(T),
     /// No row with that id in that organization.
     NotFound,
@@ -38,6 +44,8 @@ fn no_own_audit_trail() -> StoreError {
     StoreError::Other("this store keeps no audit trail of its own".into())
 }
 
+/// Integrations, each read and written within its organization; writes to
+/// an existing row are compare-and-swap on its version.
 #[async_trait]
 pub trait IntegrationStore: Send + Sync + 'static {
     /// Cheap round trip to the database, for readiness checks.
@@ -46,9 +54,11 @@ pub trait IntegrationStore: Send + Sync + 'static {
     /// Insert; returns the row with its assigned `seq`.
     async fn insert(&self, integration: &Integration) -> Result<Integration, StoreError>;
 
+    /// An integration of this organization, if it exists.
     async fn get(&self, org: &OrgId, id: &IntegrationId)
     -> Result<Option<Integration>, StoreError>;
 
+    /// An integration of this organization by its integer id, if it exists.
     async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Option<Integration>, StoreError>;
 
     /// Several integrations at once, each only from its own organization;
@@ -149,6 +159,7 @@ pub trait TenantStore: Send + Sync + 'static {
     /// The organization with this name, created if it does not exist.
     async fn ensure_organization(&self, name: &str) -> Result<Organization, StoreError>;
 
+    /// The organization with this id, if it exists.
     async fn get_organization(&self, id: &OrgId) -> Result<Option<Organization>, StoreError>;
 
     /// Store a key record and the SHA-256 hash (hex) of the key.
@@ -164,5 +175,6 @@ pub trait TenantStore: Send + Sync + 'static {
     /// Mark revoked; false when no such unrevoked key exists.
     async fn revoke_api_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<bool, StoreError>;
 
+    /// How many API keys exist, revoked ones included, across organizations.
     async fn count_api_keys(&self) -> Result<i64, StoreError>;
 }

@@ -14,17 +14,23 @@ pub use crate::field_rules::{
 };
 pub use crate::names::check_name;
 
+/// One problem with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
+    /// The field's path, as the request names it (`config.webhookUrl`,
+    /// `to[0]`).
     pub field: String,
+    /// What is wrong, worded for a person.
     pub message: String,
 }
 
+/// Every problem found, in the order found.
 #[derive(Debug, Clone, PartialEq, Eq, Default, thiserror::Error)]
 #[error("validation failed: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
 pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
+    /// Adds a problem with `field`.
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(FieldError {
             field: field.into(),
@@ -32,14 +38,17 @@ impl ValidationErrors {
         });
     }
 
+    /// Whether no problem was found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// `Ok` when no problem was found, else these errors.
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
     }
 
+    /// Adds every problem of `other`.
     pub fn extend(&mut self, other: ValidationErrors) {
         self.0.extend(other.0);
     }

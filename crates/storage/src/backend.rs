@@ -2,9 +2,12 @@
 
 use std::fmt;
 
+/// A database engine Patchbay stores in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
+    /// PostgreSQL.
     Postgres,
+    /// SQLite (embedded; the default).
     Sqlite,
 }
 

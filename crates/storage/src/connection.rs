@@ -42,10 +42,21 @@ fn sqlite_pragmas(lock_timeout: Duration) -> String {
     )
 }
 
-#[derive(diesel::MultiConnection)]
-pub enum DbConnection {
-    Pg(PgConnection),
-    Sqlite(SqliteConnection),
+pub use multi::{DbConnection, MultiBackend};
+
+/// diesel's derive adds `MultiBackend` and its helpers, which carry no docs.
+#[allow(missing_docs)]
+mod multi {
+    use diesel::{PgConnection, SqliteConnection};
+
+    /// A connection to Postgres or SQLite; the stores' queries run on either.
+    #[derive(diesel::MultiConnection)]
+    pub enum DbConnection {
+        /// A Postgres connection.
+        Pg(PgConnection),
+        /// A SQLite connection.
+        Sqlite(SqliteConnection),
+    }
 }
 
 /// Where a URL points, decided from its scheme alone.

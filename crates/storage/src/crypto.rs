@@ -36,18 +36,25 @@ const MAX_KEY_ID_LEN: usize = 64;
 /// by position and keys by id, never by their bytes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyringError {
+    /// The text holds no entry.
     #[error("the keyring holds no keys")]
     Empty,
+    /// This entry (1-based) is not `id:base64-key`.
     #[error("keyring entry {0} is not `id:base64-key`")]
     MalformedEntry(usize),
+    /// This entry's (1-based) key id is empty, too long or has other
+    /// characters than `A-Z a-z 0-9 . _ -`.
     #[error(
         "keyring entry {0} has an invalid key id (1-{MAX_KEY_ID_LEN} characters of A-Z a-z 0-9 . _ -)"
     )]
     InvalidKeyId(usize),
+    /// The key with this id is not base64 of 32 bytes.
     #[error("key `{0}` is not the base64 encoding of 32 bytes")]
     InvalidKey(String),
+    /// Two entries share this key id.
     #[error("key id `{0}` appears more than once in the keyring")]
     DuplicateKeyId(String),
+    /// The key named active is not in the keyring.
     #[error("the active key `{0}` is not in the keyring")]
     UnknownActiveKey(String),
 }
@@ -55,17 +62,24 @@ pub enum KeyringError {
 /// Sealing or opening failed. Never holds key bytes or plaintext.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CryptoError {
+    /// The envelope names a key id the keyring does not hold.
     #[error("secrets were sealed with key `{0}`, which is not in the configured keyring")]
     UnknownKey(String),
+    /// The key with this id did not open the envelope: wrong key bytes,
+    /// tampered, or sealed for another row.
     #[error(
         "secrets sealed with key `{0}` failed authentication: wrong key material for that id, \
          tampered, or copied from another organization or integration"
     )]
     Authentication(String),
+    /// The envelope is empty, cut short or names an unreadable key id; the
+    /// text says which.
     #[error("the secrets envelope is malformed: {0}")]
     Malformed(&'static str),
+    /// The envelope has a version this build does not read.
     #[error("the secrets envelope has unsupported version {0}")]
     UnsupportedVersion(u8),
+    /// The cipher failed to seal.
     #[error("encryption failed")]
     Seal,
 }
@@ -167,14 +181,17 @@ impl Keyring {
         SecretString::from(format!("{id}:{}", encoded.as_str()))
     }
 
+    /// The id of the key that seals.
     pub fn active_key_id(&self) -> &str {
         &self.keys[self.active].id
     }
 
+    /// Every key id, in keyring order.
     pub fn key_ids(&self) -> impl Iterator<Item = &str> {
         self.keys.iter().map(|k| k.id.as_str())
     }
 
+    /// Whether the keyring holds a key with this id.
     pub fn contains(&self, key_id: &str) -> bool {
         self.keys.iter().any(|k| k.id == key_id)
     }

@@ -183,6 +183,7 @@ impl Database {
         self.pool.max_size()
     }
 
+    /// Which engine the pool talks to.
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -11,20 +11,35 @@ use crate::backend::Backend;
 /// the database URL, which may hold a password.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
+    /// The database URL cannot be used (empty, an unknown scheme, no file,
+    /// in-memory SQLite); the text says why and names at most the scheme.
     #[error("invalid database URL: {0}")]
     InvalidUrl(String),
+    /// No connection could be opened, or a pooled one stopped answering.
     #[error("cannot connect to {backend}: {message}")]
-    Connect { backend: Backend, message: String },
+    Connect {
+        /// The engine it tried.
+        backend: Backend,
+        /// The driver's message (never the URL).
+        message: String,
+    },
+    /// The SQLite database's directory could not be created.
     #[error("cannot create the directory {path} for the SQLite database: {source}")]
     CreateDir {
+        /// The directory it tried to create.
         path: String,
+        /// The file system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The connection pool failed: it could not be built, or gave no
+    /// connection.
     #[error("connection pool: {0}")]
     Pool(String),
+    /// A migration failed.
     #[error("database migration failed: {0}")]
     Migration(String),
+    /// A query failed.
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
 }

@@ -5,6 +5,8 @@
 //! Diesel is synchronous; the async store methods run their queries on
 //! tokio's blocking pool so they never stall the reactor.
 
+#![warn(missing_docs)]
+
 mod audit;
 mod backend;
 mod bulk;

@@ -40,6 +40,7 @@ impl fmt::Debug for SqlStore {
 }
 
 impl SqlStore {
+    /// A store over `db`, sealing and opening secrets with `keyring`.
     pub fn new(db: Database, keyring: Arc<Keyring>) -> SqlStore {
         // A quarter of the pool drains point reads: enough that an idle
         // service never queues one, few enough that reads arriving together
@@ -60,10 +61,12 @@ impl SqlStore {
         }
     }
 
+    /// The database it uses.
     pub fn database(&self) -> &Database {
         &self.db
     }
 
+    /// The keyring secrets are sealed and opened with.
     pub fn keyring(&self) -> &Arc<Keyring> {
         &self.keyring
     }

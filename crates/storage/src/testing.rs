@@ -196,6 +196,7 @@ impl TestDatabase {
         &self.url
     }
 
+    /// Which engine this test database is on.
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -8,9 +8,13 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ApiScope {
+    /// `GET` operations.
     Read,
+    /// Create, update and delete integrations and groups.
     Write,
+    /// Test credentials and send messages.
     Test,
+    /// The audit trail; grants every other scope too.
     Admin,
 }
 
@@ -28,7 +32,9 @@ impl From<Scope> for ApiScope {
 /// An organization, by id and name.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrganizationRef {
+    /// `org_…`
     pub id: String,
+    /// Its name.
     pub name: String,
 }
 
@@ -44,6 +50,7 @@ pub struct CurrentKey {
     /// Who the audit trail records for this caller's changes: the key's id,
     /// or `host:<subject>`.
     pub actor: String,
+    /// The organization the caller acts for.
     pub organization: OrganizationRef,
     /// The scopes granted to the key, as created; `admin` implies the others.
     pub scopes: Vec<ApiScope>,

@@ -12,10 +12,15 @@ use super::IntegrationTypeSlug;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum IntegrationCategory {
+    /// Chat messages (Discord, Slack, Telegram).
     Chat,
+    /// Email (SendGrid, Resend).
     Email,
+    /// Signed HTTP callbacks.
     Webhook,
+    /// Blockchain RPC connections and wallets.
     Web3,
+    /// AI model gateways.
     Ai,
 }
 
@@ -34,7 +39,9 @@ impl From<Category> for IntegrationCategory {
 /// What a type can do.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TypeCapabilities {
+    /// A credential test makes a real request to the provider.
     pub test: bool,
+    /// Messages can be sent through it.
     pub send: bool,
 }
 
@@ -45,12 +52,17 @@ pub struct IntegrationTypeInfo {
     /// Stable integer id.
     #[schema(example = 4)]
     pub id: i32,
+    /// Its slug, as integrations name their type.
     pub slug: IntegrationTypeSlug,
+    /// Its name, for people.
     pub name: String,
+    /// One line on what it is for.
     pub description: String,
+    /// Its category.
     pub category: IntegrationCategory,
     /// Media (logos, screenshots) for a UI; may be empty.
     pub media: Vec<String>,
+    /// What it can do.
     pub capabilities: TypeCapabilities,
     /// JSON Schema (draft 2020-12) of the type's `config`. Secret fields are
     /// `writeOnly` with `x-secret: true`.
@@ -59,6 +71,7 @@ pub struct IntegrationTypeInfo {
 }
 
 impl IntegrationTypeInfo {
+    /// The entry for `spec`, its config schema under `policy`.
     pub fn new(spec: &TypeSpec, policy: &ValidationPolicy) -> Self {
         Self {
             id: spec.id,
@@ -79,5 +92,6 @@ impl IntegrationTypeInfo {
 /// The catalogue.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IntegrationTypeList {
+    /// Every type, built-in and registered.
     pub data: Vec<IntegrationTypeInfo>,
 }

@@ -17,12 +17,16 @@ use super::{HealthDto, IntegrationTypeSlug};
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendMessageRequest {
+    /// Subject line: required for email; chat types put it before the text.
     #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false, max_length = 998)]
     pub subject: Option<String>,
+    /// Plain text: the chat message, the email body (or `html`), the AI
+    /// prompt.
     #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false, max_length = 40000)]
     pub text: Option<String>,
+    /// HTML body (email).
     #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false)]
     pub html: Option<String>,
@@ -71,6 +75,7 @@ pub struct SendQuery {
     pub wait: Option<String>,
 }
 
+/// Paging for an integration's deliveries, newest first.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -83,12 +88,19 @@ pub struct ListDeliveriesQuery {
     pub cursor: Option<String>,
 }
 
+/// Where a delivery is: `queued` (waiting for its next attempt), `sending`
+/// (an attempt is under way), `delivered`, or `failed` (a permanent
+/// outcome, or retries exhausted).
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatusDto {
+    /// Waiting for its next attempt (the first, or a retry).
     Queued,
+    /// An attempt is under way.
     Sending,
+    /// The provider accepted the message.
     Delivered,
+    /// Stopped: a permanent outcome, or retries exhausted.
     Failed,
 }
 
@@ -107,9 +119,12 @@ impl From<DeliveryStatus> for DeliveryStatusDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttemptDto {
+    /// Which attempt this was, from 1.
     pub number: i64,
+    /// When the send started.
     #[serde(serialize_with = "crate::dto::millis")]
     pub started_at: DateTime<Utc>,
+    /// When the outcome was known.
     #[serde(serialize_with = "crate::dto::millis")]
     pub finished_at: DateTime<Utc>,
     /// `delivered`, `retryable` or `permanent`.
@@ -118,7 +133,9 @@ pub struct AttemptDto {
     /// `success`, `rate_limited`, `server_error`, `network`, `redirect`,
     /// `auth`, `gone`, `rejected` or `unsupported`.
     pub status_class: String,
+    /// How long the send took, in milliseconds.
     pub latency_ms: i64,
+    /// The provider's id for the delivered message, when it gave one.
     #[schema(required = true)]
     pub provider_message_id: Option<String>,
     /// Our description of a failure (never the provider's raw answer).
@@ -160,31 +177,43 @@ impl From<&Attempt> for AttemptDto {
 pub struct DeliveryDto {
     /// `dlv_…`; also the webhook `webhook-id` of every attempt.
     pub id: String,
+    /// The integration it is sent through (`int_…`).
     pub integration_id: String,
+    /// The integration's type.
     #[serde(rename = "type")]
     pub kind: IntegrationTypeSlug,
+    /// Where the delivery is.
     pub status: DeliveryStatusDto,
     /// Attempts made so far.
     pub attempt_count: i64,
+    /// The attempt budget: it fails after this many attempts.
     pub max_attempts: i64,
     /// When the next attempt is due, while queued.
     #[schema(required = true)]
     #[serde(serialize_with = "crate::dto::millis_opt")]
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Why the last attempt did not deliver; `null` before the first attempt
+    /// and after a delivery.
     #[schema(required = true)]
     pub last_error: Option<String>,
+    /// The stable error code of the last attempt's permanent outcome (e.g.
+    /// `integration_inactive`), when it had one.
     #[schema(required = true)]
     pub last_code: Option<String>,
+    /// The provider's id for the delivered message, when it gave one.
     #[schema(required = true)]
     pub provider_message_id: Option<String>,
     /// The group send (`snd_…`) this delivery carries, if it was sent to
     /// an integration group.
     #[schema(required = true)]
     pub group_send_id: Option<String>,
+    /// When the message was accepted.
     #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
+    /// When the delivery last changed.
     #[serde(serialize_with = "crate::dto::millis")]
     pub updated_at: DateTime<Utc>,
+    /// When it was delivered or failed; `null` while it can still be attempted.
     #[schema(required = true)]
     #[serde(serialize_with = "crate::dto::millis_opt")]
     pub completed_at: Option<DateTime<Utc>>,
@@ -216,8 +245,10 @@ impl From<&Delivery> for DeliveryDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SendResponse {
+    /// The delivery as accepted (or as the first attempt left it).
     #[serde(flatten)]
     pub delivery: DeliveryDto,
+    /// The integration's health when the message was accepted.
     pub integration_health: HealthDto,
     /// The first attempt's outcome, when `?wait=true` saw it end.
     #[schema(required = true)]
@@ -228,8 +259,10 @@ pub struct SendResponse {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryDetail {
+    /// The delivery.
     #[serde(flatten)]
     pub delivery: DeliveryDto,
+    /// Every attempt, in order.
     pub attempts: Vec<AttemptDto>,
 }
 
@@ -237,7 +270,9 @@ pub struct DeliveryDetail {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryList {
+    /// The deliveries, newest first.
     pub data: Vec<DeliveryDto>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
     #[schema(required = true)]
     pub next_cursor: Option<String>,
 }

@@ -63,16 +63,20 @@ impl From<FailoverRequest> for FailoverInput {
     }
 }
 
+/// A group to create.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateGroupRequest {
+    /// Its name, for people (names need not be unique).
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// How it sends a message.
     pub strategy: GroupStrategy,
     /// 1-10 distinct integrations of the organization that can send; the
     /// order is the failover order.
     #[schema(min_items = 1, max_items = 10)]
     pub integration_ids: Vec<String>,
+    /// Failover bounds (`failover` only); left out, the defaults.
     #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false)]
     pub failover: Option<FailoverRequest>,
@@ -82,15 +86,19 @@ pub struct CreateGroupRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateGroupRequest {
+    /// A new name.
     #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false, min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    /// A new strategy.
     #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false)]
     pub strategy: Option<GroupStrategy>,
+    /// The new members, in failover order; they replace the old list.
     #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false, min_items = 1, max_items = 10)]
     pub integration_ids: Option<Vec<String>>,
+    /// New failover bounds (`failover` only); what they leave out stays.
     #[serde(default, deserialize_with = "crate::body::non_null")]
     #[schema(nullable = false)]
     pub failover: Option<FailoverRequest>,
@@ -100,24 +108,31 @@ pub struct UpdateGroupRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FailoverDto {
+    /// Attempts through one member before moving on.
     pub attempts: u32,
+    /// Seconds from handing the message to a member before moving on.
     pub after_secs: u64,
 }
 
+/// An integration group: integrations sent to as one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupDto {
     /// `grp_…`
     pub id: String,
+    /// Its name, for people.
     pub name: String,
+    /// How it sends a message.
     pub strategy: GroupStrategy,
     /// In failover order.
     pub integration_ids: Vec<String>,
     /// The bounds of a failover group; `null` for broadcast.
     #[schema(required = true)]
     pub failover: Option<FailoverDto>,
+    /// When it was created.
     #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
+    /// When it last changed.
     #[serde(serialize_with = "crate::dto::millis")]
     pub updated_at: DateTime<Utc>,
 }
@@ -143,11 +158,14 @@ impl From<&IntegrationGroup> for GroupDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupList {
+    /// The groups, in creation order.
     pub data: Vec<GroupDto>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
     #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 
+/// Paging for the organization's groups, in creation order.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +178,7 @@ pub struct ListGroupsQuery {
     pub cursor: Option<String>,
 }
 
+/// Where a group send is.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupSendStatusDto {
@@ -184,6 +203,7 @@ impl From<GroupSendStatus> for GroupSendStatusDto {
     }
 }
 
+/// Where one member is in a group send.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StepStateDto {
@@ -191,6 +211,7 @@ pub enum StepStateDto {
     Waiting,
     /// Its delivery is queued or being attempted.
     Sending,
+    /// Its delivery delivered the message.
     Delivered,
     /// Tried and failed, given up for the next member, or unusable
     /// (deleted, inactive): `reason` says which.
@@ -217,18 +238,22 @@ impl From<StepState> for StepStateDto {
 pub struct RouteStepDto {
     /// The member's place in the group's order (0-based).
     pub position: u32,
+    /// The member integration (`int_…`).
     pub integration_id: String,
     /// The member's type (`null`: deleted before the message was sent).
     #[serde(rename = "type")]
     #[schema(required = true)]
     pub kind: Option<IntegrationTypeSlug>,
+    /// Where the member is in this send.
     pub state: StepStateDto,
     /// Its delivery (`GET /api/deliveries/{id}`), once it was given the message.
     #[schema(required = true)]
     pub delivery_id: Option<String>,
+    /// When it was given the message.
     #[schema(required = true)]
     #[serde(serialize_with = "crate::dto::millis_opt")]
     pub started_at: Option<DateTime<Utc>>,
+    /// When its part ended (delivered, failed, given up, unused).
     #[schema(required = true)]
     #[serde(serialize_with = "crate::dto::millis_opt")]
     pub ended_at: Option<DateTime<Utc>>,
@@ -260,7 +285,9 @@ impl From<&RouteStep> for RouteStepDto {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StepCountsDto {
+    /// Members whose delivery delivered.
     pub delivered: u32,
+    /// Members that failed (tried, given up or unusable).
     pub failed: u32,
     /// Waiting or sending.
     pub pending: u32,
@@ -274,6 +301,7 @@ pub struct StepCountsDto {
 pub struct GroupDeliveryDto {
     /// `dlv_…`, readable at `GET /api/deliveries/{id}`.
     pub id: String,
+    /// The member integration (`int_…`).
     pub integration_id: String,
 }
 
@@ -283,19 +311,26 @@ pub struct GroupDeliveryDto {
 pub struct GroupSendDto {
     /// `snd_…`
     pub id: String,
+    /// The group it was sent to (`grp_…`; the group may since be deleted).
     pub group_id: String,
+    /// The group's strategy when the message was sent.
     pub strategy: GroupStrategy,
+    /// Where the send is.
     pub status: GroupSendStatusDto,
+    /// How many members are where.
     pub counts: StepCountsDto,
     /// The members' deliveries so far, in the order they were made.
     pub deliveries: Vec<GroupDeliveryDto>,
     /// Every member: tried ones in the order they were tried, then the
     /// others in the group's order.
     pub route: Vec<RouteStepDto>,
+    /// When the message was accepted.
     #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
+    /// When the send or its route last changed.
     #[serde(serialize_with = "crate::dto::millis")]
     pub updated_at: DateTime<Utc>,
+    /// When the send became final; `null` while it is `sending`.
     #[schema(required = true)]
     #[serde(serialize_with = "crate::dto::millis_opt")]
     pub completed_at: Option<DateTime<Utc>>,

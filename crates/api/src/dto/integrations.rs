@@ -17,22 +17,29 @@ use super::{
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationSummary {
+    /// `int_…`
     #[schema(example = "int_01jf8k2m3n4p5q6r7s8t9v0w1x")]
     pub id: String,
+    /// Its name, for people.
     pub name: String,
+    /// Its type; fixed for the integration's life.
     #[serde(rename = "type")]
     pub kind: IntegrationTypeSlug,
     /// Provisioned by the operator; cannot be changed or deleted through the API.
     pub is_managed: bool,
+    /// Which environment its credentials are for.
     pub environment: IntegrationEnvironment,
+    /// Whether it sends.
     pub status: IntegrationStatus,
     /// The last test of the stored credentials, or `null` if never tested.
     #[schema(required = true)]
     pub last_test: Option<LastTest>,
     /// Health from credential tests, deliveries and the scheduled re-test.
     pub health: HealthDto,
+    /// When it was created.
     #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
+    /// When its name, config, environment or status last changed.
     #[serde(serialize_with = "crate::dto::millis")]
     pub updated_at: DateTime<Utc>,
 }
@@ -71,9 +78,13 @@ pub struct SecretField {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LastTest {
+    /// Whether the provider accepted the credentials.
     pub status: TestVerdict,
+    /// What the test saw, worded for a person.
     pub message: String,
+    /// How long the test took, in milliseconds.
     pub latency_ms: i64,
+    /// When it ran.
     #[serde(serialize_with = "crate::dto::millis")]
     pub tested_at: DateTime<Utc>,
 }
@@ -98,14 +109,19 @@ impl From<&TestResult> for LastTest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationDetail {
+    /// `int_…`
     #[schema(example = "int_01jf8k2m3n4p5q6r7s8t9v0w1x")]
     pub id: String,
+    /// Its name, for people.
     pub name: String,
+    /// Its type; fixed for the integration's life.
     #[serde(rename = "type")]
     pub kind: IntegrationTypeSlug,
     /// Provisioned by the operator; cannot be changed or deleted through the API.
     pub is_managed: bool,
+    /// Which environment its credentials are for.
     pub environment: IntegrationEnvironment,
+    /// Whether it sends.
     pub status: IntegrationStatus,
     /// Non-secret config values, verbatim. Secret fields never appear here.
     #[schema(value_type = Object, example = json!({"username": "patchbay"}))]
@@ -117,8 +133,10 @@ pub struct IntegrationDetail {
     pub last_test: Option<LastTest>,
     /// Health from credential tests, deliveries and the scheduled re-test.
     pub health: HealthDto,
+    /// When it was created.
     #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
+    /// When its name, config, environment or status last changed.
     #[serde(serialize_with = "crate::dto::millis")]
     pub updated_at: DateTime<Utc>,
 }
@@ -155,6 +173,7 @@ impl From<&Integration> for IntegrationDetail {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationList {
+    /// The integrations, in creation order.
     pub data: Vec<IntegrationSummary>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     #[schema(required = true)]
@@ -198,6 +217,7 @@ pub struct CreateIntegrationRequest {
     /// noncharacters.
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// A catalogue slug; fixed for the integration's life.
     #[serde(rename = "type")]
     pub kind: IntegrationTypeSlug,
     /// The type's config; its schema is `configSchema` of
@@ -230,9 +250,11 @@ pub struct UpdateIntegrationRequest {
     #[schema(value_type = Object, required = false)]
     #[serde(default, deserialize_with = "crate::body::non_null")]
     pub config: Option<Map<String, Value>>,
+    /// A new environment.
     #[schema(nullable = false)]
     #[serde(default, deserialize_with = "crate::body::non_null")]
     pub environment: Option<IntegrationEnvironment>,
+    /// A new status (`inactive` stops its sends).
     #[schema(nullable = false)]
     #[serde(default, deserialize_with = "crate::body::non_null")]
     pub status: Option<IntegrationStatus>,
@@ -256,8 +278,10 @@ pub struct TestIntegrationRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TestConfigRequest {
+    /// The type whose credentials to test.
     #[serde(rename = "type")]
     pub kind: IntegrationTypeSlug,
+    /// The config to test, as on create.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub config: Map<String, Value>,
@@ -278,13 +302,18 @@ pub struct TestConfigRequest {
     "testedAt": "2026-01-01T00:00:00.000Z"
 }))]
 pub struct TestResponse {
+    /// Whether the provider accepted the credentials.
     pub status: TestVerdict,
+    /// What the test saw, worded for a person (never the provider's raw
+    /// answer).
     pub message: String,
     /// The provider's stable error code, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub code: Option<String>,
+    /// How long the test took, in milliseconds.
     pub latency_ms: i64,
+    /// When it ran.
     #[serde(serialize_with = "crate::dto::millis")]
     pub tested_at: DateTime<Utc>,
 }

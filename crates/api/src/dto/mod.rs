@@ -89,7 +89,10 @@ impl ToSchema for IntegrationTypeSlug {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum IntegrationEnvironment {
+    /// Testing and staging credentials (email sends are sandboxed or limited
+    /// to test recipients).
     Stage,
+    /// Live credentials.
     Production,
 }
 
@@ -115,7 +118,9 @@ impl From<Environment> for IntegrationEnvironment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum IntegrationStatus {
+    /// It sends.
     Active,
+    /// It sends nothing: new sends are refused and queued deliveries fail.
     Inactive,
 }
 
@@ -141,7 +146,9 @@ impl From<Status> for IntegrationStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TestVerdict {
+    /// The provider accepted the credentials.
     Success,
+    /// It did not, or could not be reached.
     Error,
 }
 
@@ -167,10 +174,13 @@ pub(crate) fn millis_opt<S: serde::Serializer>(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HealthDto {
+    /// `healthy`, `unhealthy` or `unknown`.
     #[schema(value_type = String, pattern = "^(healthy|unhealthy|unknown)$")]
     pub status: &'static str,
+    /// What made it so; `null` while unknown.
     #[schema(required = true)]
     pub reason: Option<String>,
+    /// When it was last set; `null` while unknown.
     #[schema(required = true)]
     #[serde(serialize_with = "crate::dto::millis_opt")]
     pub changed_at: Option<DateTime<Utc>>,
@@ -189,6 +199,7 @@ impl From<&DomainHealth> for HealthDto {
 /// A health check's answer.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Health {
+    /// Always `ok`: any other state answers with a problem instead.
     #[schema(example = "ok")]
     pub status: String,
 }

@@ -38,6 +38,7 @@ fn field_by_snake(kind: IntegrationType, snake: &str) -> Option<&'static FieldSp
 }
 
 impl IntegerIdIntegrationType {
+    /// The integer-id API's view of `kind`'s catalogue entry.
     pub fn new(kind: IntegrationType) -> Self {
         let spec = kind.spec();
         Self {

@@ -29,15 +29,18 @@ pub const CATALOGUE_TIMESTAMP: &str = "2025-06-17T15:40:10.419Z";
 pub struct IntegerIdIntegrationType {
     /// The type's stable integer id (as `integration` in requests).
     pub id: i32,
+    /// The type's name, for people.
     pub name: String,
     /// A translation key: `integrations.<slug>.description`.
     pub description: String,
     /// A translation key: `integrations.<slug>.category`.
     pub category: String,
+    /// The type's slug.
     pub slug: IntegrationTypeSlug,
     /// Fixed: the catalogue is compiled in.
     #[schema(value_type = String, format = DateTime)]
     pub created_at: &'static str,
+    /// Fixed: the catalogue is compiled in.
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: &'static str,
     /// Logos and screenshots for a UI; may be empty.
@@ -50,8 +53,10 @@ pub struct IntegerIdIntegrationType {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"changeKeys": false, "environment": "stage", "from_email": "notifications@yourcompany.com.br", "from_name": "Enspace Notifications"}))]
 pub struct IntegerIdData {
+    /// Always `false` in a response: a request's `changeKeys` is not kept.
     #[serde(rename = "changeKeys")]
     pub change_keys: bool,
+    /// Which environment its credentials are for.
     pub environment: IntegrationEnvironment,
     /// The non-secret config fields, snake_case.
     #[serde(flatten)]
@@ -81,12 +86,18 @@ pub struct IntegerIdIntegration {
     /// The integration's stable integer id.
     #[schema(minimum = 1, example = 105)]
     pub id: i64,
+    /// Its configuration: `changeKeys`, `environment` and the non-secret
+    /// config fields, snake_case.
     pub data: IntegerIdData,
+    /// Its type.
     pub integration: IntegerIdIntegrationType,
+    /// Whether it sends.
     pub status: IntegrationStatus,
+    /// When it was created.
     #[serde(serialize_with = "crate::dto::millis")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
+    /// When its name, config, environment or status last changed.
     #[serde(serialize_with = "crate::dto::millis")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: DateTime<Utc>,
@@ -95,6 +106,7 @@ pub struct IntegerIdIntegration {
 /// A page of integrations.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IntegerIdIntegrationList {
+    /// The integrations, in creation order.
     pub data: Vec<IntegerIdIntegration>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     #[schema(required = true)]
@@ -138,6 +150,7 @@ pub struct IntegerIdCreateRequest {
     // The catalogue's ids are 1 to 8 (a unit test keeps this in step).
     #[schema(minimum = 1, maximum = 8)]
     pub integration: i64,
+    /// `environment`, and the type's config fields in snake_case.
     #[schema(value_type = IntegerIdRequestData)]
     pub data: Map<String, Value>,
 }
@@ -156,6 +169,7 @@ pub struct IntegerIdUpdateRequest {
     #[schema(value_type = IntegerIdRequestData, required = false)]
     #[serde(default, deserialize_with = "crate::body::non_null")]
     pub data: Option<Map<String, Value>>,
+    /// A new status.
     #[schema(nullable = false)]
     #[serde(default, deserialize_with = "crate::body::non_null")]
     pub status: Option<IntegrationStatus>,
@@ -166,6 +180,7 @@ pub struct IntegerIdUpdateRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "inactive"}))]
 pub struct IntegerIdStatusRequest {
+    /// The new status.
     pub status: IntegrationStatus,
 }
 

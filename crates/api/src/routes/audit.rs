@@ -17,16 +17,22 @@ use crate::problem::{ApiError, Problem, ProblemFieldError};
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub enum AuditActionName {
+    /// An integration was created.
     #[serde(rename = "integration.created")]
     Created,
+    /// An integration was changed in more than its status.
     #[serde(rename = "integration.updated")]
     Updated,
+    /// An integration was deleted.
     #[serde(rename = "integration.deleted")]
     Deleted,
+    /// An update changed nothing but the status.
     #[serde(rename = "integration.status_changed")]
     StatusChanged,
+    /// The stored credentials were tested.
     #[serde(rename = "integration.tested")]
     Tested,
+    /// Operator provisioning ran for the organization.
     #[serde(rename = "provisioning.applied")]
     ProvisioningApplied,
 }
@@ -63,6 +69,7 @@ pub struct AuditEventView {
     /// The API key id (`key_…`) that made the change, `provisioning` for
     /// operator provisioning, or `operator` for an operator command.
     pub actor: String,
+    /// What happened.
     pub action: AuditActionName,
     /// The integration concerned (it may have been deleted since); `null`
     /// for a provisioning run.
@@ -75,6 +82,7 @@ pub struct AuditEventView {
     /// provisioning run's counts.
     #[schema(required = true)]
     pub detail: Option<String>,
+    /// When it happened.
     #[serde(serialize_with = "crate::dto::millis")]
     pub created_at: DateTime<Utc>,
 }
@@ -98,6 +106,7 @@ impl From<AuditEvent> for AuditEventView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEventList {
+    /// The events, oldest first.
     pub data: Vec<AuditEventView>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     #[schema(required = true)]

@@ -29,6 +29,7 @@ use crate::routes::page_limit;
 /// What the delivery endpoints need besides the integration use cases.
 #[derive(Clone)]
 pub struct DeliveryApi {
+    /// The send use cases.
     pub service: DeliveryService,
     /// Integration groups; `None` answers their endpoints with 503.
     pub groups: Option<GroupService>,
@@ -41,6 +42,8 @@ pub struct DeliveryApi {
 }
 
 impl DeliveryApi {
+    /// Sending and deliveries without integration groups (add them with
+    /// [`Self::with_groups`]), counting requests in a fresh [`HttpMetrics`].
     pub fn new(service: DeliveryService, metrics: Arc<DeliveryMetrics>) -> Self {
         Self {
             service,

@@ -36,6 +36,7 @@ impl Histogram {
         }
     }
 
+    /// Counts one observation of `elapsed`.
     pub fn observe(&mut self, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         for (bound, n) in self.bounds.iter().zip(self.buckets.iter_mut()) {
@@ -75,6 +76,8 @@ struct Inner {
     purged: u64,
 }
 
+/// The delivery counters and attempt latencies of this process, shared by
+/// its workers and rendered for `/metrics`.
 #[derive(Debug, Default)]
 pub struct DeliveryMetrics {
     inner: Mutex<Inner>,
@@ -88,6 +91,7 @@ pub fn escape_label(v: &str) -> String {
 }
 
 impl DeliveryMetrics {
+    /// No observations yet.
     pub fn new() -> Self {
         Self::default()
     }

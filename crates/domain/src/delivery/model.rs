@@ -17,12 +17,14 @@ pub enum DeliveryStatus {
     Queued,
     /// Claimed by a worker: an attempt is under way (under a lease).
     Sending,
+    /// The provider accepted the message.
     Delivered,
     /// Stopped: a permanent outcome, or retries exhausted.
     Failed,
 }
 
 impl DeliveryStatus {
+    /// As stored and shown: `queued`, `sending`, `delivered` or `failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             DeliveryStatus::Queued => "queued",
@@ -32,6 +34,7 @@ impl DeliveryStatus {
         }
     }
 
+    /// The status named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "queued" => Some(DeliveryStatus::Queued),
@@ -42,6 +45,7 @@ impl DeliveryStatus {
         }
     }
 
+    /// Whether no further attempt will be made (delivered or failed).
     pub fn is_final(self) -> bool {
         matches!(self, DeliveryStatus::Delivered | DeliveryStatus::Failed)
     }
@@ -51,12 +55,17 @@ impl DeliveryStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AttemptOutcome {
+    /// The provider accepted the message.
     Delivered,
+    /// It did not, and a later attempt may succeed (a retry is scheduled while
+    /// the budget and deadline allow).
     Retryable,
+    /// It did not, and no retry can help: the delivery fails.
     Permanent,
 }
 
 impl AttemptOutcome {
+    /// As stored and shown: `delivered`, `retryable` or `permanent`.
     pub fn as_str(self) -> &'static str {
         match self {
             AttemptOutcome::Delivered => "delivered",
@@ -65,6 +74,7 @@ impl AttemptOutcome {
         }
     }
 
+    /// The outcome named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "delivered" => Some(AttemptOutcome::Delivered),
@@ -78,42 +88,65 @@ impl AttemptOutcome {
 /// One queued message and its state.
 #[derive(Debug, Clone)]
 pub struct Delivery {
+    /// Its id, `dlv_` prefixed.
     pub id: DeliveryId,
+    /// The organization that sent it.
     pub org_id: OrgId,
+    /// The integration it is sent through.
     pub integration_id: IntegrationId,
+    /// That integration's type, as it was when the message was accepted.
     pub kind: IntegrationType,
+    /// What to send.
     pub message: Message,
+    /// Where it is in its life.
     pub status: DeliveryStatus,
     /// Attempts made so far.
     pub attempts: i64,
+    /// The attempt budget: it fails after this many attempts.
     pub max_attempts: i64,
     /// When the next attempt is due (meaningful while queued).
     pub next_attempt_at: DateTime<Utc>,
     /// No retry is scheduled after this time.
     pub deadline_at: DateTime<Utc>,
+    /// Why the last attempt did not deliver; `None` before the first attempt
+    /// and after a delivery.
     pub last_error: Option<String>,
+    /// The machine-readable code of the last attempt's permanent outcome (e.g.
+    /// `integration_inactive`), when it had one.
     pub last_code: Option<String>,
+    /// The provider's id for the delivered message, when it gives one.
     pub provider_message_id: Option<String>,
     /// Set when the delivery carries a message sent to an integration group.
     pub group: Option<GroupLink>,
+    /// When it was accepted.
     pub created_at: DateTime<Utc>,
+    /// When its row last changed.
     pub updated_at: DateTime<Utc>,
+    /// When it was delivered or failed; `None` while it can still be attempted.
     pub completed_at: Option<DateTime<Utc>>,
 }
 
 /// One recorded attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
+    /// Which attempt of its delivery this was, from 1.
     pub number: i64,
+    /// When the send started (after any pacing wait).
     pub started_at: DateTime<Utc>,
+    /// When the outcome was known.
     pub finished_at: DateTime<Utc>,
+    /// How it ended.
     pub outcome: AttemptOutcome,
     /// `success`, `rate_limited`, `server_error`, `network`, `redirect`,
     /// `auth`, `gone`, `rejected`, `unsupported`: see [`status_class`].
     pub status_class: String,
+    /// How long the send took, in milliseconds.
     pub latency_ms: i64,
+    /// The provider's id for the delivered message, when it gave one.
     pub provider_message_id: Option<String>,
+    /// Why it did not deliver; `None` when it did.
     pub error: Option<String>,
+    /// The machine-readable code of a permanent outcome, when there is one.
     pub code: Option<String>,
     /// The provider's hint, when it gave one.
     pub retry_after_ms: Option<i64>,
@@ -157,13 +190,16 @@ pub fn status_class(outcome: &SendOutcome) -> &'static str {
 /// What a new delivery is made of.
 #[derive(Debug, Clone)]
 pub struct NewDelivery {
+    /// The delivery to write, as it starts: queued and due.
     pub delivery: Delivery,
+    /// The request's `Idempotency-Key`, when it carried one.
     pub idempotency: Option<IdempotencyClaim>,
 }
 
 /// An `Idempotency-Key` as stored: scoped to the organization.
 #[derive(Debug, Clone)]
 pub struct IdempotencyClaim {
+    /// The key as the client sent it.
     pub key: String,
     /// SHA-256 (hex) of what the request asked for.
     pub request_hash: String,
@@ -172,12 +208,14 @@ pub struct IdempotencyClaim {
     pub completes_later: bool,
     /// A repeat is "in progress" no longer than this after the first.
     pub in_progress_until: DateTime<Utc>,
+    /// When the key is forgotten: a repeat after this is a new request.
     pub expires_at: DateTime<Utc>,
 }
 
 /// The answer of [`DeliveryStore::enqueue`](crate::delivery::DeliveryStore::enqueue).
 #[derive(Debug, Clone)]
 pub enum EnqueueOutcome {
+    /// A new delivery was written.
     Created(Delivery),
     /// The key was used before with the same request: its delivery.
     Replayed(Delivery),
@@ -190,7 +228,9 @@ pub enum EnqueueOutcome {
 /// A delivery a worker holds under a lease.
 #[derive(Debug, Clone)]
 pub struct Claimed {
+    /// The delivery as claimed (status `sending`).
     pub delivery: Delivery,
+    /// When the lease ends; the delivery is due again for any worker after it.
     pub lease_until: DateTime<Utc>,
 }
 
@@ -198,16 +238,31 @@ pub struct Claimed {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SendSlot {
     /// Reserved: send at `at` (now or soon).
-    Reserved { at: DateTime<Utc> },
+    Reserved {
+        /// When the reserved slot starts.
+        at: DateTime<Utc>,
+    },
     /// The next free slot is at `at`, too far to wait for: nothing reserved.
-    Later { at: DateTime<Utc> },
+    Later {
+        /// When the next free slot starts.
+        at: DateTime<Utc>,
+    },
 }
 
 /// What to write after an attempt.
 #[derive(Debug, Clone)]
 pub enum AttemptNext {
-    Delivered { provider_message_id: Option<String> },
-    Retry { at: DateTime<Utc> },
+    /// Delivered: the delivery is final.
+    Delivered {
+        /// The provider's id for the message, when it gave one.
+        provider_message_id: Option<String>,
+    },
+    /// Retryable and within budget: queued again.
+    Retry {
+        /// When the next attempt is due.
+        at: DateTime<Utc>,
+    },
+    /// Permanent or out of budget: the delivery is final.
     Failed,
 }
 
@@ -216,6 +271,7 @@ pub enum AttemptNext {
 pub struct DeliveryListQuery {
     /// The last id of the previous page.
     pub before: Option<DeliveryId>,
+    /// At most this many deliveries.
     pub limit: u32,
 }
 

@@ -24,6 +24,7 @@ pub struct Pacer {
 }
 
 impl Pacer {
+    /// No send started yet.
     pub fn new() -> Self {
         Self::default()
     }

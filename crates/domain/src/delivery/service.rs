@@ -24,6 +24,7 @@ use crate::validation::ValidationErrors;
 /// Knobs of the send use cases.
 #[derive(Debug, Clone)]
 pub struct DeliverySettings {
+    /// When and how often a retryable outcome is attempted again.
     pub retry: RetryPolicy,
     /// How long an idempotency key is remembered (at least 24 h).
     pub idempotency_ttl: Duration,
@@ -105,16 +106,22 @@ pub enum DeliveryError {
     /// No such delivery in this organization (or its integration is gone).
     #[error("no such delivery")]
     DeliveryNotFound,
+    /// The integration is not active: it sends nothing.
     #[error("the integration is inactive")]
     Inactive,
+    /// The integration's type has no send capability (the type's slug).
     #[error("integrations of type `{0}` cannot send messages")]
     CannotSend(&'static str),
+    /// The message is not valid for the integration's type.
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
+    /// The idempotency key was used before with a different request.
     #[error("the idempotency key was used with a different request")]
     KeyReused,
+    /// The first request with this idempotency key has not been answered yet.
     #[error("a request with this idempotency key is still being processed")]
     InProgress,
+    /// Only a failed delivery can be retried; this one has the named status.
     #[error("only a failed delivery can be retried (this one is {0})")]
     NotRetryable(&'static str),
     /// A group send's member delivery is retried by its group's rules, not
@@ -122,6 +129,7 @@ pub enum DeliveryError {
     /// members would not be counted again).
     #[error("the delivery belongs to group send {0}")]
     InGroupSend(GroupSendId),
+    /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -133,6 +141,7 @@ pub struct Accepted {
     pub delivery: Delivery,
     /// The key matched an earlier request: nothing new was created.
     pub replayed: bool,
+    /// The integration's health as it was when the message was accepted.
     pub health: Health,
     /// The first attempt, when the send waited and saw it end.
     pub first_attempt: Option<Attempt>,
@@ -144,10 +153,14 @@ const WAIT_POLL: Duration = Duration::from_millis(25);
 /// A delivery with its attempts.
 #[derive(Debug, Clone)]
 pub struct DeliveryReport {
+    /// The delivery as stored.
     pub delivery: Delivery,
+    /// Its attempts, in attempt order.
     pub attempts: Vec<Attempt>,
 }
 
+/// The send use cases over an integration store, the outbox and the
+/// workers' wake-up signal.
 #[derive(Clone)]
 pub struct DeliveryService {
     integrations: Arc<dyn IntegrationStore>,
@@ -157,6 +170,7 @@ pub struct DeliveryService {
 }
 
 impl DeliveryService {
+    /// Builds the use cases; `signal` is notified after every new delivery.
     pub fn new(
         integrations: Arc<dyn IntegrationStore>,
         store: Arc<dyn DeliveryStore>,
@@ -171,10 +185,12 @@ impl DeliveryService {
         }
     }
 
+    /// The settings it was built with.
     pub fn settings(&self) -> &DeliverySettings {
         &self.settings
     }
 
+    /// The outbox it writes to.
     pub fn store(&self) -> &Arc<dyn DeliveryStore> {
         &self.store
     }
@@ -312,6 +328,7 @@ impl DeliveryService {
         &self.signal
     }
 
+    /// A delivery of this organization, with its attempts.
     pub async fn get(&self, org: &OrgId, id: &DeliveryId) -> Result<DeliveryReport, DeliveryError> {
         let delivery = self
             .store

@@ -14,6 +14,8 @@ use crate::error::StoreError;
 use crate::health::Health;
 use crate::ids::{DeliveryId, IntegrationId, OrgId};
 
+/// The outbox: deliveries, their attempts, idempotency keys, and the send
+/// slots and holds that pace sends through an integration.
 #[async_trait]
 pub trait DeliveryStore: Send + Sync + 'static {
     /// Write the delivery (and its idempotency key) in one transaction.
@@ -22,10 +24,13 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// Mark an idempotency key's first request answered.
     async fn complete_idempotency(&self, org: &OrgId, key: &str) -> Result<(), StoreError>;
 
+    /// A delivery of this organization, if it exists.
     async fn get(&self, org: &OrgId, id: &DeliveryId) -> Result<Option<Delivery>, StoreError>;
 
+    /// A delivery's attempts, in attempt order.
     async fn attempts(&self, org: &OrgId, id: &DeliveryId) -> Result<Vec<Attempt>, StoreError>;
 
+    /// A page of one integration's deliveries, newest first.
     async fn list(
         &self,
         org: &OrgId,
@@ -139,6 +144,7 @@ pub trait DeliveryStore: Send + Sync + 'static {
 /// Wakes the workers when a delivery is enqueued, so the first attempt does
 /// not wait for the next poll.
 pub trait QueueSignal: Send + Sync {
+    /// Called after a delivery is enqueued; must not block.
     fn notify(&self);
 }
 

@@ -25,6 +25,7 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// As stored and shown: `failover` or `broadcast`.
     pub fn as_str(self) -> &'static str {
         match self {
             Strategy::Failover => "failover",
@@ -32,6 +33,7 @@ impl Strategy {
         }
     }
 
+    /// The strategy named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "failover" => Some(Strategy::Failover),
@@ -52,8 +54,11 @@ pub struct FailoverBounds {
 }
 
 impl FailoverBounds {
+    /// Most attempts a group may allow one member (the least is 1).
     pub const MAX_ATTEMPTS: u32 = 10;
+    /// Shortest time a group may allow one member.
     pub const MIN_AFTER: Duration = Duration::from_secs(1);
+    /// Longest time a group may allow one member.
     pub const MAX_AFTER: Duration = Duration::from_secs(3600);
 }
 
@@ -69,11 +74,15 @@ impl Default for FailoverBounds {
 /// A stored group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntegrationGroup {
+    /// Its id, `grp_` prefixed.
     pub id: GroupId,
     /// Creation order, assigned by the store (lists follow it).
     pub seq: i64,
+    /// The organization that owns it.
     pub org_id: OrgId,
+    /// Its name, for people (names need not be unique).
     pub name: String,
+    /// How it sends a message.
     pub strategy: Strategy,
     /// In failover order; distinct, each an integration of the organization.
     pub members: Vec<IntegrationId>,
@@ -81,7 +90,9 @@ pub struct IntegrationGroup {
     pub failover: FailoverBounds,
     /// Bumped on every change; the ETag and the compare-and-swap guard.
     pub version: i64,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When it last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -99,6 +110,8 @@ pub enum GroupSendStatus {
 }
 
 impl GroupSendStatus {
+    /// As stored and shown: `sending`, `delivered`, `partially_delivered` or
+    /// `failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             GroupSendStatus::Sending => "sending",
@@ -108,6 +121,7 @@ impl GroupSendStatus {
         }
     }
 
+    /// The status named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "sending" => Some(GroupSendStatus::Sending),
@@ -118,6 +132,7 @@ impl GroupSendStatus {
         }
     }
 
+    /// Whether the send is over (anything but `sending`).
     pub fn is_final(self) -> bool {
         self != GroupSendStatus::Sending
     }
@@ -131,6 +146,7 @@ pub enum StepState {
     Waiting,
     /// Its delivery is queued or being attempted.
     Sending,
+    /// Its delivery delivered the message.
     Delivered,
     /// Tried and failed, abandoned for the next member, or unusable
     /// (deleted, inactive): `reason` says which.
@@ -140,6 +156,8 @@ pub enum StepState {
 }
 
 impl StepState {
+    /// As stored and shown: `waiting`, `sending`, `delivered`, `failed` or
+    /// `unused`.
     pub fn as_str(self) -> &'static str {
         match self {
             StepState::Waiting => "waiting",
@@ -150,6 +168,7 @@ impl StepState {
         }
     }
 
+    /// The state named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "waiting" => Some(StepState::Waiting),
@@ -172,10 +191,12 @@ impl StepState {
 pub struct RouteStep {
     /// The member's place in the group's order (0-based).
     pub position: u32,
+    /// The member integration.
     pub integration_id: IntegrationId,
     /// The member's type when the message was sent (`None`: it was
     /// already deleted).
     pub kind: Option<IntegrationType>,
+    /// Where the member is in this send.
     pub state: StepState,
     /// Its delivery, once the message was handed to it.
     pub delivery_id: Option<DeliveryId>,
@@ -192,16 +213,25 @@ pub struct RouteStep {
 /// One message sent to a group.
 #[derive(Debug, Clone)]
 pub struct GroupSend {
+    /// Its id, `snd_` prefixed.
     pub id: GroupSendId,
+    /// The organization that sent it.
     pub org_id: OrgId,
+    /// The group it was sent to (the group may since be deleted).
     pub group_id: GroupId,
+    /// The group's strategy when the message was sent.
     pub strategy: Strategy,
+    /// Where the send is, from its steps.
     pub status: GroupSendStatus,
+    /// What was sent.
     pub message: Message,
     /// One step per member, in the group's order at send time.
     pub route: Vec<RouteStep>,
+    /// When the message was accepted.
     pub created_at: DateTime<Utc>,
+    /// When the send or its route last changed.
     pub updated_at: DateTime<Utc>,
+    /// When the send became final; `None` while it is `sending`.
     pub completed_at: Option<DateTime<Utc>>,
 }
 
@@ -215,14 +245,18 @@ impl GroupSend {
 /// How many members are where, for a group send's summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StepCounts {
+    /// Members whose delivery delivered.
     pub delivered: u32,
+    /// Members that failed (tried, given up or unusable).
     pub failed: u32,
     /// Waiting or sending.
     pub pending: u32,
+    /// Failover: members not needed because another delivered.
     pub unused: u32,
 }
 
 impl StepCounts {
+    /// Counts the steps of `route` by state.
     pub fn of(route: &[RouteStep]) -> Self {
         let mut c = StepCounts::default();
         for s in route {
@@ -240,6 +274,7 @@ impl StepCounts {
 /// What ties a delivery to the group send it carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupLink {
+    /// The group send.
     pub send_id: GroupSendId,
     /// Failover only: when the group moves on from this member.
     pub handoff: Option<Handoff>,

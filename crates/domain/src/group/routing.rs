@@ -132,6 +132,7 @@ pub enum GiveUpCause {
 }
 
 impl GiveUpCause {
+    /// As metrics and logs label it: `permanent`, `attempts` or `time`.
     pub fn as_str(self) -> &'static str {
         match self {
             GiveUpCause::Permanent => "permanent",
@@ -144,7 +145,9 @@ impl GiveUpCause {
 /// A member given up: the cause, and the reason as the route shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GiveUp {
+    /// What made the group give the member up.
     pub cause: GiveUpCause,
+    /// Why, as the member's step and delivery show it.
     pub reason: String,
 }
 

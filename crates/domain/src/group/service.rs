@@ -29,24 +29,38 @@ use crate::validation::ValidationErrors;
 /// takes the default (or, on update, stays).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FailoverInput {
+    /// Attempts through one member before moving on (1 to
+    /// [`FailoverBounds::MAX_ATTEMPTS`]).
     pub attempts: Option<u32>,
+    /// Seconds from handing the message to a member before moving on
+    /// ([`FailoverBounds::MIN_AFTER`] to [`FailoverBounds::MAX_AFTER`]).
     pub after_secs: Option<u64>,
 }
 
+/// A group to create, as the request gives it.
 #[derive(Debug, Clone)]
 pub struct CreateGroup {
+    /// Its name, for people (names need not be unique).
     pub name: String,
+    /// How it sends a message.
     pub strategy: Strategy,
     /// As the request gives them, so a malformed one is reported by place.
     pub integration_ids: Vec<String>,
+    /// Failover bounds; `None` takes the defaults. Failover groups only.
     pub failover: Option<FailoverInput>,
 }
 
+/// Changes to a group, as the request gives them: `None` leaves a field as
+/// it is.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateGroup {
+    /// A new name.
     pub name: Option<String>,
+    /// A new strategy.
     pub strategy: Option<Strategy>,
+    /// The new members, in failover order; they replace the old list.
     pub integration_ids: Option<Vec<String>>,
+    /// New failover bounds; what they leave out stays.
     pub failover: Option<FailoverInput>,
     /// From `If-Match`: refuse unless the stored version is this one.
     pub expected_version: Option<i64>,
@@ -55,6 +69,7 @@ pub struct UpdateGroup {
 /// The answer to an accepted group send.
 #[derive(Debug, Clone)]
 pub struct AcceptedGroupSend {
+    /// The send, with its route as accepted.
     pub send: GroupSend,
     /// The key matched an earlier request: nothing new was created.
     pub replayed: bool,
@@ -66,21 +81,29 @@ pub enum GroupError {
     /// No such group (or group send) in this organization.
     #[error("no such integration group")]
     NotFound,
+    /// No such group send in this organization.
     #[error("no such group send")]
     SendNotFound,
+    /// The input is invalid: every problem, with its field's path.
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
+    /// `If-Match` named a version that is no longer current.
     #[error("the group was changed since the given version")]
     PreconditionFailed,
+    /// A write raced other writes and gave up, or a member refused the
+    /// message; the text says why.
     #[error("conflict: {0}")]
     Conflict(String),
     /// Every member is deleted or inactive: nothing could carry a message.
     #[error("no member of the group can send: {0}")]
     NoUsableMember(String),
+    /// The idempotency key was used before with a different request.
     #[error("the idempotency key was used with a different request")]
     KeyReused,
+    /// The first request with this idempotency key has not been answered yet.
     #[error("a request with this idempotency key is still being processed")]
     InProgress,
+    /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -110,6 +133,8 @@ impl From<DeliveryError> for GroupError {
 /// How often an update re-reads and re-merges when a concurrent writer won.
 const UPDATE_ATTEMPTS: usize = 32;
 
+/// The group use cases over the group and integration stores, with the
+/// workers' wake-up signal and the send settings.
 #[derive(Clone)]
 pub struct GroupService {
     groups: Arc<dyn GroupStore>,
@@ -119,6 +144,7 @@ pub struct GroupService {
 }
 
 impl GroupService {
+    /// Builds the use cases; `signal` is notified after every group send.
     pub fn new(
         groups: Arc<dyn GroupStore>,
         integrations: Arc<dyn IntegrationStore>,
@@ -133,6 +159,8 @@ impl GroupService {
         }
     }
 
+    /// Create a group: name, members and bounds are checked first, every
+    /// problem reported at once.
     pub async fn create(
         &self,
         org: &OrgId,
@@ -169,6 +197,7 @@ impl GroupService {
         }
     }
 
+    /// A group of this organization.
     pub async fn get(&self, org: &OrgId, id: &GroupId) -> Result<IntegrationGroup, GroupError> {
         self.groups
             .get_group(org, id)

@@ -12,14 +12,19 @@ use crate::store::WriteOutcome;
 /// starts with, and its idempotency key, in one transaction.
 #[derive(Debug, Clone)]
 pub struct NewGroupSend {
+    /// The send, with its route.
     pub send: GroupSend,
+    /// The deliveries the route starts with (failover: the first usable
+    /// member; broadcast: every usable member).
     pub deliveries: Vec<Delivery>,
+    /// The request's `Idempotency-Key`, when it carried one.
     pub idempotency: Option<IdempotencyClaim>,
 }
 
 /// The answer of [`GroupStore::enqueue_group_send`].
 #[derive(Debug, Clone)]
 pub enum GroupEnqueueOutcome {
+    /// A new group send was written.
     Created(GroupSend),
     /// The key was used before with the same request: its group send.
     Replayed(GroupSend),
@@ -33,10 +38,12 @@ pub enum GroupEnqueueOutcome {
 /// written in one transaction.
 #[derive(Debug, Clone)]
 pub struct HandOff {
+    /// The group send.
     pub send_id: GroupSendId,
     /// The given-up member's delivery, and the worker holding its lease:
     /// nothing is written unless that worker still holds it.
     pub delivery_id: DeliveryId,
+    /// The worker that holds the given-up delivery's lease.
     pub owner: String,
     /// The attempt that ended, if the member was given up after one (not
     /// when its time ran out while it waited in the queue).
@@ -50,7 +57,9 @@ pub struct HandOff {
     pub passed_over: Vec<(u32, String)>,
     /// The next member's position, why it was chosen, and its delivery.
     pub next_position: u32,
+    /// Why the next member was chosen, for its step.
     pub next_note: String,
+    /// The next member's delivery, to enqueue.
     pub next: Delivery,
 }
 
@@ -58,12 +67,15 @@ pub struct HandOff {
 /// next member (its remaining retries are cancelled).
 pub const HANDED_OFF: &str = "handed_off";
 
+/// Integration groups and group sends, with the hand-offs of failover
+/// routes.
 #[async_trait]
 pub trait GroupStore: Send + Sync + 'static {
     /// Insert; returns the group with its assigned `seq`. A member that no
     /// longer exists answers [`StoreError::Reference`].
     async fn insert_group(&self, group: &IntegrationGroup) -> Result<IntegrationGroup, StoreError>;
 
+    /// A group of this organization, if it exists.
     async fn get_group(
         &self,
         org: &OrgId,
@@ -101,6 +113,7 @@ pub trait GroupStore: Send + Sync + 'static {
         new: &NewGroupSend,
     ) -> Result<GroupEnqueueOutcome, StoreError>;
 
+    /// A group send of this organization, with its route, if it exists.
     async fn get_group_send(
         &self,
         org: &OrgId,

@@ -71,10 +71,13 @@ impl IntegrationService {
         Ok(saved)
     }
 
+    /// An integration of this organization.
     pub async fn get(&self, org: &OrgId, id: &IntegrationId) -> Result<Integration, DomainError> {
         self.store.get(org, id).await?.ok_or(DomainError::NotFound)
     }
 
+    /// An integration of this organization by its integer id (the integer-id
+    /// API's `id`).
     pub async fn get_by_seq(&self, org: &OrgId, seq: i64) -> Result<Integration, DomainError> {
         self.store
             .get_by_seq(org, seq)
@@ -82,6 +85,8 @@ impl IntegrationService {
             .ok_or(DomainError::NotFound)
     }
 
+    /// A page of this organization's integrations in creation order, filtered;
+    /// the cursor is the last integration id.
     pub async fn list(
         &self,
         org: &OrgId,
@@ -236,6 +241,9 @@ impl IntegrationService {
         Ok(next)
     }
 
+    /// Delete an integration, optionally only at `expected_version`. A managed
+    /// one needs `allow_managed`; one that integration groups list answers
+    /// [`DomainError::InUse`].
     pub async fn delete(
         &self,
         org: &OrgId,

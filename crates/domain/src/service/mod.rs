@@ -22,7 +22,9 @@ mod integrations;
 
 pub(crate) use audit_trail::{changed_fields, created_fields};
 
+/// The page size when a request names none.
 pub const DEFAULT_PAGE_LIMIT: u32 = 50;
+/// The largest page size a request may ask for.
 pub const MAX_PAGE_LIMIT: u32 = 200;
 
 /// Timestamps at millisecond precision, so both backends return exactly what
@@ -42,23 +44,34 @@ fn page_limit(limit: Option<u32>, errors: &mut ValidationErrors) -> u32 {
     limit
 }
 
+/// An integration to create, as the request gives it.
 #[derive(Debug, Clone)]
 pub struct CreateIntegration {
+    /// Its name (1 to 200 characters; trimmed).
     pub name: String,
+    /// Its type.
     pub kind: IntegrationType,
+    /// Config values as the type's schema names them; defaults fill what is
+    /// left out.
     pub config: Map<String, Value>,
+    /// Its environment; `None` is `production`.
     pub environment: Option<Environment>,
+    /// Its status; `None` is `active`.
     pub status: Option<Status>,
     /// Only operator provisioning sets this.
     pub is_managed: bool,
 }
 
+/// Changes to an integration: `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateIntegration {
+    /// A new name.
     pub name: Option<String>,
     /// Merged key by key; a key given as `null` is removed.
     pub config: Option<Map<String, Value>>,
+    /// A new environment.
     pub environment: Option<Environment>,
+    /// A new status.
     pub status: Option<Status>,
     /// Keys removed from the stored config.
     pub cleared_config_keys: Vec<String>,
@@ -75,15 +88,22 @@ pub struct UpdateIntegration {
 /// Filters and paging for listing one organization's integrations.
 #[derive(Debug, Clone, Default)]
 pub struct ListRequest {
+    /// Only integrations of this type.
     pub kind: Option<IntegrationType>,
+    /// Only integrations with this status.
     pub status: Option<Status>,
+    /// Only integrations in this environment.
     pub environment: Option<Environment>,
+    /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
+    /// Page size; `None` is [`DEFAULT_PAGE_LIMIT`], at most [`MAX_PAGE_LIMIT`].
     pub limit: Option<u32>,
 }
 
+/// One page of a list, and where the next one starts.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
+    /// The items, in list order.
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
@@ -92,18 +112,27 @@ pub struct Page<T> {
 /// Filters and paging for the audit trail.
 #[derive(Debug, Clone, Default)]
 pub struct AuditListRequest {
+    /// Only events about this integration.
     pub integration_id: Option<IntegrationId>,
+    /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
+    /// Page size; `None` is [`DEFAULT_PAGE_LIMIT`], at most [`MAX_PAGE_LIMIT`].
     pub limit: Option<u32>,
 }
 
+/// What a credential test saw, saved or not.
 #[derive(Debug, Clone)]
 pub struct TestReport {
+    /// The provider's verdict.
     pub outcome: TestOutcome,
+    /// How long the test took, in milliseconds.
     pub latency_ms: i64,
+    /// When it ran.
     pub tested_at: DateTime<Utc>,
 }
 
+/// The integration use cases: create, read, list, update, delete and test,
+/// each scoped to an organization and recorded in the audit trail.
 #[derive(Clone)]
 pub struct IntegrationService {
     store: Arc<dyn IntegrationStore>,
@@ -161,10 +190,12 @@ impl IntegrationService {
         self
     }
 
+    /// The validation policy configs are checked under.
     pub fn policy(&self) -> &ValidationPolicy {
         &self.policy
     }
 
+    /// The integration store.
     pub fn store(&self) -> &Arc<dyn IntegrationStore> {
         &self.store
     }

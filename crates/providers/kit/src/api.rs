@@ -43,7 +43,9 @@ pub fn safe_code(v: &Value) -> Option<String> {
 /// An answer with its body read as JSON once.
 #[derive(Debug, Clone)]
 pub struct JsonAnswer {
+    /// The HTTP status.
     pub status: u16,
+    /// The response headers (none when the body was over the cap).
     pub headers: HeaderMap,
     /// The body as JSON; `Value::Null` when it is not JSON (or was not read
     /// because it was too large).

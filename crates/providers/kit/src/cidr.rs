@@ -61,10 +61,12 @@ impl IpCidr {
         }
     }
 
+    /// The network address (the host bits cleared).
     pub fn network(&self) -> IpAddr {
         self.network
     }
 
+    /// The prefix length in bits.
     pub fn prefix(&self) -> u8 {
         self.prefix
     }

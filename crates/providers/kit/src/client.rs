@@ -111,6 +111,8 @@ impl std::fmt::Debug for OutboundRequest {
 }
 
 impl OutboundRequest {
+    /// A request with no headers or body, under the client's timeouts, logged
+    /// as `outbound`.
     pub fn new(method: Method, url: Url) -> Self {
         Self {
             method,
@@ -123,10 +125,12 @@ impl OutboundRequest {
         }
     }
 
+    /// A `GET` request (see [`Self::new`]).
     pub fn get(url: Url) -> Self {
         Self::new(Method::GET, url)
     }
 
+    /// A `POST` request (see [`Self::new`]).
     pub fn post(url: Url) -> Self {
         Self::new(Method::POST, url)
     }
@@ -202,10 +206,12 @@ impl OutboundRequest {
         self
     }
 
+    /// The request's method.
     pub fn method(&self) -> &Method {
         &self.method
     }
 
+    /// The request's URL. Never log it: it may hold a secret.
     pub fn url(&self) -> &Url {
         &self.url
     }
@@ -214,8 +220,11 @@ impl OutboundRequest {
 /// A response whose status was not 3xx, with its body read (within the cap).
 #[derive(Debug, Clone)]
 pub struct OutboundResponse {
+    /// The HTTP status.
     pub status: u16,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// The body as read (never more than the configured cap).
     pub body: Bytes,
 }
 
@@ -236,6 +245,7 @@ impl OutboundResponse {
         header_str(&self.headers, name)
     }
 
+    /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -304,6 +314,7 @@ impl OutboundClient {
         })
     }
 
+    /// The settings it was built with.
     pub fn config(&self) -> &OutboundConfig {
         &self.config
     }

@@ -7,36 +7,63 @@
 pub enum OutboundError {
     /// The destination address is forbidden by the SSRF guard.
     #[error("the destination address is not allowed: {reason}")]
-    Blocked { reason: &'static str },
+    Blocked {
+        /// Which kind of forbidden range the address is in (private, loopback,
+        /// …).
+        reason: &'static str,
+    },
     /// The URL cannot be used (wrong scheme, no host).
     #[error("invalid URL: {reason}")]
-    InvalidUrl { reason: &'static str },
+    InvalidUrl {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A header name or value cannot be sent, or the body could not be built.
     #[error("invalid request: {reason}")]
-    InvalidRequest { reason: &'static str },
+    InvalidRequest {
+        /// What could not be sent or built.
+        reason: &'static str,
+    },
     /// No answer (connect or whole request) within the configured time.
     #[error("the request timed out")]
     Timeout,
     /// No connection could be made (DNS failure, refused, TLS failure).
     #[error("could not connect: {message}")]
-    Connect { message: String },
+    Connect {
+        /// What failed, in our words (never the URL or the host).
+        message: String,
+    },
     /// The remote answered 3xx; redirects are never followed.
     #[error("the remote answered with a redirect ({status}); redirects are not followed")]
-    Redirect { status: u16 },
+    Redirect {
+        /// The 3xx status.
+        status: u16,
+    },
     /// The response body was larger than the configured cap. `status` is the
     /// response's status, so a caller that does not need the body can still
     /// act on it.
     #[error("the response body is larger than {limit} bytes")]
-    TooLarge { status: u16, limit: usize },
+    TooLarge {
+        /// The response's status.
+        status: u16,
+        /// The cap, in bytes.
+        limit: usize,
+    },
     /// The connection failed after it was made (reset, truncated body).
     #[error("the connection failed: {message}")]
-    Io { message: String },
+    Io {
+        /// What failed, in our words (never the URL or the host).
+        message: String,
+    },
     /// The response body was not the expected JSON.
     #[error("the response body is not the expected JSON")]
     Decode,
     /// The client could not be built (TLS backend initialisation).
     #[error("the outbound HTTP client could not be built: {message}")]
-    Setup { message: String },
+    Setup {
+        /// What could not be initialised.
+        message: String,
+    },
 }
 
 impl OutboundError {

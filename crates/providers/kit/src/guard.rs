@@ -185,6 +185,8 @@ pub struct AddressPolicy {
 }
 
 impl AddressPolicy {
+    /// The forbidden ranges, less these networks the operator allows (e.g. a
+    /// private network of its own receivers).
     pub fn new(allow_private_networks: Vec<IpCidr>) -> Self {
         Self {
             allow: allow_private_networks,

@@ -19,6 +19,7 @@
 //! Nothing here logs or returns a URL, a header value or a remote body: logs
 //! carry a static label, the method and the host only.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod api;

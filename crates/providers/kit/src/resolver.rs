@@ -22,6 +22,7 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 /// Any `Fn(String) -> impl Future<Output = io::Result<Vec<IpAddr>>>` closure
 /// is a `Lookup`.
 pub trait Lookup: Send + Sync + 'static {
+    /// The addresses `host` resolves to.
     fn lookup(&self, host: String) -> BoxFuture<io::Result<Vec<IpAddr>>>;
 }
 
@@ -79,6 +80,8 @@ pub struct GuardedResolver {
 }
 
 impl GuardedResolver {
+    /// A resolver that looks names up with `lookup` and vets every answer
+    /// against `policy`.
     pub fn new(policy: Arc<AddressPolicy>, lookup: Arc<dyn Lookup>) -> Self {
         Self { policy, lookup }
     }

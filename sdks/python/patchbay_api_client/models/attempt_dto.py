@@ -27,14 +27,14 @@ class AttemptDto:
         Attributes:
             code (None | str): The provider's stable error code, where it has one.
             error (None | str): Our description of a failure (never the provider's raw answer).
-            finished_at (datetime.datetime):
-            latency_ms (int):
-            number (int):
+            finished_at (datetime.datetime): When the outcome was known.
+            latency_ms (int): How long the send took, in milliseconds.
+            number (int): Which attempt this was, from 1.
             outcome (str): `delivered`, `retryable` or `permanent`.
-            provider_message_id (None | str):
+            provider_message_id (None | str): The provider's id for the delivered message, when it gave one.
             retry_after_ms (int | None): The provider's retry hint, in milliseconds.
             retry_at (datetime.datetime | None): When the next attempt was scheduled (after a retryable outcome).
-            started_at (datetime.datetime):
+            started_at (datetime.datetime): When the send started.
             status_class (str): `success`, `rate_limited`, `server_error`, `network`, `redirect`,
                 `auth`, `gone`, `rejected` or `unsupported`.
      """

@@ -26,7 +26,7 @@ class AuditEventList:
     """ A page of audit events, oldest first.
 
         Attributes:
-            data (list[AuditEventView]):
+            data (list[AuditEventView]): The events, oldest first.
             next_cursor (None | str): Pass as `cursor` for the next page; `null` on the last page.
      """
 

@@ -36,7 +36,7 @@ class AuditEventView:
                 operator provisioning, or `operator` for an operator command.
             changed_fields (list[str]): What changed, by name: `name`, `environment`, `status`,
                 `config.<field>`. For a creation, the config fields set.
-            created_at (datetime.datetime):
+            created_at (datetime.datetime): When it happened.
             detail (None | str): A value-free note: a test's verdict (`success`, `error`), a
                 provisioning run's counts.
             id (int): Increases with every event; the cursor of the next page.

@@ -25,11 +25,12 @@ T = TypeVar("T", bound="CreateGroupRequest")
 
 @_attrs_define
 class CreateGroupRequest:
-    """ 
+    """ A group to create.
+
         Attributes:
             integration_ids (list[str]): 1-10 distinct integrations of the organization that can send; the
                 order is the failover order.
-            name (str):
+            name (str): Its name, for people (names need not be unique).
             strategy (GroupStrategy): How a group sends one message.
             failover (FailoverRequest | Unset): When a failover group moves on from a member that has not delivered (a
                 permanent failure moves on at once). Only for `failover`; a member left

@@ -30,21 +30,26 @@ class DeliveryDetail:
 
         Attributes:
             attempt_count (int): Attempts made so far.
-            completed_at (datetime.datetime | None):
-            created_at (datetime.datetime):
+            completed_at (datetime.datetime | None): When it was delivered or failed; `null` while it can still be
+                attempted.
+            created_at (datetime.datetime): When the message was accepted.
             group_send_id (None | str): The group send (`snd_…`) this delivery carries, if it was sent to
                 an integration group.
             id (str): `dlv_…`; also the webhook `webhook-id` of every attempt.
-            integration_id (str):
-            last_code (None | str):
-            last_error (None | str):
-            max_attempts (int):
+            integration_id (str): The integration it is sent through (`int_…`).
+            last_code (None | str): The stable error code of the last attempt's permanent outcome (e.g.
+                `integration_inactive`), when it had one.
+            last_error (None | str): Why the last attempt did not deliver; `null` before the first attempt
+                and after a delivery.
+            max_attempts (int): The attempt budget: it fails after this many attempts.
             next_attempt_at (datetime.datetime | None): When the next attempt is due, while queued.
-            provider_message_id (None | str):
-            status (DeliveryStatusDto):
+            provider_message_id (None | str): The provider's id for the delivered message, when it gave one.
+            status (DeliveryStatusDto): Where a delivery is: `queued` (waiting for its next attempt), `sending`
+                (an attempt is under way), `delivered`, or `failed` (a permanent
+                outcome, or retries exhausted).
             type_ (IntegrationTypeSlug): An integration type's slug.
-            updated_at (datetime.datetime):
-            attempts (list[AttemptDto]):
+            updated_at (datetime.datetime): When the delivery last changed.
+            attempts (list[AttemptDto]): Every attempt, in order.
      """
 
     attempt_count: int

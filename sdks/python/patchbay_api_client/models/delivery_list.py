@@ -26,8 +26,8 @@ class DeliveryList:
     """ A page of an integration's deliveries, newest first.
 
         Attributes:
-            data (list[DeliveryDto]):
-            next_cursor (None | str):
+            data (list[DeliveryDto]): The deliveries, newest first.
+            next_cursor (None | str): Pass as `cursor` to get the next page; `null` on the last page.
      """
 
     data: list[DeliveryDto]

@@ -23,8 +23,8 @@ class FailoverDto:
     """ A failover group's bounds.
 
         Attributes:
-            after_secs (int):
-            attempts (int):
+            after_secs (int): Seconds from handing the message to a member before moving on.
+            attempts (int): Attempts through one member before moving on.
      """
 
     after_secs: int

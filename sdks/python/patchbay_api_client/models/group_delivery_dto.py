@@ -24,7 +24,7 @@ class GroupDeliveryDto:
 
         Attributes:
             id (str): `dlv_…`, readable at `GET /api/deliveries/{id}`.
-            integration_id (str):
+            integration_id (str): The member integration (`int_…`).
      """
 
     id: str

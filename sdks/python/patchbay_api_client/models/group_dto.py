@@ -25,15 +25,16 @@ T = TypeVar("T", bound="GroupDto")
 
 @_attrs_define
 class GroupDto:
-    """ 
+    """ An integration group: integrations sent to as one.
+
         Attributes:
-            created_at (datetime.datetime):
+            created_at (datetime.datetime): When it was created.
             failover (FailoverDto | None):
             id (str): `grp_…`
             integration_ids (list[str]): In failover order.
-            name (str):
+            name (str): Its name, for people.
             strategy (GroupStrategy): How a group sends one message.
-            updated_at (datetime.datetime):
+            updated_at (datetime.datetime): When it last changed.
      """
 
     created_at: datetime.datetime

@@ -26,8 +26,8 @@ class GroupList:
     """ A page of groups, in creation order.
 
         Attributes:
-            data (list[GroupDto]):
-            next_cursor (None | str):
+            data (list[GroupDto]): The groups, in creation order.
+            next_cursor (None | str): Pass as `cursor` to get the next page; `null` on the last page.
      """
 
     data: list[GroupDto]

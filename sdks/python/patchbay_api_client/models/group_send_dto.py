@@ -31,17 +31,17 @@ class GroupSendDto:
     """ One message sent to a group, and the route it took.
 
         Attributes:
-            completed_at (datetime.datetime | None):
+            completed_at (datetime.datetime | None): When the send became final; `null` while it is `sending`.
             counts (StepCountsDto): How many members are where.
-            created_at (datetime.datetime):
+            created_at (datetime.datetime): When the message was accepted.
             deliveries (list[GroupDeliveryDto]): The members' deliveries so far, in the order they were made.
-            group_id (str):
+            group_id (str): The group it was sent to (`grp_…`; the group may since be deleted).
             id (str): `snd_…`
             route (list[RouteStepDto]): Every member: tried ones in the order they were tried, then the
                 others in the group's order.
-            status (GroupSendStatusDto):
+            status (GroupSendStatusDto): Where a group send is.
             strategy (GroupStrategy): How a group sends one message.
-            updated_at (datetime.datetime):
+            updated_at (datetime.datetime): When the send or its route last changed.
      """
 
     completed_at: datetime.datetime | None

@@ -23,7 +23,7 @@ class Health:
     """ A health check's answer.
 
         Attributes:
-            status (str):  Example: ok.
+            status (str): Always `ok`: any other state answers with a problem instead. Example: ok.
      """
 
     status: str

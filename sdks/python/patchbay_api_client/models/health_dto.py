@@ -26,9 +26,9 @@ class HealthDto:
     scheduled re-test.
 
         Attributes:
-            changed_at (datetime.datetime | None):
-            reason (None | str):
-            status (str):
+            changed_at (datetime.datetime | None): When it was last set; `null` while unknown.
+            reason (None | str): What made it so; `null` while unknown.
+            status (str): `healthy`, `unhealthy` or `unknown`.
      """
 
     changed_at: datetime.datetime | None

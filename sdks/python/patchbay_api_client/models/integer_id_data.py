@@ -30,7 +30,7 @@ class IntegerIdData:
                 'Enspace Notifications'}
 
         Attributes:
-            change_keys (bool):
+            change_keys (bool): Always `false` in a response: a request's `changeKeys` is not kept.
             environment (IntegrationEnvironment): Where the integration is used.
      """
 

@@ -36,7 +36,7 @@ class IntegerIdIntegration:
                 '2026-03-12T20:55:53.132Z'}
 
         Attributes:
-            created_at (datetime.datetime):
+            created_at (datetime.datetime): When it was created.
             data (IntegerIdData): The applied configuration: `changeKeys` (always `false` in a response),
                 `environment`, and the type's non-secret config fields in snake_case.
                 Secret fields (such as `api_key`) are never returned. Example: {'changeKeys': False, 'environment': 'stage',
@@ -47,7 +47,7 @@ class IntegerIdIntegration:
                 'integrations.sendgrid.description', 'id': 4, 'media': [], 'name': 'Sendgrid', 'slug': 'sendgrid', 'updated_at':
                 '2025-06-17T15:40:10.419Z'}.
             status (IntegrationStatus): Whether the integration is in use.
-            updated_at (datetime.datetime):
+            updated_at (datetime.datetime): When its name, config, environment or status last changed.
      """
 
     created_at: datetime.datetime

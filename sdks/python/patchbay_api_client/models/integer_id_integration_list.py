@@ -26,7 +26,7 @@ class IntegerIdIntegrationList:
     """ A page of integrations.
 
         Attributes:
-            data (list[IntegerIdIntegration]):
+            data (list[IntegerIdIntegration]): The integrations, in creation order.
             next_cursor (None | str): Pass as `cursor` for the next page; `null` on the last page.
      """
 

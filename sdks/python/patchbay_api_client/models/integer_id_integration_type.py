@@ -36,9 +36,9 @@ class IntegerIdIntegrationType:
             description (str): A translation key: `integrations.<slug>.description`.
             id (int): The type's stable integer id (as `integration` in requests).
             media (list[str]): Logos and screenshots for a UI; may be empty.
-            name (str):
+            name (str): The type's name, for people.
             slug (IntegrationTypeSlug): An integration type's slug.
-            updated_at (datetime.datetime):
+            updated_at (datetime.datetime): Fixed: the catalogue is compiled in.
      """
 
     category: str

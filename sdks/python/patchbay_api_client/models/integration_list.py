@@ -26,7 +26,7 @@ class IntegrationList:
     """ A page of integrations.
 
         Attributes:
-            data (list[IntegrationSummary]):
+            data (list[IntegrationSummary]): The integrations, in creation order.
             next_cursor (None | str): Pass as `cursor` to get the next page; `null` on the last page.
      """
 

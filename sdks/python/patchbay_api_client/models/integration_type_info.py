@@ -34,10 +34,10 @@ class IntegrationTypeInfo:
             config_schema (IntegrationTypeInfoConfigSchema): JSON Schema (draft 2020-12) of the type's `config`. Secret
                 fields are
                 `writeOnly` with `x-secret: true`.
-            description (str):
+            description (str): One line on what it is for.
             id (int): Stable integer id. Example: 4.
             media (list[str]): Media (logos, screenshots) for a UI; may be empty.
-            name (str):
+            name (str): Its name, for people.
             slug (IntegrationTypeSlug): An integration type's slug.
      """
 

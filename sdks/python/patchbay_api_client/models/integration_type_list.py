@@ -26,7 +26,7 @@ class IntegrationTypeList:
     """ The catalogue.
 
         Attributes:
-            data (list[IntegrationTypeInfo]):
+            data (list[IntegrationTypeInfo]): Every type, built-in and registered.
      """
 
     data: list[IntegrationTypeInfo]

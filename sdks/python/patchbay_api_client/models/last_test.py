@@ -27,10 +27,10 @@ class LastTest:
     `configOverrides` are not recorded).
 
         Attributes:
-            latency_ms (int):
-            message (str):
+            latency_ms (int): How long the test took, in milliseconds.
+            message (str): What the test saw, worded for a person.
             status (TestVerdict): The verdict of a credential test.
-            tested_at (datetime.datetime):
+            tested_at (datetime.datetime): When it ran.
      """
 
     latency_ms: int

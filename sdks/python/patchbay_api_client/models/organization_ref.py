@@ -23,8 +23,8 @@ class OrganizationRef:
     """ An organization, by id and name.
 
         Attributes:
-            id (str):
-            name (str):
+            id (str): `org_…`
+            name (str): Its name.
      """
 
     id: str

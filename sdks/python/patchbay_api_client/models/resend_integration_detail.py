@@ -35,18 +35,18 @@ class ResendIntegrationDetail:
 
         Attributes:
             config (ResendConfigView): The non-secret config of a Resend integration.
-            created_at (datetime.datetime):
+            created_at (datetime.datetime): When it was created.
             environment (IntegrationEnvironment): Where the integration is used.
             health (HealthDto): An integration's health: set by credential tests, deliveries and the
                 scheduled re-test.
-            id (str):  Example: int_01jf8k2m3n4p5q6r7s8t9v0w1x.
+            id (str): `int_…` Example: int_01jf8k2m3n4p5q6r7s8t9v0w1x.
             is_managed (bool): Provisioned by the operator; cannot be changed or deleted through the API.
             last_test (LastTest | None):
-            name (str):
+            name (str): Its name, for people.
             secrets (list[SecretField]): The secret fields that hold a value, with a masked hint of each.
             status (IntegrationStatus): Whether the integration is in use.
             type_ (ResendIntegrationDetailType):
-            updated_at (datetime.datetime):
+            updated_at (datetime.datetime): When its name, config, environment or status last changed.
      """
 
     config: ResendConfigView

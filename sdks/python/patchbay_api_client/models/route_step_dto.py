@@ -28,13 +28,13 @@ class RouteStepDto:
 
         Attributes:
             delivery_id (None | str): Its delivery (`GET /api/deliveries/{id}`), once it was given the message.
-            ended_at (datetime.datetime | None):
-            integration_id (str):
+            ended_at (datetime.datetime | None): When its part ended (delivered, failed, given up, unused).
+            integration_id (str): The member integration (`int_…`).
             note (None | str): Why it was chosen, or passed over for now.
             position (int): The member's place in the group's order (0-based).
             reason (None | str): Why its part ended as it did.
-            started_at (datetime.datetime | None):
-            state (StepStateDto):
+            started_at (datetime.datetime | None): When it was given the message.
+            state (StepStateDto): Where one member is in a group send.
             type_ (IntegrationTypeSlug | None):
      """
 

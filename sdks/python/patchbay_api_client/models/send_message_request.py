@@ -32,9 +32,10 @@ class SendMessageRequest:
         Attributes:
             data (SendMessageRequestData | Unset): The webhook payload (`data` in the delivered body).
             event_type (str | Unset): The webhook event type (`type` in the delivered body).
-            html (str | Unset):
-            subject (str | Unset):
-            text (str | Unset):
+            html (str | Unset): HTML body (email).
+            subject (str | Unset): Subject line: required for email; chat types put it before the text.
+            text (str | Unset): Plain text: the chat message, the email body (or `html`), the AI
+                prompt.
             to (list[str] | Unset): Email recipients (`addr@example.com` or `Name <addr@example.com>`).
      """
 

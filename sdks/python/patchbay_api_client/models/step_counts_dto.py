@@ -23,8 +23,8 @@ class StepCountsDto:
     """ How many members are where.
 
         Attributes:
-            delivered (int):
-            failed (int):
+            delivered (int): Members whose delivery delivered.
+            failed (int): Members that failed (tried, given up or unusable).
             pending (int): Waiting or sending.
             unused (int): Failover: members not needed.
      """

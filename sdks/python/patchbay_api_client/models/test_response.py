@@ -32,10 +32,11 @@ class TestResponse:
                 '2026-01-01T00:00:00.000Z'}
 
         Attributes:
-            latency_ms (int):
-            message (str):
+            latency_ms (int): How long the test took, in milliseconds.
+            message (str): What the test saw, worded for a person (never the provider's raw
+                answer).
             status (TestVerdict): The verdict of a credential test.
-            tested_at (datetime.datetime):
+            tested_at (datetime.datetime): When it ran.
             code (str | Unset): The provider's stable error code, when it has one.
      """
 

@@ -23,8 +23,8 @@ class TypeCapabilities:
     """ What a type can do.
 
         Attributes:
-            send (bool):
-            test (bool):
+            send (bool): Messages can be sent through it.
+            test (bool): A credential test makes a real request to the provider.
      """
 
     send: bool

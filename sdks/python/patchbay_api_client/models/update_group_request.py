@@ -31,8 +31,8 @@ class UpdateGroupRequest:
             failover (FailoverRequest | Unset): When a failover group moves on from a member that has not delivered (a
                 permanent failure moves on at once). Only for `failover`; a member left
                 out keeps its value (default 2 attempts, 30 s).
-            integration_ids (list[str] | Unset):
-            name (str | Unset):
+            integration_ids (list[str] | Unset): The new members, in failover order; they replace the old list.
+            name (str | Unset): A new name.
             strategy (GroupStrategy | Unset): How a group sends one message.
      """
 

@@ -52,25 +52,43 @@ export type AiGatewayIntegrationDetail = {
      * Non-secret config values, verbatim. Secret fields never appear here.
      */
     config: AiGatewayConfigView;
+    /**
+     * When it was created.
+     */
     createdAt: string;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     /**
      * Health from credential tests, deliveries and the scheduled re-test.
      */
     health: HealthDto;
+    /**
+     * `int_…`
+     */
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
     lastTest: null | LastTest;
+    /**
+     * Its name, for people.
+     */
     name: string;
     /**
      * The secret fields that hold a value, with a masked hint of each.
      */
     secrets: Array<SecretField>;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
     type: 'ai-gateway';
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updatedAt: string;
 };
 
@@ -91,13 +109,25 @@ export type AttemptDto = {
      * Our description of a failure (never the provider's raw answer).
      */
     error: string | null;
+    /**
+     * When the outcome was known.
+     */
     finishedAt: string;
+    /**
+     * How long the send took, in milliseconds.
+     */
     latencyMs: number;
+    /**
+     * Which attempt this was, from 1.
+     */
     number: number;
     /**
      * `delivered`, `retryable` or `permanent`.
      */
     outcome: string;
+    /**
+     * The provider's id for the delivered message, when it gave one.
+     */
     providerMessageId: string | null;
     /**
      * The provider's retry hint, in milliseconds.
@@ -107,6 +137,9 @@ export type AttemptDto = {
      * When the next attempt was scheduled (after a retryable outcome).
      */
     retryAt: string | null;
+    /**
+     * When the send started.
+     */
     startedAt: string;
     /**
      * `success`, `rate_limited`, `server_error`, `network`, `redirect`,
@@ -124,6 +157,9 @@ export type AuditActionName = 'integration.created' | 'integration.updated' | 'i
  * A page of audit events, oldest first.
  */
 export type AuditEventList = {
+    /**
+     * The events, oldest first.
+     */
     data: Array<AuditEventView>;
     /**
      * Pass as `cursor` for the next page; `null` on the last page.
@@ -135,6 +171,9 @@ export type AuditEventList = {
  * One audit event. It names what changed, never a value.
  */
 export type AuditEventView = {
+    /**
+     * What happened.
+     */
     action: AuditActionName;
     /**
      * The API key id (`key_…`) that made the change, `provisioning` for
@@ -146,6 +185,9 @@ export type AuditEventView = {
      * `config.<field>`. For a creation, the config fields set.
      */
     changedFields: Array<string>;
+    /**
+     * When it happened.
+     */
     createdAt: string;
     /**
      * A value-free note: a test's verdict (`success`, `error`), a
@@ -304,14 +346,26 @@ export type CreateDiscordIntegrationRequest = {
     type: 'discord';
 };
 
+/**
+ * A group to create.
+ */
 export type CreateGroupRequest = {
+    /**
+     * Failover bounds (`failover` only); left out, the defaults.
+     */
     failover?: FailoverRequest;
     /**
      * 1-10 distinct integrations of the organization that can send; the
      * order is the failover order.
      */
     integrationIds: Array<string>;
+    /**
+     * Its name, for people (names need not be unique).
+     */
     name: string;
+    /**
+     * How it sends a message.
+     */
     strategy: GroupStrategy;
 };
 
@@ -507,6 +561,9 @@ export type CurrentKey = {
      * authenticated (see `actor`).
      */
     keyId: string | null;
+    /**
+     * The organization the caller acts for.
+     */
     organization: OrganizationRef;
     /**
      * The scopes granted to the key, as created; `admin` implies the others.
@@ -518,6 +575,9 @@ export type CurrentKey = {
  * A delivery with every attempt.
  */
 export type DeliveryDetail = DeliveryDto & {
+    /**
+     * Every attempt, in order.
+     */
     attempts: Array<AttemptDto>;
 };
 
@@ -529,7 +589,13 @@ export type DeliveryDto = {
      * Attempts made so far.
      */
     attemptCount: number;
+    /**
+     * When it was delivered or failed; `null` while it can still be attempted.
+     */
     completedAt: string | null;
+    /**
+     * When the message was accepted.
+     */
     createdAt: string;
     /**
      * The group send (`snd_…`) this delivery carries, if it was sent to
@@ -540,17 +606,43 @@ export type DeliveryDto = {
      * `dlv_…`; also the webhook `webhook-id` of every attempt.
      */
     id: string;
+    /**
+     * The integration it is sent through (`int_…`).
+     */
     integrationId: string;
+    /**
+     * The stable error code of the last attempt's permanent outcome (e.g.
+     * `integration_inactive`), when it had one.
+     */
     lastCode: string | null;
+    /**
+     * Why the last attempt did not deliver; `null` before the first attempt
+     * and after a delivery.
+     */
     lastError: string | null;
+    /**
+     * The attempt budget: it fails after this many attempts.
+     */
     maxAttempts: number;
     /**
      * When the next attempt is due, while queued.
      */
     nextAttemptAt: string | null;
+    /**
+     * The provider's id for the delivered message, when it gave one.
+     */
     providerMessageId: string | null;
+    /**
+     * Where the delivery is.
+     */
     status: DeliveryStatusDto;
+    /**
+     * The integration's type.
+     */
     type: IntegrationTypeSlug;
+    /**
+     * When the delivery last changed.
+     */
     updatedAt: string;
 };
 
@@ -558,10 +650,21 @@ export type DeliveryDto = {
  * A page of an integration's deliveries, newest first.
  */
 export type DeliveryList = {
+    /**
+     * The deliveries, newest first.
+     */
     data: Array<DeliveryDto>;
+    /**
+     * Pass as `cursor` to get the next page; `null` on the last page.
+     */
     nextCursor: string | null;
 };
 
+/**
+ * Where a delivery is: `queued` (waiting for its next attempt), `sending`
+ * (an attempt is under way), `delivered`, or `failed` (a permanent
+ * outcome, or retries exhausted).
+ */
 export type DeliveryStatusDto = 'queued' | 'sending' | 'delivered' | 'failed';
 
 export type DiscordConfig = {
@@ -612,25 +715,43 @@ export type DiscordIntegrationDetail = {
      * Non-secret config values, verbatim. Secret fields never appear here.
      */
     config: DiscordConfigView;
+    /**
+     * When it was created.
+     */
     createdAt: string;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     /**
      * Health from credential tests, deliveries and the scheduled re-test.
      */
     health: HealthDto;
+    /**
+     * `int_…`
+     */
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
     lastTest: null | LastTest;
+    /**
+     * Its name, for people.
+     */
     name: string;
     /**
      * The secret fields that hold a value, with a masked hint of each.
      */
     secrets: Array<SecretField>;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
     type: 'discord';
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updatedAt: string;
 };
 
@@ -638,7 +759,13 @@ export type DiscordIntegrationDetail = {
  * A failover group's bounds.
  */
 export type FailoverDto = {
+    /**
+     * Seconds from handing the message to a member before moving on.
+     */
     afterSecs: number;
+    /**
+     * Attempts through one member before moving on.
+     */
     attempts: number;
 };
 
@@ -666,10 +793,19 @@ export type GroupDeliveryDto = {
      * `dlv_…`, readable at `GET /api/deliveries/{id}`.
      */
     id: string;
+    /**
+     * The member integration (`int_…`).
+     */
     integrationId: string;
 };
 
+/**
+ * An integration group: integrations sent to as one.
+ */
 export type GroupDto = {
+    /**
+     * When it was created.
+     */
     createdAt: string;
     failover: null | FailoverDto;
     /**
@@ -680,8 +816,17 @@ export type GroupDto = {
      * In failover order.
      */
     integrationIds: Array<string>;
+    /**
+     * Its name, for people.
+     */
     name: string;
+    /**
+     * How it sends a message.
+     */
     strategy: GroupStrategy;
+    /**
+     * When it last changed.
+     */
     updatedAt: string;
 };
 
@@ -689,7 +834,13 @@ export type GroupDto = {
  * A page of groups, in creation order.
  */
 export type GroupList = {
+    /**
+     * The groups, in creation order.
+     */
     data: Array<GroupDto>;
+    /**
+     * Pass as `cursor` to get the next page; `null` on the last page.
+     */
     nextCursor: string | null;
 };
 
@@ -697,13 +848,25 @@ export type GroupList = {
  * One message sent to a group, and the route it took.
  */
 export type GroupSendDto = {
+    /**
+     * When the send became final; `null` while it is `sending`.
+     */
     completedAt: string | null;
+    /**
+     * How many members are where.
+     */
     counts: StepCountsDto;
+    /**
+     * When the message was accepted.
+     */
     createdAt: string;
     /**
      * The members' deliveries so far, in the order they were made.
      */
     deliveries: Array<GroupDeliveryDto>;
+    /**
+     * The group it was sent to (`grp_…`; the group may since be deleted).
+     */
     groupId: string;
     /**
      * `snd_…`
@@ -714,11 +877,23 @@ export type GroupSendDto = {
      * others in the group's order.
      */
     route: Array<RouteStepDto>;
+    /**
+     * Where the send is.
+     */
     status: GroupSendStatusDto;
+    /**
+     * The group's strategy when the message was sent.
+     */
     strategy: GroupStrategy;
+    /**
+     * When the send or its route last changed.
+     */
     updatedAt: string;
 };
 
+/**
+ * Where a group send is.
+ */
 export type GroupSendStatusDto = 'sending' | 'delivered' | 'partially_delivered' | 'failed';
 
 /**
@@ -730,6 +905,9 @@ export type GroupStrategy = 'failover' | 'broadcast';
  * A health check's answer.
  */
 export type Health = {
+    /**
+     * Always `ok`: any other state answers with a problem instead.
+     */
     status: string;
 };
 
@@ -738,8 +916,17 @@ export type Health = {
  * scheduled re-test.
  */
 export type HealthDto = {
+    /**
+     * When it was last set; `null` while unknown.
+     */
     changedAt: string | null;
+    /**
+     * What made it so; `null` while unknown.
+     */
     reason: string | null;
+    /**
+     * `healthy`, `unhealthy` or `unknown`.
+     */
     status: string;
 };
 
@@ -747,6 +934,9 @@ export type HealthDto = {
  * `POST /integrations`.
  */
 export type IntegerIdCreateRequest = {
+    /**
+     * `environment`, and the type's config fields in snake_case.
+     */
     data: IntegerIdRequestData;
     /**
      * The integer id of the type to configure (`GET /api/integration-types`).
@@ -760,7 +950,13 @@ export type IntegerIdCreateRequest = {
  * Secret fields (such as `api_key`) are never returned.
  */
 export type IntegerIdData = {
+    /**
+     * Always `false` in a response: a request's `changeKeys` is not kept.
+     */
     changeKeys: boolean;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     [key: string]: unknown;
 };
@@ -769,14 +965,30 @@ export type IntegerIdData = {
  * An integration as the integer-id API shows it.
  */
 export type IntegerIdIntegration = {
+    /**
+     * When it was created.
+     */
     created_at: string;
+    /**
+     * Its configuration: `changeKeys`, `environment` and the non-secret
+     * config fields, snake_case.
+     */
     data: IntegerIdData;
     /**
      * The integration's stable integer id.
      */
     id: number;
+    /**
+     * Its type.
+     */
     integration: IntegerIdIntegrationType;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updated_at: string;
 };
 
@@ -784,6 +996,9 @@ export type IntegerIdIntegration = {
  * A page of integrations.
  */
 export type IntegerIdIntegrationList = {
+    /**
+     * The integrations, in creation order.
+     */
     data: Array<IntegerIdIntegration>;
     /**
      * Pass as `cursor` for the next page; `null` on the last page.
@@ -815,8 +1030,17 @@ export type IntegerIdIntegrationType = {
      * Logos and screenshots for a UI; may be empty.
      */
     media: Array<string>;
+    /**
+     * The type's name, for people.
+     */
     name: string;
+    /**
+     * The type's slug.
+     */
     slug: IntegrationTypeSlug;
+    /**
+     * Fixed: the catalogue is compiled in.
+     */
     updated_at: string;
 };
 
@@ -843,6 +1067,9 @@ export type IntegerIdRequestData = {
  * `PATCH /integrations/{id}/status`.
  */
 export type IntegerIdStatusRequest = {
+    /**
+     * The new status.
+     */
     status: IntegrationStatus;
 };
 
@@ -859,6 +1086,9 @@ export type IntegerIdUpdateRequest = {
      * When given, must be the integration's type: a type never changes.
      */
     integration?: number;
+    /**
+     * A new status.
+     */
     status?: IntegrationStatus;
 };
 
@@ -898,6 +1128,9 @@ export type IntegrationEnvironment = 'stage' | 'production';
  * A page of integrations.
  */
 export type IntegrationList = {
+    /**
+     * The integrations, in creation order.
+     */
     data: Array<IntegrationSummary>;
     /**
      * Pass as `cursor` to get the next page; `null` on the last page.
@@ -915,21 +1148,42 @@ export type IntegrationStatus = 'active' | 'inactive';
  * health (already in the row), so that a list can show which ones work.
  */
 export type IntegrationSummary = {
+    /**
+     * When it was created.
+     */
     createdAt: string;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     /**
      * Health from credential tests, deliveries and the scheduled re-test.
      */
     health: HealthDto;
+    /**
+     * `int_…`
+     */
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
     lastTest: null | LastTest;
+    /**
+     * Its name, for people.
+     */
     name: string;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
+    /**
+     * Its type; fixed for the integration's life.
+     */
     type: IntegrationTypeSlug;
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updatedAt: string;
 };
 
@@ -937,7 +1191,13 @@ export type IntegrationSummary = {
  * A catalogue entry.
  */
 export type IntegrationTypeInfo = {
+    /**
+     * What it can do.
+     */
     capabilities: TypeCapabilities;
+    /**
+     * Its category.
+     */
     category: IntegrationCategory;
     /**
      * JSON Schema (draft 2020-12) of the type's `config`. Secret fields are
@@ -946,6 +1206,9 @@ export type IntegrationTypeInfo = {
     configSchema: {
         [key: string]: unknown;
     };
+    /**
+     * One line on what it is for.
+     */
     description: string;
     /**
      * Stable integer id.
@@ -955,7 +1218,13 @@ export type IntegrationTypeInfo = {
      * Media (logos, screenshots) for a UI; may be empty.
      */
     media: Array<string>;
+    /**
+     * Its name, for people.
+     */
     name: string;
+    /**
+     * Its slug, as integrations name their type.
+     */
     slug: IntegrationTypeSlug;
 };
 
@@ -963,6 +1232,9 @@ export type IntegrationTypeInfo = {
  * The catalogue.
  */
 export type IntegrationTypeList = {
+    /**
+     * Every type, built-in and registered.
+     */
     data: Array<IntegrationTypeInfo>;
 };
 
@@ -976,9 +1248,21 @@ export type IntegrationTypeSlug = 'discord' | 'slack' | 'telegram' | 'sendgrid' 
  * `configOverrides` are not recorded).
  */
 export type LastTest = {
+    /**
+     * How long the test took, in milliseconds.
+     */
     latencyMs: number;
+    /**
+     * What the test saw, worded for a person.
+     */
     message: string;
+    /**
+     * Whether the provider accepted the credentials.
+     */
     status: TestVerdict;
+    /**
+     * When it ran.
+     */
     testedAt: string;
 };
 
@@ -986,7 +1270,13 @@ export type LastTest = {
  * An organization, by id and name.
  */
 export type OrganizationRef = {
+    /**
+     * `org_…`
+     */
     id: string;
+    /**
+     * Its name.
+     */
     name: string;
 };
 
@@ -1074,25 +1364,43 @@ export type ResendIntegrationDetail = {
      * Non-secret config values, verbatim. Secret fields never appear here.
      */
     config: ResendConfigView;
+    /**
+     * When it was created.
+     */
     createdAt: string;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     /**
      * Health from credential tests, deliveries and the scheduled re-test.
      */
     health: HealthDto;
+    /**
+     * `int_…`
+     */
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
     lastTest: null | LastTest;
+    /**
+     * Its name, for people.
+     */
     name: string;
     /**
      * The secret fields that hold a value, with a masked hint of each.
      */
     secrets: Array<SecretField>;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
     type: 'resend';
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updatedAt: string;
 };
 
@@ -1104,7 +1412,13 @@ export type RouteStepDto = {
      * Its delivery (`GET /api/deliveries/{id}`), once it was given the message.
      */
     deliveryId: string | null;
+    /**
+     * When its part ended (delivered, failed, given up, unused).
+     */
     endedAt: string | null;
+    /**
+     * The member integration (`int_…`).
+     */
     integrationId: string;
     /**
      * Why it was chosen, or passed over for now.
@@ -1118,7 +1432,13 @@ export type RouteStepDto = {
      * Why its part ended as it did.
      */
     reason: string | null;
+    /**
+     * When it was given the message.
+     */
     startedAt: string | null;
+    /**
+     * Where the member is in this send.
+     */
     state: StepStateDto;
     type: null | IntegrationTypeSlug;
 };
@@ -1156,8 +1476,18 @@ export type SendMessageRequest = {
      * The webhook event type (`type` in the delivered body).
      */
     eventType?: string;
+    /**
+     * HTML body (email).
+     */
     html?: string;
+    /**
+     * Subject line: required for email; chat types put it before the text.
+     */
     subject?: string;
+    /**
+     * Plain text: the chat message, the email body (or `html`), the AI
+     * prompt.
+     */
     text?: string;
     /**
      * Email recipients (`addr@example.com` or `Name <addr@example.com>`).
@@ -1171,6 +1501,9 @@ export type SendMessageRequest = {
  */
 export type SendResponse = DeliveryDto & {
     firstAttempt: null | AttemptDto;
+    /**
+     * The integration's health when the message was accepted.
+     */
     integrationHealth: HealthDto;
 };
 
@@ -1234,25 +1567,43 @@ export type SendgridIntegrationDetail = {
      * Non-secret config values, verbatim. Secret fields never appear here.
      */
     config: SendgridConfigView;
+    /**
+     * When it was created.
+     */
     createdAt: string;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     /**
      * Health from credential tests, deliveries and the scheduled re-test.
      */
     health: HealthDto;
+    /**
+     * `int_…`
+     */
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
     lastTest: null | LastTest;
+    /**
+     * Its name, for people.
+     */
     name: string;
     /**
      * The secret fields that hold a value, with a masked hint of each.
      */
     secrets: Array<SecretField>;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
     type: 'sendgrid';
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updatedAt: string;
 };
 
@@ -1304,25 +1655,43 @@ export type SlackIntegrationDetail = {
      * Non-secret config values, verbatim. Secret fields never appear here.
      */
     config: SlackConfigView;
+    /**
+     * When it was created.
+     */
     createdAt: string;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     /**
      * Health from credential tests, deliveries and the scheduled re-test.
      */
     health: HealthDto;
+    /**
+     * `int_…`
+     */
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
     lastTest: null | LastTest;
+    /**
+     * Its name, for people.
+     */
     name: string;
     /**
      * The secret fields that hold a value, with a masked hint of each.
      */
     secrets: Array<SecretField>;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
     type: 'slack';
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updatedAt: string;
 };
 
@@ -1330,7 +1699,13 @@ export type SlackIntegrationDetail = {
  * How many members are where.
  */
 export type StepCountsDto = {
+    /**
+     * Members whose delivery delivered.
+     */
     delivered: number;
+    /**
+     * Members that failed (tried, given up or unusable).
+     */
     failed: number;
     /**
      * Waiting or sending.
@@ -1342,6 +1717,9 @@ export type StepCountsDto = {
     unused: number;
 };
 
+/**
+ * Where one member is in a group send.
+ */
 export type StepStateDto = 'waiting' | 'sending' | 'delivered' | 'failed' | 'unused';
 
 export type TelegramConfig = {
@@ -1392,25 +1770,43 @@ export type TelegramIntegrationDetail = {
      * Non-secret config values, verbatim. Secret fields never appear here.
      */
     config: TelegramConfigView;
+    /**
+     * When it was created.
+     */
     createdAt: string;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     /**
      * Health from credential tests, deliveries and the scheduled re-test.
      */
     health: HealthDto;
+    /**
+     * `int_…`
+     */
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
     lastTest: null | LastTest;
+    /**
+     * Its name, for people.
+     */
     name: string;
     /**
      * The secret fields that hold a value, with a masked hint of each.
      */
     secrets: Array<SecretField>;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
     type: 'telegram';
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updatedAt: string;
 };
 
@@ -1418,6 +1814,9 @@ export type TelegramIntegrationDetail = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestAiGatewayConfigRequest = {
+    /**
+     * The config to test, as on create.
+     */
     config: AiGatewayConfig;
     /**
      * Default `production`.
@@ -1451,6 +1850,9 @@ export type TestConfigRequest = ({
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestDiscordConfigRequest = {
+    /**
+     * The config to test, as on create.
+     */
     config: DiscordConfig;
     /**
      * Default `production`.
@@ -1473,6 +1875,9 @@ export type TestIntegrationRequest = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestResendConfigRequest = {
+    /**
+     * The config to test, as on create.
+     */
     config: ResendConfig;
     /**
      * Default `production`.
@@ -1490,9 +1895,22 @@ export type TestResponse = {
      * The provider's stable error code, when it has one.
      */
     code?: string;
+    /**
+     * How long the test took, in milliseconds.
+     */
     latencyMs: number;
+    /**
+     * What the test saw, worded for a person (never the provider's raw
+     * answer).
+     */
     message: string;
+    /**
+     * Whether the provider accepted the credentials.
+     */
     status: TestVerdict;
+    /**
+     * When it ran.
+     */
     testedAt: string;
 };
 
@@ -1500,6 +1918,9 @@ export type TestResponse = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestSendgridConfigRequest = {
+    /**
+     * The config to test, as on create.
+     */
     config: SendgridConfig;
     /**
      * Default `production`.
@@ -1512,6 +1933,9 @@ export type TestSendgridConfigRequest = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestSlackConfigRequest = {
+    /**
+     * The config to test, as on create.
+     */
     config: SlackConfig;
     /**
      * Default `production`.
@@ -1524,6 +1948,9 @@ export type TestSlackConfigRequest = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestTelegramConfigRequest = {
+    /**
+     * The config to test, as on create.
+     */
     config: TelegramConfig;
     /**
      * Default `production`.
@@ -1541,6 +1968,9 @@ export type TestVerdict = 'success' | 'error';
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestWeb3ConfigRequest = {
+    /**
+     * The config to test, as on create.
+     */
     config: Web3Config;
     /**
      * Default `production`.
@@ -1553,6 +1983,9 @@ export type TestWeb3ConfigRequest = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestWebhookConfigRequest = {
+    /**
+     * The config to test, as on create.
+     */
     config: WebhookConfig;
     /**
      * Default `production`.
@@ -1565,7 +1998,13 @@ export type TestWebhookConfigRequest = {
  * What a type can do.
  */
 export type TypeCapabilities = {
+    /**
+     * Messages can be sent through it.
+     */
     send: boolean;
+    /**
+     * A credential test makes a real request to the provider.
+     */
     test: boolean;
 };
 
@@ -1573,9 +2012,21 @@ export type TypeCapabilities = {
  * Every member is optional; what is left out stays.
  */
 export type UpdateGroupRequest = {
+    /**
+     * New failover bounds (`failover` only); what they leave out stays.
+     */
     failover?: FailoverRequest;
+    /**
+     * The new members, in failover order; they replace the old list.
+     */
     integrationIds?: Array<string>;
+    /**
+     * A new name.
+     */
     name?: string;
+    /**
+     * A new strategy.
+     */
     strategy?: GroupStrategy;
 };
 
@@ -1592,12 +2043,18 @@ export type UpdateIntegrationRequest = {
      * stored value (secrets included), a key given as `null` is removed.
      */
     config?: ConfigPatch;
+    /**
+     * A new environment.
+     */
     environment?: IntegrationEnvironment;
     /**
      * As on create: 1 to 200 characters, at least one visible, none of
      * them control, text-direction control, invisible or noncharacters.
      */
     name?: string;
+    /**
+     * A new status (`inactive` stops its sends).
+     */
     status?: IntegrationStatus;
 };
 
@@ -1661,25 +2118,43 @@ export type Web3IntegrationDetail = {
      * Non-secret config values, verbatim. Secret fields never appear here.
      */
     config: Web3ConfigView;
+    /**
+     * When it was created.
+     */
     createdAt: string;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     /**
      * Health from credential tests, deliveries and the scheduled re-test.
      */
     health: HealthDto;
+    /**
+     * `int_…`
+     */
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
     lastTest: null | LastTest;
+    /**
+     * Its name, for people.
+     */
     name: string;
     /**
      * The secret fields that hold a value, with a masked hint of each.
      */
     secrets: Array<SecretField>;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
     type: 'web3';
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updatedAt: string;
 };
 
@@ -1719,25 +2194,43 @@ export type WebhookIntegrationDetail = {
      * Non-secret config values, verbatim. Secret fields never appear here.
      */
     config: WebhookConfigView;
+    /**
+     * When it was created.
+     */
     createdAt: string;
+    /**
+     * Which environment its credentials are for.
+     */
     environment: IntegrationEnvironment;
     /**
      * Health from credential tests, deliveries and the scheduled re-test.
      */
     health: HealthDto;
+    /**
+     * `int_…`
+     */
     id: string;
     /**
      * Provisioned by the operator; cannot be changed or deleted through the API.
      */
     isManaged: boolean;
     lastTest: null | LastTest;
+    /**
+     * Its name, for people.
+     */
     name: string;
     /**
      * The secret fields that hold a value, with a masked hint of each.
      */
     secrets: Array<SecretField>;
+    /**
+     * Whether it sends.
+     */
     status: IntegrationStatus;
     type: 'webhook';
+    /**
+     * When its name, config, environment or status last changed.
+     */
     updatedAt: string;
 };
 
@@ -2189,6 +2682,9 @@ export type TelegramConfigPatchWritable = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestAiGatewayConfigRequestWritable = {
+    /**
+     * The config to test, as on create.
+     */
     config: AiGatewayConfigWritable;
     /**
      * Default `production`.
@@ -2222,6 +2718,9 @@ export type TestConfigRequestWritable = ({
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestDiscordConfigRequestWritable = {
+    /**
+     * The config to test, as on create.
+     */
     config: DiscordConfigWritable;
     /**
      * Default `production`.
@@ -2244,6 +2743,9 @@ export type TestIntegrationRequestWritable = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestResendConfigRequestWritable = {
+    /**
+     * The config to test, as on create.
+     */
     config: ResendConfigWritable;
     /**
      * Default `production`.
@@ -2256,6 +2758,9 @@ export type TestResendConfigRequestWritable = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestSendgridConfigRequestWritable = {
+    /**
+     * The config to test, as on create.
+     */
     config: SendgridConfigWritable;
     /**
      * Default `production`.
@@ -2268,6 +2773,9 @@ export type TestSendgridConfigRequestWritable = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestSlackConfigRequestWritable = {
+    /**
+     * The config to test, as on create.
+     */
     config: SlackConfigWritable;
     /**
      * Default `production`.
@@ -2280,6 +2788,9 @@ export type TestSlackConfigRequestWritable = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestTelegramConfigRequestWritable = {
+    /**
+     * The config to test, as on create.
+     */
     config: TelegramConfigWritable;
     /**
      * Default `production`.
@@ -2292,6 +2803,9 @@ export type TestTelegramConfigRequestWritable = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestWeb3ConfigRequestWritable = {
+    /**
+     * The config to test, as on create.
+     */
     config: Web3ConfigWritable;
     /**
      * Default `production`.
@@ -2304,6 +2818,9 @@ export type TestWeb3ConfigRequestWritable = {
  * `POST /api/integrations/test`: test a config that is not saved.
  */
 export type TestWebhookConfigRequestWritable = {
+    /**
+     * The config to test, as on create.
+     */
     config: WebhookConfigWritable;
     /**
      * Default `production`.
@@ -2325,12 +2842,18 @@ export type UpdateIntegrationRequestWritable = {
      * stored value (secrets included), a key given as `null` is removed.
      */
     config?: ConfigPatchWritable;
+    /**
+     * A new environment.
+     */
     environment?: IntegrationEnvironment;
     /**
      * As on create: 1 to 200 characters, at least one visible, none of
      * them control, text-direction control, invisible or noncharacters.
      */
     name?: string;
+    /**
+     * A new status (`inactive` stops its sends).
+     */
     status?: IntegrationStatus;
 };
 

@@ -139,7 +139,7 @@ def sync_detailed(
     can send; their order is the failover order.
 
     Args:
-        body (CreateGroupRequest):
+        body (CreateGroupRequest): A group to create.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,7 +173,7 @@ def sync(
     can send; their order is the failover order.
 
     Args:
-        body (CreateGroupRequest):
+        body (CreateGroupRequest): A group to create.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,7 +202,7 @@ async def asyncio_detailed(
     can send; their order is the failover order.
 
     Args:
-        body (CreateGroupRequest):
+        body (CreateGroupRequest): A group to create.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -236,7 +236,7 @@ async def asyncio(
     can send; their order is the failover order.
 
     Args:
-        body (CreateGroupRequest):
+        body (CreateGroupRequest): A group to create.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
