@@ -40,7 +40,7 @@ end
 
 local ids = {}
 local quota, interval, next_slot, logf
-sent, answered, accepted, rejected, items_accepted = 0, 0, 0, 0, 0
+sent, answered, accepted, rejected, items_accepted, items_rejected = 0, 0, 0, 0, 0, 0
 local counter = 0
 
 function init(args)
@@ -154,14 +154,21 @@ function response(status, hdrs, resp)
   local t = now_ms()
   if mode == "bulk" and status == 200 then
     accepted = accepted + 1
-    for id in resp:gmatch('"id":"(dlv_[0-9a-z]+)"') do
+    for id in resp:gmatch('"id":%s*"(dlv_[0-9a-z]+)"') do
       items_accepted = items_accepted + 1
       if logf then logf:write(id, string.format(" %.3f\n", t)) end
+    end
+    -- Items refused inside a 200 (a result's numeric status other than 202).
+    for code in resp:gmatch('"status":%s*(%d+)') do
+      if code ~= "202" then
+        items_rejected = items_rejected + 1
+        if logf then logf:write("status ", code, " (bulk item)\n") end
+      end
     end
   elseif status == 202 or (mode == "sink" and status == 200) then
     accepted = accepted + 1
     if logf then
-      local id = resp:match('"id":"(dlv_[0-9a-z]+)"')
+      local id = resp:match('"id":%s*"(dlv_[0-9a-z]+)"')
       if id then logf:write(id, string.format(" %.3f\n", t)) end
     end
   else
@@ -172,20 +179,22 @@ function response(status, hdrs, resp)
 end
 
 function done(summary, latency, requests)
-  local s, a, r, it, n = 0, 0, 0, 0, 0
+  local s, a, r, it, ir, n = 0, 0, 0, 0, 0, 0
   for _, t in ipairs(threads) do
     s = s + (t:get("sent") or 0)
     a = a + (t:get("accepted") or 0)
     r = r + (t:get("rejected") or 0)
     it = it + (t:get("items_accepted") or 0)
+    ir = ir + (t:get("items_rejected") or 0)
     n = n + (t:get("answered") or 0)
   end
   local e = summary.errors
   io.write(string.format(
     'BENCH_RESULT {"sent": %d, "answered": %d, "accepted": %d, "rejected": %d, "items_accepted": %d, ' ..
+    '"items_rejected": %d, ' ..
     '"requests": %d, "duration_us": %d, "err_connect": %d, "err_read": %d, "err_write": %d, ' ..
     '"err_timeout": %d, "p50_us": %.0f, "p99_us": %.0f, "max_us": %.0f}\n',
-    s, n, a, r, it, summary.requests, summary.duration,
+    s, n, a, r, it, ir, summary.requests, summary.duration,
     e.connect, e.read, e.write, e.timeout,
     latency:percentile(50), latency:percentile(99), latency.max))
 end
