@@ -210,6 +210,13 @@ fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(routes::integrations::test_integration)
         .service(routes::deliveries::send_message)
         .service(routes::deliveries::list_deliveries)
+        // Before `/api/deliveries/{deliveryId}`, so that `bulk` is never
+        // taken for an id: other methods on this path answer 405.
+        .service(routes::bulk::send_bulk)
+        .route(
+            "/api/deliveries/bulk",
+            web::route().to(middleware::fallback),
+        )
         .service(routes::deliveries::get_delivery)
         .service(routes::deliveries::retry_delivery)
         .service(routes::deliveries::get_integration_health)

@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod catalogue;
 pub mod config;
 pub mod delivery;

@@ -3,9 +3,11 @@
 //! binary is built with it too).
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use patchbay_delivery::{WakeSignal, Worker, WorkerConfig};
+use patchbay_domain::bulk::BulkService;
 use patchbay_domain::catalogue::{self, TypeSpec};
 use patchbay_domain::delivery::{DeliveryMetrics, DeliveryService, DeliverySettings};
 use patchbay_domain::group::GroupService;
@@ -303,6 +305,7 @@ impl PatchbayBuilder {
             Arc::new(wake.clone()),
             self.delivery.service.clone(),
         );
+        let bulk = BulkService::new(deliveries.clone(), Some(groups.clone()), store.clone());
         let worker = self.delivery.workers.then(|| {
             Worker::new(
                 store.clone(),
@@ -316,15 +319,17 @@ impl PatchbayBuilder {
             )
             .with_groups(store.clone())
         });
-        Ok(Patchbay::new(
+        Ok(Patchbay {
             store,
             integrations,
             deliveries,
             groups,
+            bulk,
             metrics,
             worker,
-            self.delivery.worker.shutdown_grace,
-        ))
+            started: Arc::new(AtomicBool::new(false)),
+            shutdown_grace: self.delivery.worker.shutdown_grace,
+        })
     }
 
     /// Add the custom types to the process-wide catalogue (an equal entry

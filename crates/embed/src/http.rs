@@ -18,7 +18,8 @@ impl Patchbay {
             tenants: self.store.clone(),
             delivery: Some(
                 DeliveryApi::new(self.deliveries.clone(), self.metrics.clone())
-                    .with_groups(self.groups.clone()),
+                    .with_groups(self.groups.clone())
+                    .with_bulk(self.bulk.clone()),
             ),
             failed_auth: Default::default(),
         }

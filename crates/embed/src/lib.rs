@@ -57,6 +57,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use patchbay_delivery::{RELEASE_ALLOWANCE, Worker, WorkerControl};
+use patchbay_domain::bulk::BulkService;
 use patchbay_domain::delivery::{DeliveryMetrics, DeliveryService};
 use patchbay_domain::group::GroupService;
 use patchbay_domain::{DomainError, IntegrationService, OrgId, TenantStore};
@@ -92,41 +93,21 @@ pub use patchbay_storage::crypto::Keyring;
 /// Cheap to clone (every clone is the same instance).
 #[derive(Clone)]
 pub struct Patchbay {
-    store: Arc<SqlStore>,
-    integrations: IntegrationService,
-    deliveries: DeliveryService,
-    groups: GroupService,
-    metrics: Arc<DeliveryMetrics>,
-    worker: Option<Worker>,
-    started: Arc<AtomicBool>,
-    shutdown_grace: Duration,
+    pub(crate) store: Arc<SqlStore>,
+    pub(crate) integrations: IntegrationService,
+    pub(crate) deliveries: DeliveryService,
+    pub(crate) groups: GroupService,
+    pub(crate) bulk: BulkService,
+    pub(crate) metrics: Arc<DeliveryMetrics>,
+    pub(crate) worker: Option<Worker>,
+    pub(crate) started: Arc<AtomicBool>,
+    pub(crate) shutdown_grace: Duration,
 }
 
 impl Patchbay {
     /// Start here.
     pub fn builder() -> PatchbayBuilder {
         PatchbayBuilder::default()
-    }
-
-    pub(crate) fn new(
-        store: Arc<SqlStore>,
-        integrations: IntegrationService,
-        deliveries: DeliveryService,
-        groups: GroupService,
-        metrics: Arc<DeliveryMetrics>,
-        worker: Option<Worker>,
-        shutdown_grace: Duration,
-    ) -> Self {
-        Self {
-            store,
-            integrations,
-            deliveries,
-            groups,
-            metrics,
-            worker,
-            started: Arc::new(AtomicBool::new(false)),
-            shutdown_grace,
-        }
     }
 
     /// The organization named `name`, created on first use, and its use
@@ -156,6 +137,12 @@ impl Patchbay {
     /// The integration group use cases, for every organization.
     pub fn groups(&self) -> &GroupService {
         &self.groups
+    }
+
+    /// Bulk sends (many messages, to integrations or groups, in one
+    /// transaction), for every organization.
+    pub fn bulk(&self) -> &BulkService {
+        &self.bulk
     }
 
     /// The SQL store (integrations, organizations and API keys, deliveries,

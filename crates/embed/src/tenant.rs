@@ -5,6 +5,7 @@
 
 use patchbay_domain::audit::AuditEvent;
 use patchbay_domain::auth::{ApiKeyRecord, NewApiKey, Scopes};
+use patchbay_domain::bulk::{BulkItem, BulkResults};
 use patchbay_domain::delivery::{Accepted, Delivery, DeliveryError, DeliveryReport};
 use patchbay_domain::group::{
     AcceptedGroupSend, CreateGroup, GroupError, GroupSend, IntegrationGroup, UpdateGroup,
@@ -221,6 +222,15 @@ impl Tenant {
             .groups()
             .send(&self.org, id, message, idempotency_key)
             .await
+    }
+
+    /// Send many messages at once (at most
+    /// [`MAX_BULK_ITEMS`](patchbay_domain::bulk::MAX_BULK_ITEMS), each to an
+    /// integration or a group): each item is checked as its single send
+    /// would be and answered on its own; the accepted ones are queued in
+    /// one transaction.
+    pub async fn send_bulk(&self, items: Vec<BulkItem>) -> Result<BulkResults, StoreError> {
+        self.patchbay.bulk().send(&self.org, items).await
     }
 
     /// A group send with the route it took.

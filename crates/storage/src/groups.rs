@@ -29,7 +29,7 @@ use crate::convert::{
 use crate::deliveries::attempt_row;
 use crate::error::db_error;
 use crate::outbox::notify_workers;
-use crate::rows::{GroupRow, GroupSendRow, IdempotencyRow, MemberRow, StepRow};
+use crate::rows::{DeliveryRow, GroupRow, GroupSendRow, IdempotencyRow, MemberRow, StepRow};
 use crate::schema::{
     deliveries, delivery_attempts, group_send_steps, group_sends, idempotency_keys,
     integration_group_members, integration_groups,
@@ -101,6 +101,107 @@ fn missing_or_stale<T>(
     } else {
         WriteOutcome::NotFound
     })
+}
+
+/// A group send encoded: its row, route steps, first deliveries and key.
+pub(crate) struct GroupSendRows {
+    send: GroupSendRow,
+    steps: Vec<StepRow>,
+    deliveries: Vec<DeliveryRow>,
+    pub(crate) key: Option<IdempotencyRow>,
+}
+
+impl GroupSendRows {
+    pub(crate) fn new(new: &NewGroupSend) -> Result<Self, StoreError> {
+        let (send, steps) = encode_group_send(&new.send)?;
+        let deliveries = new
+            .deliveries
+            .iter()
+            .map(encode_delivery)
+            .collect::<Result<Vec<_>, _>>()?;
+        let key = new.idempotency.as_ref().map(|k| IdempotencyRow {
+            org_id: send.org_id.clone(),
+            idem_key: k.key.clone(),
+            request_hash: k.request_hash.clone(),
+            resource_id: send.id.clone(),
+            completed_at: (!k.completes_later).then_some(send.created_at),
+            in_progress_until: to_db_time(k.in_progress_until),
+            created_at: send.created_at,
+            expires_at: to_db_time(k.expires_at),
+        });
+        Ok(Self {
+            send,
+            steps,
+            deliveries,
+            key,
+        })
+    }
+
+    /// The send, its steps and its deliveries (not the key).
+    pub(crate) fn insert(&self, c: &mut DbConnection) -> Result<(), DieselError> {
+        diesel::insert_into(group_sends::table)
+            .values(&self.send)
+            .execute(c)?;
+        for s in &self.steps {
+            diesel::insert_into(group_send_steps::table)
+                .values(s)
+                .execute(c)?;
+        }
+        for d in &self.deliveries {
+            diesel::insert_into(deliveries::table)
+                .values(d)
+                .execute(c)?;
+        }
+        Ok(())
+    }
+
+    /// The send as written.
+    pub(crate) fn load(&self, conn: &mut DbConnection) -> Result<GroupEnqueueOutcome, StoreError> {
+        load_send(conn, &self.send.org_id, &self.send.id)?
+            .map(GroupEnqueueOutcome::Created)
+            .ok_or_else(|| StoreError::Other("a written group send vanished".into()))
+    }
+}
+
+/// Remove the key if it expired (an expired key is as good as absent).
+pub(crate) fn delete_expired_key(
+    c: &mut DbConnection,
+    k: &IdempotencyRow,
+) -> Result<usize, DieselError> {
+    diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::org_id.eq(&k.org_id))
+            .filter(idempotency_keys::idem_key.eq(&k.idem_key))
+            .filter(idempotency_keys::expires_at.lt(k.created_at)),
+    )
+    .execute(c)
+}
+
+/// A group send whose key was there already: what the key's first request
+/// made.
+pub(crate) fn resolve_group_key(
+    conn: &mut DbConnection,
+    k: &IdempotencyRow,
+) -> Result<GroupEnqueueOutcome, StoreError> {
+    let existing = idempotency_keys::table
+        .filter(idempotency_keys::org_id.eq(&k.org_id))
+        .filter(idempotency_keys::idem_key.eq(&k.idem_key))
+        .select(IdempotencyRow::as_select())
+        .get_result(conn)
+        .optional()
+        .map_err(db_error("group send"))?;
+    let Some(existing) = existing else {
+        return Ok(GroupEnqueueOutcome::InProgress);
+    };
+    if existing.request_hash != k.request_hash {
+        return Ok(GroupEnqueueOutcome::KeyReused);
+    }
+    if existing.completed_at.is_none() && existing.in_progress_until > k.created_at {
+        return Ok(GroupEnqueueOutcome::InProgress);
+    }
+    Ok(load_send(conn, &existing.org_id, &existing.resource_id)?
+        .map(GroupEnqueueOutcome::Replayed)
+        .unwrap_or(GroupEnqueueOutcome::InProgress))
 }
 
 /// Inside a delivery's transaction: the member's delivery ended, delivered
@@ -376,84 +477,26 @@ impl GroupStore for SqlStore {
         &self,
         new: &NewGroupSend,
     ) -> Result<GroupEnqueueOutcome, StoreError> {
-        let (send, steps) = encode_group_send(&new.send)?;
-        let rows = new
-            .deliveries
-            .iter()
-            .map(encode_delivery)
-            .collect::<Result<Vec<_>, _>>()?;
-        let idem = new.idempotency.as_ref().map(|k| IdempotencyRow {
-            org_id: send.org_id.clone(),
-            idem_key: k.key.clone(),
-            request_hash: k.request_hash.clone(),
-            resource_id: send.id.clone(),
-            completed_at: (!k.completes_later).then_some(send.created_at),
-            in_progress_until: to_db_time(k.in_progress_until),
-            created_at: send.created_at,
-            expires_at: to_db_time(k.expires_at),
-        });
-        let now = send.created_at;
+        let rows = GroupSendRows::new(new)?;
         self.run(move |conn, _| {
-            if let Some(k) = &idem {
-                // An expired key is as good as absent.
-                diesel::delete(
-                    idempotency_keys::table
-                        .filter(idempotency_keys::org_id.eq(&k.org_id))
-                        .filter(idempotency_keys::idem_key.eq(&k.idem_key))
-                        .filter(idempotency_keys::expires_at.lt(now)),
-                )
-                .execute(conn)
-                .map_err(db_error("group send"))?;
+            if let Some(k) = &rows.key {
+                delete_expired_key(conn, k).map_err(db_error("group send"))?;
             }
             let written = conn.transaction::<_, DieselError, _>(|c| {
-                if let Some(k) = &idem {
+                if let Some(k) = &rows.key {
                     diesel::insert_into(idempotency_keys::table)
                         .values(k)
                         .execute(c)?;
                 }
-                diesel::insert_into(group_sends::table)
-                    .values(&send)
-                    .execute(c)?;
-                for s in &steps {
-                    diesel::insert_into(group_send_steps::table)
-                        .values(s)
-                        .execute(c)?;
-                }
-                for d in &rows {
-                    diesel::insert_into(deliveries::table)
-                        .values(d)
-                        .execute(c)?;
-                }
-                Ok(())
+                rows.insert(c)?;
+                notify_workers(c)
             });
-            match (written, &idem) {
-                (Ok(()), _) => load_send(conn, &send.org_id, &send.id)?
-                    .map(GroupEnqueueOutcome::Created)
-                    .ok_or_else(|| StoreError::Other("a written group send vanished".into())),
+            match (written, &rows.key) {
+                (Ok(()), _) => rows.load(conn),
                 (
                     Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)),
                     Some(k),
-                ) => {
-                    let existing = idempotency_keys::table
-                        .filter(idempotency_keys::org_id.eq(&k.org_id))
-                        .filter(idempotency_keys::idem_key.eq(&k.idem_key))
-                        .select(IdempotencyRow::as_select())
-                        .get_result(conn)
-                        .optional()
-                        .map_err(db_error("group send"))?;
-                    let Some(existing) = existing else {
-                        return Ok(GroupEnqueueOutcome::InProgress);
-                    };
-                    if existing.request_hash != k.request_hash {
-                        return Ok(GroupEnqueueOutcome::KeyReused);
-                    }
-                    if existing.completed_at.is_none() && existing.in_progress_until > now {
-                        return Ok(GroupEnqueueOutcome::InProgress);
-                    }
-                    Ok(load_send(conn, &existing.org_id, &existing.resource_id)?
-                        .map(GroupEnqueueOutcome::Replayed)
-                        .unwrap_or(GroupEnqueueOutcome::InProgress))
-                }
+                ) => resolve_group_key(conn, k),
                 (Err(e), _) => Err(db_error("group send")(e)),
             }
         })

@@ -7,6 +7,7 @@
 
 mod audit;
 mod backend;
+mod bulk;
 mod catalogue_check;
 mod coalesce;
 mod connection;

@@ -33,7 +33,7 @@ use crate::coalesce::Answer;
 use crate::connection::{DbConnection, native};
 use crate::convert::{decode_delivery, encode_delivery};
 use crate::error::db_error;
-use crate::groups::settle_member;
+use crate::groups::{delete_expired_key, settle_member};
 use crate::pg_queue::{EnqueueAll, FinishAll, Notify};
 use crate::rows::{AttemptRow, DeliveryRow, IdempotencyRow};
 use crate::schema::{deliveries, delivery_attempts, idempotency_keys};
@@ -56,9 +56,9 @@ pub(crate) fn notify_workers(c: &mut DbConnection) -> Result<(), DieselError> {
 
 /// A delivery to enqueue, encoded.
 pub(crate) struct Enqueue {
-    row: DeliveryRow,
-    key: Option<IdempotencyRow>,
-    delivery: Delivery,
+    pub(crate) row: DeliveryRow,
+    pub(crate) key: Option<IdempotencyRow>,
+    pub(crate) delivery: Delivery,
 }
 
 impl Enqueue {
@@ -143,14 +143,7 @@ fn write_enqueues(conn: &mut DbConnection, batch: &[Enqueue]) -> Result<Vec<bool
         });
         for i in keyed {
             let Some(k) = &batch[i].key else { continue };
-            // An expired key is as good as absent.
-            native!(c, |n| diesel::delete(
-                idempotency_keys::table
-                    .filter(idempotency_keys::org_id.eq(&k.org_id))
-                    .filter(idempotency_keys::idem_key.eq(&k.idem_key))
-                    .filter(idempotency_keys::expires_at.lt(k.created_at)),
-            )
-            .execute(n))?;
+            delete_expired_key(c, k)?;
             let n = native!(c, |n| diesel::insert_into(idempotency_keys::table)
                 .values(k)
                 .on_conflict_do_nothing()
@@ -176,7 +169,7 @@ fn write_enqueues(conn: &mut DbConnection, batch: &[Enqueue]) -> Result<Vec<bool
 }
 
 /// A call whose key was there already: what the key's first request made.
-fn resolve_key(conn: &mut DbConnection, item: &Enqueue) -> Answer<EnqueueOutcome> {
+pub(crate) fn resolve_key(conn: &mut DbConnection, item: &Enqueue) -> Answer<EnqueueOutcome> {
     let Some(k) = &item.key else {
         return Err(StoreError::Other(
             "a delivery without a key was left out of its batch".into(),

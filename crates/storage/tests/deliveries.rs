@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use patchbay_domain::TenantStore;
+use patchbay_domain::bulk::{BulkEntry, BulkOutcome, BulkStore};
 use patchbay_domain::catalogue::IntegrationType;
 use patchbay_domain::delivery::{
     Attempt, AttemptNext, AttemptOutcome, Delivery, DeliveryStatus, DeliveryStore, EnqueueOutcome,
@@ -27,6 +28,7 @@ on_both_backends!(
     claims_are_exclusive_and_leases_expire,
     idempotency_outcomes,
     slots_holds_and_health,
+    a_bulk_send_is_one_transaction,
 );
 
 fn delivery(org: &OrgId, integration: &IntegrationId, n: i64) -> Delivery {
@@ -379,4 +381,69 @@ async fn slots_holds_and_health(tdb: TestDatabase) {
         .unwrap()
         .unwrap();
     assert_eq!(got.health().state, HealthState::Unhealthy);
+}
+
+/// A bulk send's entries are written together or not at all: one that
+/// cannot be written (here a delivery id used twice) leaves neither the
+/// others nor their keys behind.
+async fn a_bulk_send_is_one_transaction(tdb: TestDatabase) {
+    let (store, org, integration) = setup(&tdb).await;
+    let t = now();
+    let key = IdempotencyClaim {
+        key: "bulk-key".into(),
+        request_hash: "h1".into(),
+        completes_later: false,
+        in_progress_until: t,
+        expires_at: t + TimeDelta::hours(24),
+    };
+    let keyed = NewDelivery {
+        delivery: delivery(&org, &integration, 1),
+        idempotency: Some(key.clone()),
+    };
+    let plain = delivery(&org, &integration, 2);
+    let twice = NewDelivery {
+        delivery: plain.clone(),
+        idempotency: None,
+    };
+    let entries = [
+        BulkEntry::Delivery(keyed.clone()),
+        BulkEntry::Delivery(twice.clone()),
+        BulkEntry::Delivery(twice),
+    ];
+    assert!(store.enqueue_bulk(&entries).await.is_err());
+    for id in [&keyed.delivery.id, &plain.id] {
+        assert!(store.get(&org, id).await.unwrap().is_none());
+    }
+    // The key was not kept either: the same entries without the clash go in.
+    let entries = [
+        BulkEntry::Delivery(keyed.clone()),
+        BulkEntry::Delivery(NewDelivery {
+            delivery: plain.clone(),
+            idempotency: None,
+        }),
+    ];
+    let outcomes = store.enqueue_bulk(&entries).await.unwrap();
+    assert!(
+        matches!(
+            outcomes.as_slice(),
+            [
+                BulkOutcome::Delivery(EnqueueOutcome::Created(_)),
+                BulkOutcome::Delivery(EnqueueOutcome::Created(_))
+            ]
+        ),
+        "{outcomes:?}"
+    );
+    // Now the key answers its delivery.
+    let again = store.enqueue_bulk(&entries[..1]).await.unwrap();
+    match again.as_slice() {
+        [BulkOutcome::Delivery(EnqueueOutcome::Replayed(d))] => {
+            assert_eq!(d.id, keyed.delivery.id)
+        }
+        other => panic!("{other:?}"),
+    }
+    let claimed = store
+        .claim("w", now(), now() + TimeDelta::seconds(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
 }

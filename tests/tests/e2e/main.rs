@@ -57,6 +57,9 @@ mod retries;
 mod group_sends;
 mod groups;
 
+// Many messages in one request, to integrations and groups.
+mod bulk;
+
 // What operators watch: the metrics.
 mod metrics;
 

@@ -6,7 +6,7 @@
 //! organization id in a body answer 422, never silently ignored or applied.
 //! Request types derive no `Debug`, since their `config` may hold secrets.
 //!
-//! One file per resource: `integrations`, `deliveries`, `groups`,
+//! One file per resource: `integrations`, `deliveries`, `bulk`, `groups`,
 //! `catalogue`, `auth`;
 //! the enums and timestamp format they share are here.
 
@@ -17,12 +17,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 mod auth;
+mod bulk;
 mod catalogue;
 mod deliveries;
 mod groups;
 mod integrations;
 
 pub use auth::*;
+pub use bulk::*;
 pub use catalogue::*;
 pub use deliveries::*;
 pub use groups::*;

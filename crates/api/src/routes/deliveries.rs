@@ -9,6 +9,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use patchbay_domain::IntegrationId;
+use patchbay_domain::bulk::BulkService;
 use patchbay_domain::delivery::{DeliveryMetrics, DeliveryService};
 use patchbay_domain::group::GroupService;
 use patchbay_domain::ids::DeliveryId;
@@ -31,6 +32,8 @@ pub struct DeliveryApi {
     pub service: DeliveryService,
     /// Integration groups; `None` answers their endpoints with 503.
     pub groups: Option<GroupService>,
+    /// Bulk sends; `None` answers their endpoint with 503.
+    pub bulk: Option<BulkService>,
     /// The workers' metrics, shown at `/metrics`.
     pub metrics: Arc<DeliveryMetrics>,
     /// Requests answered, shown beside them.
@@ -42,9 +45,16 @@ impl DeliveryApi {
         Self {
             service,
             groups: None,
+            bulk: None,
             metrics,
             http: Arc::new(HttpMetrics::new()),
         }
+    }
+
+    /// Serve bulk sends through this service.
+    pub fn with_bulk(mut self, bulk: BulkService) -> Self {
+        self.bulk = Some(bulk);
+        self
     }
 
     /// Serve integration groups through this service.
@@ -56,11 +66,11 @@ impl DeliveryApi {
 
 /// Idempotency keys: 1-255 visible ASCII characters.
 const MAX_KEY_LEN: usize = 255;
-const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+pub(crate) const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
 // ---------------------------------------------------------------- helpers
 
-fn api(state: &ApiState) -> Result<&DeliveryApi, ApiError> {
+pub(crate) fn api(state: &ApiState) -> Result<&DeliveryApi, ApiError> {
     state.delivery.as_ref().ok_or_else(|| {
         ApiError::new(
             ProblemKind::Unavailable,
@@ -86,10 +96,15 @@ pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiEr
         return Err(bad());
     }
     let key = first.to_str().map_err(|_| bad())?;
-    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+    if !valid_key(key) {
         return Err(bad());
     }
     Ok(Some(key.to_string()))
+}
+
+/// An idempotency key's shape: 1-255 visible ASCII characters.
+pub(crate) fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= MAX_KEY_LEN && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
 fn location(id: &DeliveryId) -> String {

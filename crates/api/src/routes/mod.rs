@@ -2,6 +2,7 @@
 //! no SQL and no provider logic here.
 
 pub mod audit;
+pub mod bulk;
 pub mod deliveries;
 pub mod groups;
 pub mod health;

@@ -245,6 +245,29 @@ impl DeliveryService {
             .get(org, integration_id)
             .await?
             .ok_or(DeliveryError::IntegrationNotFound)?;
+        let new = self.prepare(&integration, message, idempotency_key, wait)?;
+        let (delivery, replayed) = Self::answer(self.store.enqueue(&new).await?)?;
+        if !replayed {
+            self.signal.notify();
+        }
+        Ok(Accepted {
+            delivery,
+            replayed,
+            health: integration.health(),
+            first_attempt: None,
+        })
+    }
+
+    /// The delivery a send would write, after every check that needs no
+    /// write: the type can send, the integration is active, the message
+    /// fits the type.
+    pub fn prepare(
+        &self,
+        integration: &Integration,
+        message: Message,
+        idempotency_key: Option<String>,
+        wait: bool,
+    ) -> Result<NewDelivery, DeliveryError> {
         if !integration.kind.spec().capabilities.send {
             return Err(DeliveryError::CannotSend(integration.kind.slug()));
         }
@@ -256,35 +279,37 @@ impl DeliveryService {
         let idempotency = idempotency_key.map(|key| {
             self.settings.idempotency_claim(
                 key,
-                request_hash(integration_id.as_str(), &message),
+                request_hash(integration.id.as_str(), &message),
                 wait,
                 at,
             )
         });
-        let delivery = self.settings.new_delivery(&integration, message, at);
-        let outcome = self
-            .store
-            .enqueue(&NewDelivery {
-                delivery,
-                idempotency,
-            })
-            .await?;
-        let (delivery, replayed) = match outcome {
-            EnqueueOutcome::Created(d) => {
-                self.signal.notify();
-                (d, false)
-            }
-            EnqueueOutcome::Replayed(d) => (d, true),
-            EnqueueOutcome::KeyReused => return Err(DeliveryError::KeyReused),
-            EnqueueOutcome::InProgress => return Err(DeliveryError::InProgress),
-        };
-        let health = integration.health();
-        Ok(Accepted {
+        let delivery = self.settings.new_delivery(integration, message, at);
+        Ok(NewDelivery {
             delivery,
-            replayed,
-            health,
-            first_attempt: None,
+            idempotency,
         })
+    }
+
+    /// What an enqueue's outcome tells the caller: the delivery and whether
+    /// it is a replay, or the key's error.
+    pub fn answer(outcome: EnqueueOutcome) -> Result<(Delivery, bool), DeliveryError> {
+        match outcome {
+            EnqueueOutcome::Created(d) => Ok((d, false)),
+            EnqueueOutcome::Replayed(d) => Ok((d, true)),
+            EnqueueOutcome::KeyReused => Err(DeliveryError::KeyReused),
+            EnqueueOutcome::InProgress => Err(DeliveryError::InProgress),
+        }
+    }
+
+    /// The integrations the sends read.
+    pub fn integrations(&self) -> &Arc<dyn IntegrationStore> {
+        &self.integrations
+    }
+
+    /// The signal that wakes the workers after an enqueue.
+    pub fn signal(&self) -> &Arc<dyn QueueSignal> {
+        &self.signal
     }
 
     pub async fn get(&self, org: &OrgId, id: &DeliveryId) -> Result<DeliveryReport, DeliveryError> {

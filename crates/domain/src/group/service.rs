@@ -319,20 +319,48 @@ impl GroupService {
         message: Message,
         idempotency_key: Option<String>,
     ) -> Result<AcceptedGroupSend, GroupError> {
+        let (group, members) = self.load_for_send(org, id).await?;
+        let new = self.prepare_send(&group, &members, message, idempotency_key)?;
+        let accepted = Self::answer(self.groups.enqueue_group_send(&new).await?)?;
+        if !accepted.replayed {
+            self.signal.notify();
+        }
+        Ok(accepted)
+    }
+
+    /// The group and its members, as a send reads them.
+    pub async fn load_for_send(
+        &self,
+        org: &OrgId,
+        id: &GroupId,
+    ) -> Result<(IntegrationGroup, HashMap<IntegrationId, Integration>), GroupError> {
         let group = self.get(org, id).await?;
         let ids: Vec<(OrgId, IntegrationId)> = group
             .members
             .iter()
             .map(|m| (org.clone(), m.clone()))
             .collect();
-        let members: HashMap<IntegrationId, Integration> = self
+        let members = self
             .integrations
             .get_many(&ids)
             .await?
             .into_iter()
             .map(|i| (i.id.clone(), i))
             .collect();
-        check_fits(&group, &members, &message)?;
+        Ok((group, members))
+    }
+
+    /// The send, route and first deliveries a send to `group` would write,
+    /// after every check that needs no write.
+    pub fn prepare_send(
+        &self,
+        group: &IntegrationGroup,
+        members: &HashMap<IntegrationId, Integration>,
+        message: Message,
+        idempotency_key: Option<String>,
+    ) -> Result<NewGroupSend, GroupError> {
+        let org = &group.org_id;
+        check_fits(group, members, &message)?;
         let at = now();
         let send_id = GroupSendId::generate();
         let mut route: Vec<RouteStep> = group
@@ -354,7 +382,7 @@ impl GroupService {
         let mut deliveries = Vec::new();
         match group.strategy {
             Strategy::Failover => {
-                let choice = choose(&route, &members, at);
+                let choice = choose(&route, members, at);
                 for (position, reason) in &choice.unusable {
                     end_step(&mut route, *position, StepState::Failed, reason, at);
                 }
@@ -422,22 +450,21 @@ impl GroupService {
                 at,
             )
         });
-        match self
-            .groups
-            .enqueue_group_send(&NewGroupSend {
+        Ok(NewGroupSend {
+            send,
+            deliveries,
+            idempotency,
+        })
+    }
+
+    /// What an enqueue's outcome tells the caller: the send and whether it
+    /// is a replay, or the key's error.
+    pub fn answer(outcome: GroupEnqueueOutcome) -> Result<AcceptedGroupSend, GroupError> {
+        match outcome {
+            GroupEnqueueOutcome::Created(send) => Ok(AcceptedGroupSend {
                 send,
-                deliveries,
-                idempotency,
-            })
-            .await?
-        {
-            GroupEnqueueOutcome::Created(send) => {
-                self.signal.notify();
-                Ok(AcceptedGroupSend {
-                    send,
-                    replayed: false,
-                })
-            }
+                replayed: false,
+            }),
             GroupEnqueueOutcome::Replayed(send) => Ok(AcceptedGroupSend {
                 send,
                 replayed: true,

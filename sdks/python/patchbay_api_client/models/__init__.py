@@ -10,6 +10,10 @@ from .attempt_dto import AttemptDto
 from .audit_action_name import AuditActionName
 from .audit_event_list import AuditEventList
 from .audit_event_view import AuditEventView
+from .bulk_send_item import BulkSendItem
+from .bulk_send_request import BulkSendRequest
+from .bulk_send_response import BulkSendResponse
+from .bulk_send_result import BulkSendResult
 from .create_ai_gateway_integration_request import CreateAiGatewayIntegrationRequest
 from .create_ai_gateway_integration_request_type import CreateAiGatewayIntegrationRequestType
 from .create_discord_integration_request import CreateDiscordIntegrationRequest
@@ -152,6 +156,10 @@ __all__ = (
     "AuditActionName",
     "AuditEventList",
     "AuditEventView",
+    "BulkSendItem",
+    "BulkSendRequest",
+    "BulkSendResponse",
+    "BulkSendResult",
     "CreateAiGatewayIntegrationRequest",
     "CreateAiGatewayIntegrationRequestType",
     "CreateDiscordIntegrationRequest",

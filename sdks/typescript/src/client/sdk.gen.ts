@@ -2,7 +2,7 @@
 
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateIntegerIdIntegrationData, CreateIntegerIdIntegrationErrors, CreateIntegerIdIntegrationResponses, CreateIntegrationData, CreateIntegrationErrors, CreateIntegrationGroupData, CreateIntegrationGroupErrors, CreateIntegrationGroupResponses, CreateIntegrationResponses, DeleteIntegerIdIntegrationData, DeleteIntegerIdIntegrationErrors, DeleteIntegerIdIntegrationResponses, DeleteIntegrationData, DeleteIntegrationErrors, DeleteIntegrationGroupData, DeleteIntegrationGroupErrors, DeleteIntegrationGroupResponses, DeleteIntegrationResponses, GetCurrentKeyData, GetCurrentKeyErrors, GetCurrentKeyResponses, GetDeliveryData, GetDeliveryErrors, GetDeliveryResponses, GetGroupSendData, GetGroupSendErrors, GetGroupSendResponses, GetIntegerIdIntegrationData, GetIntegerIdIntegrationErrors, GetIntegerIdIntegrationResponses, GetIntegrationData, GetIntegrationErrors, GetIntegrationGroupData, GetIntegrationGroupErrors, GetIntegrationGroupResponses, GetIntegrationHealthData, GetIntegrationHealthErrors, GetIntegrationHealthResponses, GetIntegrationResponses, GetIntegrationTypeData, GetIntegrationTypeErrors, GetIntegrationTypeResponses, GetOpenApiDocumentData, GetOpenApiDocumentResponses, HealthzData, HealthzResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListDeliveriesData, ListDeliveriesErrors, ListDeliveriesResponses, ListIntegerIdIntegrationsData, ListIntegerIdIntegrationsErrors, ListIntegerIdIntegrationsResponses, ListIntegrationGroupsData, ListIntegrationGroupsErrors, ListIntegrationGroupsResponses, ListIntegrationsData, ListIntegrationsErrors, ListIntegrationsResponses, ListIntegrationTypesData, ListIntegrationTypesErrors, ListIntegrationTypesResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RetryDeliveryData, RetryDeliveryErrors, RetryDeliveryResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendToIntegrationGroupData, SendToIntegrationGroupErrors, SendToIntegrationGroupResponses, SetIntegerIdIntegrationStatusData, SetIntegerIdIntegrationStatusErrors, SetIntegerIdIntegrationStatusResponses, TestIntegrationConfigData, TestIntegrationConfigErrors, TestIntegrationConfigResponses, TestIntegrationData, TestIntegrationErrors, TestIntegrationResponses, UpdateIntegerIdIntegrationData, UpdateIntegerIdIntegrationErrors, UpdateIntegerIdIntegrationResponses, UpdateIntegrationData, UpdateIntegrationErrors, UpdateIntegrationGroupData, UpdateIntegrationGroupErrors, UpdateIntegrationGroupResponses, UpdateIntegrationResponses } from './types.gen';
+import type { CreateIntegerIdIntegrationData, CreateIntegerIdIntegrationErrors, CreateIntegerIdIntegrationResponses, CreateIntegrationData, CreateIntegrationErrors, CreateIntegrationGroupData, CreateIntegrationGroupErrors, CreateIntegrationGroupResponses, CreateIntegrationResponses, DeleteIntegerIdIntegrationData, DeleteIntegerIdIntegrationErrors, DeleteIntegerIdIntegrationResponses, DeleteIntegrationData, DeleteIntegrationErrors, DeleteIntegrationGroupData, DeleteIntegrationGroupErrors, DeleteIntegrationGroupResponses, DeleteIntegrationResponses, GetCurrentKeyData, GetCurrentKeyErrors, GetCurrentKeyResponses, GetDeliveryData, GetDeliveryErrors, GetDeliveryResponses, GetGroupSendData, GetGroupSendErrors, GetGroupSendResponses, GetIntegerIdIntegrationData, GetIntegerIdIntegrationErrors, GetIntegerIdIntegrationResponses, GetIntegrationData, GetIntegrationErrors, GetIntegrationGroupData, GetIntegrationGroupErrors, GetIntegrationGroupResponses, GetIntegrationHealthData, GetIntegrationHealthErrors, GetIntegrationHealthResponses, GetIntegrationResponses, GetIntegrationTypeData, GetIntegrationTypeErrors, GetIntegrationTypeResponses, GetOpenApiDocumentData, GetOpenApiDocumentResponses, HealthzData, HealthzResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListDeliveriesData, ListDeliveriesErrors, ListDeliveriesResponses, ListIntegerIdIntegrationsData, ListIntegerIdIntegrationsErrors, ListIntegerIdIntegrationsResponses, ListIntegrationGroupsData, ListIntegrationGroupsErrors, ListIntegrationGroupsResponses, ListIntegrationsData, ListIntegrationsErrors, ListIntegrationsResponses, ListIntegrationTypesData, ListIntegrationTypesErrors, ListIntegrationTypesResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RetryDeliveryData, RetryDeliveryErrors, RetryDeliveryResponses, SendBulkData, SendBulkErrors, SendBulkResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendToIntegrationGroupData, SendToIntegrationGroupErrors, SendToIntegrationGroupResponses, SetIntegerIdIntegrationStatusData, SetIntegerIdIntegrationStatusErrors, SetIntegerIdIntegrationStatusResponses, TestIntegrationConfigData, TestIntegrationConfigErrors, TestIntegrationConfigResponses, TestIntegrationData, TestIntegrationErrors, TestIntegrationResponses, UpdateIntegerIdIntegrationData, UpdateIntegerIdIntegrationErrors, UpdateIntegerIdIntegrationResponses, UpdateIntegrationData, UpdateIntegrationErrors, UpdateIntegrationGroupData, UpdateIntegrationGroupErrors, UpdateIntegrationGroupResponses, UpdateIntegrationResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -30,6 +30,27 @@ export const listAuditEvents = <ThrowOnError extends boolean = false>(options?: 
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/audit-events',
     ...options
+});
+
+/**
+ * Send many messages at once
+ *
+ * Up to 100 messages, each to an integration (`integrationId`) or an
+ * integration group (`groupId`), each with its own optional
+ * `idempotencyKey`. Every item is checked as its single send would be; a
+ * refused item is answered with its problem and does not stop the others.
+ * The accepted items are queued in one transaction: when the database
+ * fails, none is (the answer is then a 503, and repeating the request
+ * with the same keys is safe). The answer is 200 with one result per item.
+ */
+export const sendBulk = <ThrowOnError extends boolean = false>(options: Options<SendBulkData, ThrowOnError>): RequestResult<SendBulkResponses, SendBulkErrors, ThrowOnError> => (options.client ?? client).post<SendBulkResponses, SendBulkErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/deliveries/bulk',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

@@ -164,6 +164,90 @@ export type AuditEventView = {
 };
 
 /**
+ * One message of a bulk send: exactly one of `integrationId` and `groupId`.
+ */
+export type BulkSendItem = {
+    /**
+     * Send to this integration group (`grp_…`), as `POST /api/integration-groups/{id}/send`.
+     */
+    groupId?: string;
+    /**
+     * This item's `Idempotency-Key`: a repeat of the item with the same key
+     * and message within 24 h answers the first delivery (or group send)
+     * and creates nothing.
+     */
+    idempotencyKey?: string;
+    /**
+     * Send through this integration (`int_…`), as `POST /api/integrations/{id}/send`.
+     */
+    integrationId?: string;
+    /**
+     * The message, as the single send's body.
+     */
+    message: SendMessageRequest;
+};
+
+/**
+ * Up to 100 messages, each to an integration or an integration group.
+ */
+export type BulkSendRequest = {
+    /**
+     * The messages, answered in this order.
+     */
+    items: Array<BulkSendItem>;
+};
+
+/**
+ * Each item's answer, in the request's order.
+ */
+export type BulkSendResponse = {
+    /**
+     * Items queued (or replayed by their key).
+     */
+    accepted: number;
+    /**
+     * Items refused, each with its problem.
+     */
+    rejected: number;
+    /**
+     * One per item, in the request's order.
+     */
+    results: Array<BulkSendResult>;
+};
+
+/**
+ * One item's answer: `status` 202 with its `delivery` or `groupSend`, or
+ * the status its single send would have answered, with the `problem`.
+ */
+export type BulkSendResult = {
+    /**
+     * The delivery queued for an item with `integrationId`.
+     */
+    delivery?: DeliveryDto;
+    /**
+     * The group send queued for an item with `groupId`.
+     */
+    groupSend?: GroupSendDto;
+    /**
+     * The item's place in the request, from 0.
+     */
+    index: number;
+    /**
+     * Why the item was refused; its field paths are the item's own
+     * (`message.to`, `integrationId`).
+     */
+    problem?: Problem;
+    /**
+     * The item's key matched an earlier request: nothing new was created.
+     */
+    replayed?: boolean;
+    /**
+     * 202 when accepted; otherwise the problem's status.
+     */
+    status: number;
+};
+
+/**
  * Changes to the config of an integration of any one type: a key left out keeps its stored value, `null` removes it. The stored integration's type decides which fields apply (422 for any other).
  */
 export type ConfigPatch = DiscordConfigPatch | SlackConfigPatch | TelegramConfigPatch | SendgridConfigPatch | ResendConfigPatch | WebhookConfigPatch | Web3ConfigPatch | AiGatewayConfigPatch;
@@ -2397,6 +2481,63 @@ export type ListAuditEventsResponses = {
 };
 
 export type ListAuditEventsResponse = ListAuditEventsResponses[keyof ListAuditEventsResponses];
+
+export type SendBulkData = {
+    body: BulkSendRequest;
+    path?: never;
+    query?: never;
+    url: '/api/deliveries/bulk';
+};
+
+export type SendBulkErrors = {
+    /**
+     * Malformed JSON, or an `Idempotency-Key` header (keys are given per item).
+     */
+    400: Problem;
+    /**
+     * Missing, malformed, unknown or revoked API key.
+     */
+    401: Problem;
+    /**
+     * The key lacks the `test` scope.
+     */
+    403: Problem;
+    /**
+     * The body is over the size limit.
+     */
+    413: Problem;
+    /**
+     * The body is not JSON.
+     */
+    415: Problem;
+    /**
+     * The body is not of the documented shape, or holds no item or more than 100.
+     */
+    422: Problem;
+    /**
+     * Too many refused API keys from this client address: every request that needs a key answers 429 until the window ends.
+     */
+    429: Problem;
+    /**
+     * Internal error.
+     */
+    500: Problem;
+    /**
+     * Delivery is not enabled on this server, or the database is unavailable (then with `Retry-After`; nothing was queued).
+     */
+    503: Problem;
+};
+
+export type SendBulkError = SendBulkErrors[keyof SendBulkErrors];
+
+export type SendBulkResponses = {
+    /**
+     * Every item answered: 202 with its delivery or group send, or its problem.
+     */
+    200: BulkSendResponse;
+};
+
+export type SendBulkResponse = SendBulkResponses[keyof SendBulkResponses];
 
 export type GetDeliveryData = {
     body?: never;

@@ -195,6 +195,16 @@ impl Client {
         deliveries
     }
 
+    /// Send many messages in one request (`POST /api/deliveries/bulk`).
+    pub async fn send_bulk(&self, items: Value) -> Reply {
+        self.call(
+            Method::POST,
+            "/api/deliveries/bulk",
+            Some(&json!({"items": items})),
+        )
+        .await
+    }
+
     pub async fn get_delivery(&self, id: &str) -> Reply {
         self.call(Method::GET, &format!("/api/deliveries/{id}"), None)
             .await
