@@ -38,7 +38,14 @@ ROOT = HERE.parents[1]
 OUT = ROOT / "target" / "bench"
 TMP = OUT / "tmp"
 LUA = HERE / "report.lua"
+DELIVER_LUA = HERE / "deliver.lua"
 MOCK = HERE / "mock.py"
+APPRISE_PEER = HERE / "apprise_peer.py"
+# The peer the delivery rows are compared with, from PyPI into its own venv.
+APPRISE_VERSION = "1.9.9"
+APPRISE_VENV = OUT / "apprise-venv"
+# The delivery rows' webhooks sign with this; the sink checks every signature.
+SIGNING_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 T0 = time.monotonic()
 WARNINGS: list[str] = []
 
@@ -161,8 +168,10 @@ class RssWatch:
 
 
 class Server:
-    def __init__(self, args, name: str, db_url: str, keys: str, workdir: Path):
+    def __init__(self, args, name: str, db_url: str, keys: str, workdir: Path,
+                 extra_env: dict | None = None, log_name: str = "server.log"):
         self.args = args
+        self.log_name = log_name
         self.name = name
         self.port = free_port()
         self.workdir = workdir
@@ -184,6 +193,7 @@ class Server:
         # settings are refused, so only where the build has it.)
         if supports_setting(args.binary, b"retest_interval_secs"):
             self.env["PATCHBAY__DELIVERY__RETEST_INTERVAL_SECS"] = "0"
+        self.env.update(extra_env or {})
         self.proc = None
 
     def cli(self, *argv: str) -> str:
@@ -205,7 +215,7 @@ class Server:
         return out
 
     def start(self) -> None:
-        logf = open(self.workdir / "server.log", "w")
+        logf = open(self.workdir / self.log_name, "w")
         self.proc = subprocess.Popen(
             [str(self.args.binary), "serve"], env=self.env, cwd=self.workdir,
             stdout=logf, stderr=subprocess.STDOUT,
@@ -214,7 +224,7 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(
-                    f"{self.name} server exited: {(self.workdir / 'server.log').read_text()[-2000:]}"
+                    f"{self.name} server exited: {(self.workdir / self.log_name).read_text()[-2000:]}"
                 )
             try:
                 if request(self.port, "GET", "/readyz", timeout=2)[0] == 200:
@@ -512,10 +522,11 @@ async def _fanout_with_probe(args, port, test_paths, get_paths, key, n):
     return started, results, json.loads(line[len("BENCH_RESULT "):])
 
 
-def create_webhooks(server: Server, key: str, n: int, url: str, label: str) -> list[str]:
+def create_webhooks(server: Server, key: str, n: int, url: str, label: str,
+                    extra: dict | None = None) -> list[str]:
     def one(i):
         st, body = request(server.port, "POST", "/api/integrations", key, {
-            "name": f"bench {label} {i}", "type": "webhook", "config": {"url": url},
+            "name": f"bench {label} {i}", "type": "webhook", "config": {"url": url, **(extra or {})},
         })
         if st != 201:
             raise RuntimeError(f"creating a {label} webhook: {st} {body}")
@@ -623,6 +634,463 @@ def deliver_row(args, server: Server, key: str, mock_port: int) -> dict:
     return res
 
 
+# --- delivery rows -------------------------------------------------------------------
+#
+# Every delivery row sends a fixed number of messages (or a paced stream)
+# with wrk and scripts/bench/deliver.lua, which logs each accepted delivery
+# id with the time of its 202; the sink records each `webhook-id` with the
+# time of its first receipt. Both clocks are this machine's wall clock.
+
+SINK_BODY = json.dumps({
+    "type": "message.sent", "timestamp": "2026-01-01T00:00:00.000Z",
+    "data": {"subject": "bench", "text": "bench message {n}", "data": {"n": "{n}", "source": "make bench"}},
+})
+
+
+def sink(mock_port: int, what: str):
+    method = "POST" if what == "/reset" else "GET"
+    st, body = request(mock_port, method, what, timeout=60)
+    if st != 200:
+        raise RuntimeError(f"sink {what} answered {st}")
+    return body
+
+
+def pct(values: list[float], p: float) -> float | None:
+    return values[min(len(values) - 1, int(len(values) * p))] if values else None
+
+
+class DeliverWrk:
+    """One wrk process running deliver.lua until its quota is answered."""
+
+    def __init__(self, args, port: int, *, key=None, ids=(), quota: int, mode="send", rate=None,
+                 connections=None, threads=None, label="deliver", body=SEND_BODY, url_path="/",
+                 log=True, duration=None):
+        self.label = label
+        self.threads = min(threads or args.threads, connections or args.concurrency)
+        self.prefix = TMP / f"deliver-{label}"
+        for f in glob.glob(f"{self.prefix}-*"):
+            os.unlink(f)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}
+        env.update({"BENCH_MODE": mode, "BENCH_QUOTA": str(quota), "BENCH_THREADS": str(self.threads),
+                     "BENCH_BODY": body})
+        if ids:
+            idf = TMP / f"ids-{label}.txt"
+            idf.write_text("\n".join(ids) + "\n")
+            env["BENCH_IDS_FILE"] = str(idf)
+        if key:
+            env["BENCH_AUTH"] = key
+        if rate:
+            env["BENCH_RATE"] = f"{rate:.3f}"
+        if log:
+            env["BENCH_LOG"] = str(self.prefix)
+        self.log = log
+        # A quota run ends when its threads are through (see finish()); -d
+        # only bounds a run that stalls.
+        self.duration = duration or max(60, int(2 * quota / rate) + 60 if rate else 300)
+        cmd = ["wrk", "-t", str(self.threads), "-c", str(connections or args.concurrency),
+               "-d", f"{self.duration}s", "--timeout", "10s", "-s", str(DELIVER_LUA),
+               f"http://127.0.0.1:{port}{url_path}"]
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def wait(self) -> dict:
+        deadline = time.monotonic() + self.duration + 30
+        while self.log and time.monotonic() < deadline and self.proc.poll() is None:
+            if all(Path(f"{self.prefix}-{t}.done").exists() for t in range(self.threads)):
+                self.proc.send_signal(signal.SIGINT)
+                break
+            time.sleep(0.02)
+        try:
+            out, err = self.proc.communicate(timeout=max(5, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+        line = next((l for l in out.splitlines() if l.startswith("BENCH_RESULT ")), None)
+        if line is None:
+            raise RuntimeError(f"wrk ({self.label}) gave no result: {out[-500:]}\n{err[-500:]}")
+        d = json.loads(line[len("BENCH_RESULT "):])
+        accepted, first, problems = {}, [], {}
+        for t in range(self.threads if self.log else 0):
+            with open(f"{self.prefix}-{t}") as fh:
+                for l in fh:
+                    a, _, b = l.rstrip("\n").partition(" ")
+                    if a == "first":
+                        first.append(float(b))
+                    elif a == "status":
+                        code = b.split(" ", 1)[0]
+                        problems[code] = problems.get(code, 0) + 1
+                    else:
+                        accepted[a] = float(b)
+        d.update(accepted_at=accepted, first_ms=min(first) if first else None, problems=problems,
+                 socket_errors=sum(d[k] for k in ("err_connect", "err_read", "err_write", "err_timeout")))
+        return d
+
+
+def deliver_run(args, mock_port: int, servers: list, jobs: list[dict], label: str) -> dict:
+    """Run wrk jobs against the servers at once, wait until the sink has every
+    accepted delivery (or nothing arrives for 20 s), and measure: deliveries/s
+    from the first send to the last receipt, lost, duplicates, signatures,
+    the send answers' latency (wrk) and each message's 202 → receipt."""
+    sink(mock_port, "/reset")
+    watches = [RssWatch(s.pid) for s in servers]
+    runs = [DeliverWrk(args, label=f"{label}-{i}", **job) for i, job in enumerate(jobs)]
+    results = [r.wait() for r in runs]
+    accepted: dict[str, float] = {}
+    for r in results:
+        accepted.update(r["accepted_at"])
+    want = len(accepted)
+    deadline, last_seen, last_change = time.monotonic() + args.deliver_drain, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        stats = sink(mock_port, "/stats")
+        if stats["sinkUnique"] >= want:
+            break
+        if stats["sinkUnique"] != last_seen:
+            last_seen, last_change = stats["sinkUnique"], time.monotonic()
+        elif time.monotonic() - last_change > 20:
+            break
+        time.sleep(0.05)
+    stats = sink(mock_port, "/stats")
+    receipts = sink(mock_port, "/receipts")
+    rss = max(w.peak_kib() for w in watches)
+    threads_peak = max(w.threads for w in watches)
+    first_ms = min(r["first_ms"] for r in results if r["first_ms"] is not None)
+    got = [(receipts[i] * 1000, t) for i, t in accepted.items() if i in receipts]
+    delivered = len(got)
+    last_ms = max((g[0] for g in got), default=first_ms)
+    span = max(1e-3, (last_ms - first_ms) / 1000)
+    lat = sorted(g[0] - g[1] for g in got)
+    problems: dict[str, int] = {}
+    for r in results:
+        for k, v in r["problems"].items():
+            problems[k] = problems.get(k, 0) + v
+    rejected = sum(r["rejected"] + r.get("items_rejected", 0) for r in results)
+    socket_errors = sum(r["socket_errors"] for r in results)
+    res = {
+        "requests": sum(r["answered"] for r in results),
+        "messages": want,
+        "accepted": want,
+        "delivered": delivered,
+        "lost": want - delivered,
+        "sink_duplicates": stats["sinkTotal"] - stats["sinkUnique"],
+        # Receipts of ids no 202 named (a send whose answer was lost).
+        "sink_unexpected": len(receipts) - delivered,
+        "signed_ok": stats["sinkSignedOk"],
+        "signed_bad": stats["sinkSignedBad"] + stats["sinkUnsigned"],
+        "rps": delivered / span,
+        "deliver_span_s": round(span, 3),
+        "accept_span_s": round((max(accepted.values(), default=first_ms) - first_ms) / 1000, 3),
+        "send_p50_ms": max(r["p50_us"] for r in results) / 1000,
+        "send_p99_ms": max(r["p99_us"] for r in results) / 1000,
+        "e2e_p50_ms": pct(lat, 0.50),
+        "e2e_p99_ms": pct(lat, 0.99),
+        "e2e_max_ms": lat[-1] if lat else None,
+        # A receipt before its 202 was read: the worker was faster than the
+        # answer's way back to wrk.
+        "e2e_negative": sum(1 for v in lat if v < 0),
+        "errors": rejected + socket_errors + stats["sinkSignedBad"] + stats["sinkUnsigned"],
+        "error_detail": {**problems, **({"socket": socket_errors} if socket_errors else {})},
+        "connections": sum(j.get("connections") or args.concurrency for j in jobs),
+        "rss_peak_kib": rss,
+        "threads_peak": threads_peak,
+    }
+    if "items_accepted" in results[0] and jobs[0].get("mode") == "bulk":
+        res["bulk_requests"] = sum(r["accepted"] for r in results)
+    log(f"{label}: {want} accepted, {delivered} delivered in {span:.2f} s = {res['rps']:.0f}/s, lost "
+        f"{res['lost']}, duplicates {res['sink_duplicates']}, bad signatures {res['signed_bad']}; "
+        f"send p99 {res['send_p99_ms']:.1f} ms; 202→receipt p50 {fmt(res['e2e_p50_ms'], '{:.1f}')} "
+        f"p99 {fmt(res['e2e_p99_ms'], '{:.1f}')} ms; rss {mib(rss)} MiB")
+    return res
+
+
+def in_rounds(args, label: str, once) -> dict:
+    """A delivery row run --deliver-rounds times: the median round's figures
+    (a few seconds each, so one disturbed round does not decide the row),
+    counts of messages, losses, duplicates and errors summed over all."""
+    rounds = [once() for _ in range(max(1, args.deliver_rounds))]
+    med = sorted(rounds, key=lambda r: r["rps"])[len(rounds) // 2]
+    res = dict(med)
+    for k in ("messages", "accepted", "delivered", "lost", "sink_duplicates", "sink_unexpected",
+              "signed_ok", "signed_bad", "errors", "requests"):
+        if k in med:
+            res[k] = sum(r.get(k, 0) for r in rounds)
+    res["rss_peak_kib"] = max((r.get("rss_peak_kib") or 0 for r in rounds), default=0) or None
+    res["rounds"] = [{k: r.get(k) for k in ("rps", "deliver_span_s", "send_p99_ms", "e2e_p99_ms", "lost")}
+                     for r in rounds]
+    if len(rounds) > 1:
+        log(f"{label}: median {res['rps']:.0f}/s (rounds: " + ", ".join(f"{r['rps']:.0f}/s" for r in rounds) + ")")
+    return res
+
+
+def deliver_webhooks(args, server: Server, key: str, mock_port: int, label: str) -> list[str]:
+    paths = create_webhooks(server, key, args.deliver_integrations, f"http://127.0.0.1:{mock_port}/sink",
+                            label, {"signingSecret": SIGNING_SECRET})
+    ids = [p.rsplit("/", 1)[1] for p in paths]
+    st, body = request(server.port, "POST", f"/api/integrations/{ids[0]}/send", key,
+                       json.loads(SEND_BODY.replace("{n}", "probe")))
+    if st != 202:
+        raise RuntimeError(f"the send probe answered {st}: {body}")
+    return ids
+
+
+def deliver_rate_row(args, mock_port, server: Server, key: str, ids: list[str], label: str) -> dict:
+    res = in_rounds(args, label, lambda: deliver_run(args, mock_port, [server], [
+        {"port": server.port, "key": key, "ids": ids, "quota": args.deliver_n},
+    ], label))
+    res["p50_ms"], res["p99_ms"] = res["send_p50_ms"], res["send_p99_ms"]
+    return res
+
+
+def deliver_latency_row(args, mock_port, server: Server, key: str, ids: list[str], label: str,
+                        rate_of: dict | None, accept_port: int | None = None,
+                        servers: list | None = None) -> dict:
+    """A steady offered rate (80 % of rate_of's deliveries/s) for
+    --latency-duration seconds; p50/p99 are each message's 202 → receipt."""
+    if not rate_of or rate_of.get("na") or not rate_of.get("rps"):
+        return {"na": "n/a (no deliver rate to pace at)"}
+    rate = args.latency_load * rate_of["rps"]
+    quota = max(1, int(rate * args.latency_duration))
+    # One wrk thread: pacing needs little, and it leaves the cores to the server.
+    res = deliver_run(args, mock_port, servers or [server], [
+        {"port": accept_port or server.port, "key": key, "ids": ids, "quota": quota, "rate": rate,
+         "threads": 1},
+    ], label)
+    # What the paced wrk achieved (wrk's timers are whole milliseconds).
+    res["offered_rps"] = res["messages"] / max(1e-3, res["accept_span_s"])
+    res["target_offered_rps"] = rate
+    res["p50_ms"], res["p99_ms"] = res["e2e_p50_ms"], res["e2e_p99_ms"]
+    return res
+
+
+def bulk_row(args, mock_port, server: Server, key: str, ids: list[str]) -> dict:
+    probe = {"items": [{"integrationId": ids[0], "message": json.loads(SEND_BODY.replace("{n}", "probe"))}]}
+    st, body = request(server.port, "POST", "/api/deliveries/bulk", key, probe)
+    if st in (404, 405):
+        log("deliver-bulk: POST /api/deliveries/bulk is absent")
+        return {"na": "n/a (bulk endpoint absent)", "probe_status": st}
+    if st != 200 or not isinstance(body, dict) or body.get("accepted") != 1:
+        return {"na": f"n/a (bulk probe answered {st})", "probe_status": st, "probe_body": body}
+    time.sleep(0.5)
+    batches = -(-args.deliver_n // args.bulk_batch)
+    res = in_rounds(args, "deliver-bulk", lambda: deliver_run(args, mock_port, [server], [
+        {"port": server.port, "key": key, "ids": ids, "quota": batches, "mode": "bulk"},
+    ], "deliver-bulk"))
+    res["p50_ms"], res["p99_ms"] = res["send_p50_ms"], res["send_p99_ms"]
+    res["batch"] = args.bulk_batch
+    return res
+
+
+def ceiling_sink_row(args, mock_port: int) -> dict:
+    """wrk straight at the sink with webhook-sized, webhook-headed POSTs."""
+    sink(mock_port, "/reset")
+    run = DeliverWrk(args, mock_port, quota=10**9, mode="sink", label="ceiling-sink", body=SINK_BODY,
+                     url_path="/sink-ceiling", log=False, duration=args.sink_duration)
+    d = run.wait()
+    stats = sink(mock_port, "/stats")
+    sink(mock_port, "/reset")
+    secs = d["duration_us"] / 1e6
+    res = {
+        "requests": d["accepted"], "rps": d["accepted"] / secs, "p50_ms": d["p50_us"] / 1000,
+        "p99_ms": d["p99_us"] / 1000, "errors": d["rejected"] + run_socket_errors(d),
+        "sink_received": stats["sinkTotal"], "duration_s": round(secs, 2), "connections": args.concurrency,
+    }
+    log(f"ceiling-sink: {res['rps']:.0f}/s p99 {res['p99_ms']:.2f} ms")
+    return res
+
+
+def run_socket_errors(d: dict) -> int:
+    return sum(d[k] for k in ("err_connect", "err_read", "err_write", "err_timeout"))
+
+
+def apprise_python() -> Path:
+    """The venv's interpreter, with Apprise installed at the pinned version."""
+    py = APPRISE_VENV / "bin" / "python"
+    check = [str(py), "-c", "import apprise; print(apprise.__version__)"]
+    if py.exists() and subprocess.run(check, capture_output=True, text=True).stdout.strip() == APPRISE_VERSION:
+        return py
+    t = time.monotonic()
+    shutil.rmtree(APPRISE_VENV, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(APPRISE_VENV)], check=True, capture_output=True)
+    r = subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        f"apprise=={APPRISE_VERSION}"], capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise RuntimeError(f"pip install apprise=={APPRISE_VERSION} failed: {r.stderr.strip()[-300:]}")
+    log(f"apprise {APPRISE_VERSION} installed into {APPRISE_VENV.relative_to(ROOT)} in "
+        f"{time.monotonic() - t:.1f} s")
+    return py
+
+
+def peer_apprise_row(args, mock_port: int) -> dict:
+    py = apprise_python()
+    return in_rounds(args, "peer-apprise", lambda: apprise_once(args, mock_port, py))
+
+
+def apprise_once(args, mock_port: int, py: Path) -> dict:
+    sink(mock_port, "/reset")
+    r = subprocess.run([str(py), str(APPRISE_PEER), "--url", f"json://127.0.0.1:{mock_port}/sink-apprise",
+                        "-n", str(args.deliver_n), "--threads", str(args.concurrency)],
+                       capture_output=True, text=True, timeout=600)
+    line = next((l for l in r.stdout.splitlines() if l.startswith("APPRISE_RESULT ")), None)
+    if r.returncode != 0 or line is None:
+        raise RuntimeError(f"the Apprise peer failed: {r.stderr.strip()[-300:]}")
+    d = json.loads(line[len("APPRISE_RESULT "):])
+    stats = sink(mock_port, "/stats")
+    sink(mock_port, "/reset")
+    span = max(1e-3, (stats["sinkLast"] or d["end"]) - d["start"])
+    res = {
+        "requests": d["sent"], "rps": stats["sinkUnique"] / span, "errors": d["failed"],
+        "delivered": stats["sinkUnique"], "lost": args.deliver_n - stats["sinkUnique"],
+        "deliver_span_s": round(span, 3), "apprise": d["version"], "threads": args.concurrency,
+        "connections": args.concurrency,
+    }
+    log(f"peer-apprise: {res['delivered']} in {span:.2f} s = {res['rps']:.0f}/s (apprise {d['version']})")
+    return res
+
+
+# History for deliver-history: finished deliveries and one attempt each,
+# written by one SQL statement per table, shaped as the service writes them
+# (ids `dlv_`/`att_` + a lowercase ULID of the creation time, status
+# delivered, one attempt, completed in the past).
+
+_ALPHA = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def _ulid_sql(ms: str, g: str, salt: str) -> str:
+    """SQL for a ULID: 10 characters of the time `ms`, then a fixed salt and
+    6 characters of the row number `g` (unique per row)."""
+    part = lambda v, shift: f"substr('{_ALPHA}', CAST((({v}) >> {shift}) & 31 AS INTEGER) + 1, 1)"
+    chars = [part(ms, 5 * (9 - k)) for k in range(10)] + [f"'{salt}'"] + [part(g, 5 * (5 - k)) for k in range(6)]
+    return " || ".join(chars)
+
+
+def history_sql(dialect: str, n: int, org_id: str, ids: list[str], now_ms: int) -> tuple[list[str], int]:
+    """The statements that write n finished deliveries (spread over ids, the
+    last 30 days up to a day ago) and their attempts; and the cutoff (epoch
+    ms) before which every history row was created."""
+    step = 30 * 86400 * 1000 // max(n, 1)
+    base = now_ms - 31 * 86400 * 1000
+    salt = "".join(random.choice(_ALPHA) for _ in range(10))
+    if dialect == "pg":
+        ts = lambda ms: f"(to_timestamp(({ms}) / 1000.0) AT TIME ZONE 'UTC')"
+        rows = f"(SELECT g, {base} + g * {step} AS ms FROM generate_series(CAST(0 AS BIGINT), {n - 1}) AS g) AS s"
+        pick = "(ARRAY[" + ",".join(f"'{i}'" for i in ids) + f"])[1 + g % {len(ids)}]"
+        prefix = ""
+    else:
+        ts = lambda ms: f"strftime('%Y-%m-%d %H:%M:%f', ({ms}) / 1000.0, 'unixepoch')"
+        rows = f"(SELECT g, {base} + g * {step} AS ms FROM series) AS s"
+        pick = "CASE g % {} {} END".format(len(ids), " ".join(f"WHEN {k} THEN '{i}'" for k, i in enumerate(ids)))
+        prefix = f"WITH RECURSIVE series(g) AS (SELECT 0 UNION ALL SELECT g + 1 FROM series WHERE g < {n - 1}) "
+    msg = ("'{\"subject\":\"bench history\",\"text\":\"bench message ' || g || '\",\"html\":null,\"to\":[],"
+           "\"data\":{\"n\":\"' || g || '\",\"source\":\"make bench\"},\"event_type\":null}'")
+    deliveries = (
+        prefix + "INSERT INTO deliveries (id, org_id, integration_id, type_slug, message, status, attempts, "
+        "max_attempts, next_attempt_at, deadline_at, provider_message_id, created_at, updated_at, completed_at) "
+        f"SELECT id, '{org_id}', integration_id, 'webhook', message, 'delivered', 1, 12, done, "
+        f"deadline, id, created, done, done FROM (SELECT 'dlv_' || {_ulid_sql('ms', 'g', salt)} AS id, "
+        f"{pick} AS integration_id, {msg} AS message, {ts('ms')} AS created, {ts('ms + 2')} AS done, "
+        f"{ts('ms + 86400000')} AS deadline FROM {rows}) AS h"
+    )
+    cutoff = base + n * step
+    cut = ts(str(cutoff))
+    attempts = (
+        "INSERT INTO delivery_attempts (id, delivery_id, number, started_at, finished_at, outcome, "
+        "status_class, latency_ms, provider_message_id) "
+        "SELECT 'att_' || substr(id, 5), id, 1, created_at, completed_at, 'delivered', 'success', 2, id "
+        f"FROM deliveries WHERE org_id = '{org_id}' AND created_at < {cut}"
+    )
+    return [deliveries, attempts], cutoff
+
+
+def load_history_sqlite(path: Path, n: int, org_id: str, ids: list[str]) -> dict:
+    import sqlite3
+    t = time.monotonic()
+    stmts, _ = history_sql("sqlite", n, org_id, ids, int(time.time() * 1000))
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA busy_timeout = 10000")
+        con.execute("BEGIN")
+        for stmt in stmts:
+            con.execute(stmt)
+        con.execute("COMMIT")
+        counts = {
+            "deliveries": con.execute("SELECT count(*) FROM deliveries").fetchone()[0],
+            "attempts": con.execute("SELECT count(*) FROM delivery_attempts").fetchone()[0],
+        }
+    finally:
+        con.close()
+    counts["load_s"] = round(time.monotonic() - t, 1)
+    log(f"history: {counts['deliveries']:,} deliveries, {counts['attempts']:,} attempts in SQLite "
+        f"({counts['load_s']} s)")
+    return counts
+
+
+def load_history_pg(pg, n: int, org_id: str, ids: list[str]) -> dict:
+    t = time.monotonic()
+    stmts, _ = history_sql("pg", n, org_id, ids, int(time.time() * 1000))
+    pg.psql("BEGIN; " + "; ".join(stmts) + "; COMMIT")
+    # As autovacuum would have by the time a million rows had accumulated.
+    pg.psql("VACUUM ANALYZE deliveries")
+    pg.psql("VACUUM ANALYZE delivery_attempts")
+    pg.psql("CHECKPOINT")
+    counts = {
+        "deliveries": int(pg.psql("SELECT count(*) FROM deliveries")),
+        "attempts": int(pg.psql("SELECT count(*) FROM delivery_attempts")),
+        "load_s": round(time.monotonic() - t, 1),
+    }
+    log(f"history: {counts['deliveries']:,} deliveries, {counts['attempts']:,} attempts in Postgres "
+        f"({counts['load_s']} s)")
+    return counts
+
+
+def check_history(server: Server, key: str, ids: list[str]) -> None:
+    """The history rows read back through the API like the service's own."""
+    st, body = request(server.port, "GET", f"/api/integrations/{ids[1]}/deliveries?limit=100", key)
+    if st != 200:
+        raise RuntimeError(f"listing an integration's deliveries with history answered {st}: {body}")
+    old = [d for d in body.get("data", []) if d.get("status") == "delivered"]
+    if not old:
+        raise RuntimeError("the history is not listed")
+    st, body = request(server.port, "GET", f"/api/deliveries/{old[-1]['id']}", key)
+    if st != 200:
+        raise RuntimeError(f"reading a history delivery answered {st}: {body}")
+
+
+def history_row(args, mock_port, server: Server, key: str, ids: list[str], label: str, counts: dict) -> dict:
+    check_history(server, key, ids)
+    res = deliver_rate_row(args, mock_port, server, key, ids, label)
+    res["history"] = counts
+    return res
+
+
+def two_instances_rows(args, keys: str, pg, mock_port: int, key: str, ids: list[str],
+                       rate_of: dict | None) -> tuple[dict, dict]:
+    """Two servers on one database: sends split across both, both deliver;
+    then A accepts with its workers off and B delivers."""
+    out = []
+    a = Server(args, "postgres-a", pg.url(), keys, TMP / "postgres-a")
+    b = Server(args, "postgres-b", pg.url(), keys, TMP / "postgres-b")
+    try:
+        a.start()
+        b.start()
+        half = args.concurrency // 2
+        combined = in_rounds(args, "deliver-2-instances", lambda: deliver_run(args, mock_port, [a, b], [
+            {"port": a.port, "key": key, "ids": ids, "quota": args.deliver_n // 2, "connections": half,
+             "threads": 1},
+            {"port": b.port, "key": key, "ids": ids, "quota": args.deliver_n - args.deliver_n // 2,
+             "connections": args.concurrency - half, "threads": 1},
+        ], "deliver-2-instances"))
+        combined["p50_ms"], combined["p99_ms"] = combined["send_p50_ms"], combined["send_p99_ms"]
+        out.append(combined)
+        a.stop()
+        a = Server(args, "postgres-a-accepting", pg.url(), keys, TMP / "postgres-a",
+                   log_name="server-accepting.log", extra_env={"PATCHBAY__DELIVERY__WORKERS_ENABLED": "false"})
+        a.start()
+        out.append(deliver_latency_row(args, mock_port, a, key, ids, "deliver-2-instances-latency", rate_of,
+                                       servers=[a, b]))
+    finally:
+        a.stop()
+        b.stop()
+    return out[0], out[1]
+
+
 # --- phases ------------------------------------------------------------------------
 
 
@@ -665,22 +1133,59 @@ def step(results: dict, names: list[str], fn) -> None:
             results[name] = {"na": f"failed: {msg}"}
 
 
-def sqlite_phase(args, keys: str, results: dict) -> None:
+def sink_phase(args, results: dict, mock_port: int) -> None:
+    step(results, ["ceiling-sink"], lambda: ceiling_sink_row(args, mock_port))
+    step(results, ["peer-apprise"], lambda: peer_apprise_row(args, mock_port))
+
+
+def sqlite_phase(args, keys: str, results: dict, mock_port: int) -> None:
     work = TMP / "sqlite"
     shutil.rmtree(work, ignore_errors=True)
-    server = Server(args, "sqlite", f"sqlite://{work / 'bench.sqlite3'}", keys, work)
+    db = work / "bench.sqlite3"
+    server = Server(args, "sqlite", f"sqlite://{db}", keys, work)
     key = server.cli("keys", "create", "--org", "bench", "--scopes", "read,write,test")
+    if not args.only_delivery:
+        server.start()
+        try:
+            paths = create_through_api(server, key, args.integrations)
+            results["_sqlite_idle_rss_kib"] = idle_rss(server, key, paths)
+            step(results, ["ceiling-http", "get-sqlite"], lambda: paired(
+                args,
+                HttpRow(args, server, "ceiling-http", ["/healthz"]),
+                HttpRow(args, server, "get-sqlite", paths, key=key),
+            ))
+        finally:
+            server.stop()
+    # The delivery rows start from a fresh process, as deliver-history-sqlite
+    # (and the Postgres ones) do.
+    server = Server(args, "sqlite-deliver", f"sqlite://{db}", keys, work, log_name="server-deliver.log")
     server.start()
+    ids: list[str] = []
     try:
-        paths = create_through_api(server, key, args.integrations)
-        results["_sqlite_idle_rss_kib"] = idle_rss(server, key, paths)
-        step(results, ["ceiling-http", "get-sqlite"], lambda: paired(
-            args,
-            HttpRow(args, server, "ceiling-http", ["/healthz"]),
-            HttpRow(args, server, "get-sqlite", paths, key=key),
-        ))
+        ids = deliver_webhooks(args, server, key, mock_port, "deliver-sqlite")
+        time.sleep(0.5)
+        step(results, ["deliver-sqlite"], lambda: deliver_rate_row(
+            args, mock_port, server, key, ids, "deliver-sqlite"))
+        step(results, ["deliver-latency-sqlite"], lambda: deliver_latency_row(
+            args, mock_port, server, key, ids, "deliver-latency-sqlite", results.get("deliver-sqlite")))
     finally:
         server.stop()
+    if args.history_n <= 0:
+        return
+
+    def history():
+        import sqlite3
+        con = sqlite3.connect(db)
+        org_id = con.execute("SELECT id FROM organizations WHERE name = 'bench'").fetchone()[0]
+        con.close()
+        counts = load_history_sqlite(db, args.history_n, org_id, ids)
+        again = Server(args, "sqlite-history", f"sqlite://{db}", keys, work, log_name="server-history.log")
+        again.start()
+        try:
+            return history_row(args, mock_port, again, key, ids, "deliver-history-sqlite", counts)
+        finally:
+            again.stop()
+    step(results, ["deliver-history-sqlite"], history)
 
 
 def postgres_phase(args, keys: str, results: dict, pg: Pg, mock_port: int) -> None:
@@ -753,6 +1258,43 @@ def postgres_phase(args, keys: str, results: dict, pg: Pg, mock_port: int) -> No
         server.stop()
 
 
+def postgres_delivery_phase(args, keys: str, results: dict, pg: Pg, mock_port: int) -> None:
+    """deliver-pg and the rows built on it; the history last, as it stays."""
+    work = TMP / "postgres-deliver"
+    shutil.rmtree(work, ignore_errors=True)
+    server = Server(args, "postgres-deliver", pg.url(), keys, work)
+    key = server.cli("keys", "create", "--org", "bench-deliver", "--scopes", "read,write,test")
+    org_id = pg.psql("SELECT id FROM organizations WHERE name = 'bench-deliver'")
+    server.start()
+    try:
+        ids = deliver_webhooks(args, server, key, mock_port, "deliver-pg")
+        time.sleep(0.5)
+        step(results, ["deliver-pg"], lambda: deliver_rate_row(args, mock_port, server, key, ids, "deliver-pg"))
+        step(results, ["deliver-latency-pg"], lambda: deliver_latency_row(
+            args, mock_port, server, key, ids, "deliver-latency-pg", results.get("deliver-pg")))
+        step(results, ["deliver-bulk"], lambda: bulk_row(args, mock_port, server, key, ids))
+    finally:
+        server.stop()
+    if supports_setting(args.binary, b"workers_enabled"):
+        step(results, ["deliver-2-instances", "deliver-2-instances-latency"], lambda: two_instances_rows(
+            args, keys, pg, mock_port, key, ids, results.get("deliver-pg")))
+    else:
+        for name in ("deliver-2-instances", "deliver-2-instances-latency"):
+            results[name] = {"na": "n/a (no delivery.workers_enabled setting)"}
+    if args.history_n <= 0:
+        return
+
+    def history():
+        counts = load_history_pg(pg, args.history_n, org_id, ids)
+        again = Server(args, "postgres-history", pg.url(), keys, work, log_name="server-history.log")
+        again.start()
+        try:
+            return history_row(args, mock_port, again, key, ids, "deliver-history-pg", counts)
+        finally:
+            again.stop()
+    step(results, ["deliver-history-pg"], history)
+
+
 # --- report ------------------------------------------------------------------------
 
 
@@ -823,6 +1365,8 @@ def evaluate(res: dict, args) -> list[dict]:
     row("deliver", "POST /send → webhook → local sink", r, "≥ 0.25 × ceiling-insert, 0 lost", met,
         f"{q:.2f} × ceiling-insert, lost {r.get('lost')}" if q else "")
 
+    deliver_rows(res, args, row, ok0, ratio)
+
     idle = raw.get("_pg_idle_rss_kib")
     load = (res.get("get-pg") or {}).get("rss_peak_kib")
     if idle is None or load is None:
@@ -836,6 +1380,60 @@ def evaluate(res: dict, args) -> list[dict]:
         "idle_rss_kib": idle, "rss_peak_kib": load, "errors": 0,
     })
     return rows
+
+
+def deliver_rows(res: dict, args, row, ok0, ratio) -> None:
+    n = args.deliver_n
+
+    def exact(r):
+        """Every accepted message at the sink once, signed, no errors."""
+        return ok0(r) and r.get("lost", 1) == 0 and r.get("sink_duplicates", 1) == 0
+
+    def counts(r):
+        return f"lost {r.get('lost')}, duplicates {r.get('sink_duplicates')}" if r else ""
+
+    r = res.get("ceiling-sink")
+    row("ceiling-sink", "wrk POST straight at the sink (webhook body and headers)", r, "reference", ok0(r))
+    peer = res.get("peer-apprise")
+    row("peer-apprise", f"Apprise {(peer or {}).get('apprise', APPRISE_VERSION)}: {args.concurrency} threads, "
+        f"{n:,} json:// POSTs to the sink", peer, "reference",
+        ok0(peer) and peer.get("lost", 1) == 0, f"lost {peer.get('lost')}" if peer else "")
+    for db in ("sqlite", "pg"):
+        r = res.get(f"deliver-{db}")
+        q = ratio(r and r["rps"], peer and peer["rps"])
+        row(f"deliver-{db}", f"{n:,} POST /send → signed webhook → sink", r,
+            "≥ 5 × peer-apprise, 0 lost, 0 duplicates", q is not None and q >= 5 and exact(r),
+            f"{q:.1f} × peer-apprise, {counts(r)}" if q else "")
+    for db in ("sqlite", "pg"):
+        r = res.get(f"deliver-latency-{db}")
+        p99 = r and r.get("p99_ms")
+        row(f"deliver-latency-{db}",
+            f"{args.latency_load:.0%} of deliver-{db} for {args.latency_duration:g} s; 202 → receipt", r,
+            "p99 ≤ 100 ms", p99 is not None and p99 <= 100 and exact(r),
+            f"offered {r['offered_rps']:.0f}/s, p99 {p99:.1f} ms, {counts(r)}" if p99 is not None else "")
+    for db in ("sqlite", "pg"):
+        r, base = res.get(f"deliver-history-{db}"), res.get(f"deliver-{db}")
+        q = ratio(r and r["rps"], base and base["rps"])
+        rows_n = ((r or {}).get("history") or {}).get("deliveries")
+        row(f"deliver-history-{db}", f"deliver-{db} with {args.history_n:,} finished deliveries kept", r,
+            f"≥ 0.9 × deliver-{db}", q is not None and q >= 0.9 and exact(r),
+            f"{q:.2f} × deliver-{db} ({rows_n:,} deliveries in the table), {counts(r)}" if q else "")
+    r, base = res.get("deliver-bulk"), res.get("deliver-pg")
+    q = ratio(r and r["rps"], base and base["rps"])
+    row("deliver-bulk", f"{n:,} in POST /api/deliveries/bulk of {args.bulk_batch} (Postgres)", r,
+        "≥ 2 × deliver-pg", q is not None and q >= 2 and exact(r),
+        f"{q:.2f} × deliver-pg, {counts(r)}" if q else "")
+    r = res.get("deliver-2-instances")
+    q = ratio(r and r["rps"], base and base["rps"])
+    row("deliver-2-instances", f"{n:,} sends split over two servers on one Postgres, both delivering", r,
+        "≥ deliver-pg, 0 lost, 0 duplicates", q is not None and q >= 1 and exact(r),
+        f"{q:.2f} × deliver-pg, {counts(r)}" if q else "")
+    r = res.get("deliver-2-instances-latency")
+    p99 = r and r.get("p99_ms")
+    row("deliver-2-instances-latency",
+        f"A (workers off) accepts {args.latency_load:.0%} of deliver-pg, B delivers; 202 → receipt", r,
+        "p99 ≤ 100 ms", p99 is not None and p99 <= 100 and exact(r),
+        f"offered {r['offered_rps']:.0f}/s, p99 {p99:.1f} ms, {counts(r)}" if p99 is not None else "")
 
 
 def fmt(v, spec="{:.0f}"):
@@ -878,6 +1476,20 @@ def main() -> int:
     ap.add_argument("--probe-duration", type=int, default=4)
     ap.add_argument("--deliver-integrations", type=int, default=16)
     ap.add_argument("--deliver-drain", type=int, default=120, help="max seconds to wait for deliveries")
+    ap.add_argument("--deliver-n", type=int, default=3000,
+                    help="messages per delivery row (deliver-sqlite/-pg/-history/-bulk/-2-instances, peer-apprise)")
+    ap.add_argument("--deliver-rounds", type=int, default=3,
+                    help="rounds of --deliver-n per throughput delivery row (the median round counts)")
+    ap.add_argument("--latency-duration", type=float, default=30,
+                    help="seconds of steady load per deliver-latency row")
+    ap.add_argument("--latency-load", type=float, default=0.8,
+                    help="the latency rows' offered rate, as a fraction of the database's deliver rate")
+    ap.add_argument("--history-n", type=int, default=1_000_000,
+                    help="finished deliveries written before deliver-history (0: skip those rows)")
+    ap.add_argument("--bulk-batch", type=int, default=100, help="items per POST /api/deliveries/bulk")
+    ap.add_argument("--sink-duration", type=int, default=5, help="seconds of ceiling-sink")
+    ap.add_argument("--only-delivery", action="store_true",
+                    help="only the delivery rows (ceiling-sink, peer-apprise, deliver-*)")
     ap.add_argument("--pgbench-scale", type=int, default=1)
     ap.add_argument("--pg-host", default=os.environ.get("BENCH_PG_HOST", "127.0.0.1"))
     ap.add_argument("--pg-port", type=int, default=int(os.environ.get("BENCH_PG_PORT", "5432")))
@@ -908,15 +1520,25 @@ def main() -> int:
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             admin.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    mock = subprocess.Popen([sys.executable, str(MOCK), "--delay", "1.0"], stdout=subprocess.PIPE, text=True)
+    mock = subprocess.Popen([sys.executable, str(MOCK), "--delay", "1.0", "--secret", SIGNING_SECRET],
+                            stdout=subprocess.PIPE, text=True)
     mock_port = int(mock.stdout.readline().split()[1])
     results: dict = {}
+    phases: dict[str, float] = {}
+
+    def timed(name, fn):
+        t = time.monotonic()
+        step(results, [f"_{name}_phase"], fn)
+        phases[name] = round(time.monotonic() - t, 1)
     try:
+        timed("sink", lambda: sink_phase(args, results, mock_port))
         if not args.skip_sqlite:
-            step(results, ["_sqlite_phase"], lambda: sqlite_phase(args, keys, results))
+            timed("sqlite", lambda: sqlite_phase(args, keys, results, mock_port))
         admin.psql(f'CREATE DATABASE "{pg.db}"')
         try:
-            step(results, ["_postgres_phase"], lambda: postgres_phase(args, keys, results, pg, mock_port))
+            if not args.only_delivery:
+                timed("postgres", lambda: postgres_phase(args, keys, results, pg, mock_port))
+            timed("postgres_delivery", lambda: postgres_delivery_phase(args, keys, results, pg, mock_port))
         finally:
             admin.psql(f'DROP DATABASE IF EXISTS "{pg.db}" WITH (FORCE)')
     finally:
@@ -943,6 +1565,10 @@ def main() -> int:
         "duration_s": args.duration,
         "rounds": args.rounds,
         "elapsed_s": round(elapsed, 1),
+        "phases_s": phases,
+        "deliver_n": args.deliver_n,
+        "latency_duration_s": args.latency_duration,
+        "history_n": args.history_n,
         "postgres": Pg(args, "postgres").psql("SHOW server_version"),
         "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0].strip(),
     }

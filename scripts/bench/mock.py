@@ -5,16 +5,26 @@ One asyncio HTTP/1.1 server on 127.0.0.1 with keep-alive:
 
   POST /slow   answers 200 after --delay seconds (the test-fanout row's
                provider that "answers after 1 s")
-  POST /sink   answers 200 at once and records the `webhook-id` header (the
-               deliver row's sink; repeats of one id are counted once)
+  POST /sink…  (any path starting with /sink) answers 200 at once and
+               records the `webhook-id` header with the time of its first
+               receipt (the delivery rows' sink; repeats of one id are
+               counted once; a request without one counts as a new id).
+               With --secret, a `webhook-signature` is checked against it
+               (Standard Webhooks: HMAC-SHA256 of id.timestamp.body).
   GET  /stats  {"slow": n, "sinkTotal": n, "sinkUnique": n, "sinkFirst": t,
-               "sinkLast": t, "slowInFlightPeak": n}  (t: time.time())
+               "sinkLast": t, "sinkSignedOk": n, "sinkSignedBad": n,
+               "sinkUnsigned": n, "slowInFlightPeak": n}  (t: time.time())
+  GET  /receipts  {"<webhook-id>": t of first receipt, ...}
+  POST /reset  forgets every receipt (between rows)
 
 Prints `READY <port>` on stdout once listening.
 """
 
 import argparse
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import time
 
@@ -22,11 +32,28 @@ STATE = {
     "slow": 0,
     "slow_in_flight": 0,
     "slow_in_flight_peak": 0,
-    "sink_total": 0,
-    "sink_ids": set(),
-    "sink_first": None,
-    "sink_last": None,
 }
+KEY = {"bytes": None}
+
+
+def reset_sink() -> None:
+    STATE.update(
+        sink_total=0, sink_ids={}, sink_first=None, sink_last=None,
+        sig_ok=0, sig_bad=0, unsigned=0,
+    )
+
+
+reset_sink()
+
+
+def signed_ok(headers: dict, body: bytes) -> bool:
+    content = f"{headers.get('webhook-id', '')}.{headers.get('webhook-timestamp', '')}.".encode() + body
+    want = base64.b64encode(hmac.new(KEY["bytes"], content, hashlib.sha256).digest()).decode()
+    return any(
+        hmac.compare_digest(sig[3:], want)
+        for sig in headers["webhook-signature"].split(" ")
+        if sig.startswith("v1,")
+    )
 
 
 def response(status: int, body: bytes, reason: str = "OK") -> bytes:
@@ -56,14 +83,17 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, del
                     k, v = line.split(":", 1)
                     headers[k.strip().lower()] = v.strip()
             length = int(headers.get("content-length", "0") or 0)
+            body = b""
             if length:
-                await reader.readexactly(length)
+                body = await reader.readexactly(length)
             elif headers.get("transfer-encoding", "").lower() == "chunked":
+                chunks = []
                 while True:
                     size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-                    await reader.readexactly(size + 2)
+                    chunks.append((await reader.readexactly(size + 2))[:-2])
                     if size == 0:
                         break
+                body = b"".join(chunks)
             path = target.split("?", 1)[0]
             if path == "/slow":
                 STATE["slow"] += 1
@@ -76,13 +106,25 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, del
                 finally:
                     STATE["slow_in_flight"] -= 1
                 out = response(200, b'{"ok":true}')
-            elif path == "/sink":
+            elif path.startswith("/sink"):
                 now = time.time()
                 STATE["sink_total"] += 1
-                STATE["sink_ids"].add(headers.get("webhook-id", f"anon-{STATE['sink_total']}"))
+                ids = STATE["sink_ids"]
+                wid = headers.get("webhook-id") or f"anon-{STATE['sink_total']}"
+                if wid not in ids:
+                    ids[wid] = now
                 if STATE["sink_first"] is None:
                     STATE["sink_first"] = now
                 STATE["sink_last"] = now
+                if "webhook-signature" not in headers:
+                    STATE["unsigned"] += 1
+                elif KEY["bytes"] is not None:
+                    STATE["sig_ok" if signed_ok(headers, body) else "sig_bad"] += 1
+                out = response(200, b'{"ok":true}')
+            elif path == "/receipts":
+                out = response(200, json.dumps(STATE["sink_ids"]).encode())
+            elif path == "/reset":
+                reset_sink()
                 out = response(200, b'{"ok":true}')
             elif path == "/stats":
                 body = json.dumps(
@@ -93,6 +135,9 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, del
                         "sinkUnique": len(STATE["sink_ids"]),
                         "sinkFirst": STATE["sink_first"],
                         "sinkLast": STATE["sink_last"],
+                        "sinkSignedOk": STATE["sig_ok"],
+                        "sinkSignedBad": STATE["sig_bad"],
+                        "sinkUnsigned": STATE["unsigned"],
                     }
                 ).encode()
                 out = response(200, body)
@@ -115,7 +160,10 @@ async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--delay", type=float, default=1.0)
+    ap.add_argument("--secret", help="whsec_… secret the sink checks signatures against")
     args = ap.parse_args()
+    if args.secret:
+        KEY["bytes"] = base64.b64decode(args.secret.removeprefix("whsec_"))
     server = await asyncio.start_server(
         lambda r, w: handle(r, w, args.delay), "127.0.0.1", args.port, backlog=4096
     )
