@@ -12,7 +12,8 @@ use patchbay_domain::delivery::EnqueueOutcome;
 
 use crate::connection::{DbConnection, native};
 use crate::error::db_error;
-use crate::groups::{GroupSendRows, delete_expired_key, resolve_group_key};
+use crate::groups::{GroupSendRows, resolve_group_key};
+use crate::idempotency::delete_expired_key;
 use crate::outbox::{Enqueue, WAKE_CHANNEL, notify_workers, resolve_key};
 use crate::pg_queue::EnqueueAll;
 use crate::rows::{DeliveryRow, IdempotencyRow};

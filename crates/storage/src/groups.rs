@@ -28,6 +28,7 @@ use crate::convert::{
 };
 use crate::deliveries::attempt_row;
 use crate::error::db_error;
+use crate::idempotency::{KeyState, delete_expired_key, key_state};
 use crate::outbox::notify_workers;
 use crate::rows::{DeliveryRow, GroupRow, GroupSendRow, IdempotencyRow, MemberRow, StepRow};
 use crate::schema::{
@@ -163,45 +164,22 @@ impl GroupSendRows {
     }
 }
 
-/// Remove the key if it expired (an expired key is as good as absent).
-pub(crate) fn delete_expired_key(
-    c: &mut DbConnection,
-    k: &IdempotencyRow,
-) -> Result<usize, DieselError> {
-    diesel::delete(
-        idempotency_keys::table
-            .filter(idempotency_keys::org_id.eq(&k.org_id))
-            .filter(idempotency_keys::idem_key.eq(&k.idem_key))
-            .filter(idempotency_keys::expires_at.lt(k.created_at)),
-    )
-    .execute(c)
-}
-
 /// A group send whose key was there already: what the key's first request
 /// made.
 pub(crate) fn resolve_group_key(
     conn: &mut DbConnection,
     k: &IdempotencyRow,
 ) -> Result<GroupEnqueueOutcome, StoreError> {
-    let existing = idempotency_keys::table
-        .filter(idempotency_keys::org_id.eq(&k.org_id))
-        .filter(idempotency_keys::idem_key.eq(&k.idem_key))
-        .select(IdempotencyRow::as_select())
-        .get_result(conn)
-        .optional()
-        .map_err(db_error("group send"))?;
-    let Some(existing) = existing else {
-        return Ok(GroupEnqueueOutcome::InProgress);
-    };
-    if existing.request_hash != k.request_hash {
-        return Ok(GroupEnqueueOutcome::KeyReused);
-    }
-    if existing.completed_at.is_none() && existing.in_progress_until > k.created_at {
-        return Ok(GroupEnqueueOutcome::InProgress);
-    }
-    Ok(load_send(conn, &existing.org_id, &existing.resource_id)?
-        .map(GroupEnqueueOutcome::Replayed)
-        .unwrap_or(GroupEnqueueOutcome::InProgress))
+    Ok(match key_state(conn, k, "group send")? {
+        KeyState::InProgress => GroupEnqueueOutcome::InProgress,
+        KeyState::Reused => GroupEnqueueOutcome::KeyReused,
+        KeyState::Answered {
+            org_id,
+            resource_id,
+        } => load_send(conn, &org_id, &resource_id)?
+            .map(GroupEnqueueOutcome::Replayed)
+            .unwrap_or(GroupEnqueueOutcome::InProgress),
+    })
 }
 
 /// Inside a delivery's transaction: the member's delivery ended, delivered

@@ -19,6 +19,7 @@ mod db;
 mod deliveries;
 mod error;
 mod groups;
+mod idempotency;
 mod integrations;
 mod listen;
 mod migrations;

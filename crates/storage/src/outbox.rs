@@ -33,7 +33,8 @@ use crate::coalesce::Answer;
 use crate::connection::{DbConnection, native};
 use crate::convert::{decode_delivery, encode_delivery};
 use crate::error::db_error;
-use crate::groups::{delete_expired_key, settle_member};
+use crate::groups::settle_member;
+use crate::idempotency::{KeyState, delete_expired_key, key_state};
 use crate::pg_queue::{EnqueueAll, FinishAll, Notify};
 use crate::rows::{AttemptRow, DeliveryRow, IdempotencyRow};
 use crate::schema::{deliveries, delivery_attempts, idempotency_keys};
@@ -175,25 +176,17 @@ pub(crate) fn resolve_key(conn: &mut DbConnection, item: &Enqueue) -> Answer<Enq
             "a delivery without a key was left out of its batch".into(),
         ));
     };
-    let existing = idempotency_keys::table
-        .filter(idempotency_keys::org_id.eq(&k.org_id))
-        .filter(idempotency_keys::idem_key.eq(&k.idem_key))
-        .select(IdempotencyRow::as_select())
-        .get_result(conn)
-        .optional()
-        .map_err(db_error("delivery"))?;
-    let Some(existing) = existing else {
-        return Ok(EnqueueOutcome::InProgress);
+    let (org_id, resource_id) = match key_state(conn, k, "delivery")? {
+        KeyState::InProgress => return Ok(EnqueueOutcome::InProgress),
+        KeyState::Reused => return Ok(EnqueueOutcome::KeyReused),
+        KeyState::Answered {
+            org_id,
+            resource_id,
+        } => (org_id, resource_id),
     };
-    if existing.request_hash != k.request_hash {
-        return Ok(EnqueueOutcome::KeyReused);
-    }
-    if existing.completed_at.is_none() && existing.in_progress_until > k.created_at {
-        return Ok(EnqueueOutcome::InProgress);
-    }
     let found = deliveries::table
-        .filter(deliveries::org_id.eq(&existing.org_id))
-        .filter(deliveries::id.eq(&existing.resource_id))
+        .filter(deliveries::org_id.eq(&org_id))
+        .filter(deliveries::id.eq(&resource_id))
         .select(DeliveryRow::as_select())
         .get_result(conn)
         .optional()
