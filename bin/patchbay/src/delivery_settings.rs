@@ -19,6 +19,8 @@ pub struct DeliveryConfig {
     pub workers_enabled: bool,
     /// Attempts in flight at once in this process.
     pub concurrency: usize,
+    /// Attempts in flight at once in this process through one integration.
+    pub integration_concurrency: usize,
     pub poll_interval_ms: u64,
     /// How long a claim holds a delivery; after a crash, in-flight
     /// deliveries are attempted again once their lease expires.
@@ -55,6 +57,7 @@ impl Default for DeliveryConfig {
         Self {
             workers_enabled: true,
             concurrency: 16,
+            integration_concurrency: 8,
             poll_interval_ms: 500,
             lease_ms: 60_000,
             batch: 16,
@@ -77,8 +80,11 @@ impl Default for DeliveryConfig {
 
 impl DeliveryConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
-        if self.concurrency == 0 || self.batch == 0 {
-            bail!("delivery.concurrency and delivery.batch must be at least 1");
+        if self.concurrency == 0 || self.batch == 0 || self.integration_concurrency == 0 {
+            bail!(
+                "delivery.concurrency, delivery.integration_concurrency and delivery.batch must be \
+                 at least 1"
+            );
         }
         if self.lease_ms < 500 {
             bail!("delivery.lease_ms must be at least 500");
@@ -131,6 +137,7 @@ impl DeliveryConfig {
     pub fn worker_config(&self) -> WorkerConfig {
         WorkerConfig {
             concurrency: self.concurrency,
+            integration_concurrency: self.integration_concurrency,
             poll_interval: Duration::from_millis(self.poll_interval_ms.max(10)),
             lease: Duration::from_millis(self.lease_ms),
             batch: self.batch,

@@ -234,7 +234,7 @@ impl Worker {
     }
 
     /// Put a delivery back without an attempt.
-    async fn back_off(&self, d: &patchbay_domain::delivery::Delivery, wait: Duration) {
+    pub(crate) async fn back_off(&self, d: &patchbay_domain::delivery::Delivery, wait: Duration) {
         self.back_off_until(d, utc_now() + to_delta(wait)).await;
     }
 

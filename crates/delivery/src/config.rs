@@ -8,6 +8,10 @@ use std::time::Duration;
 pub struct WorkerConfig {
     /// Attempts in flight at once in this process.
     pub concurrency: usize,
+    /// Attempts in flight at once in this process through one integration:
+    /// a slow or hanging endpoint holds at most this many of the
+    /// `concurrency` slots, and the others keep delivering.
+    pub integration_concurrency: usize,
     /// How often to look for due deliveries when not woken.
     pub poll_interval: Duration,
     /// How long a claim holds a delivery; a crashed worker's deliveries are
@@ -44,6 +48,7 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             concurrency: 16,
+            integration_concurrency: 8,
             poll_interval: Duration::from_millis(500),
             lease: Duration::from_secs(60),
             batch: 16,

@@ -55,8 +55,29 @@ pub struct Worker {
     pub(crate) signal: WakeSignal,
     pub(crate) owner: Arc<str>,
     pub(crate) pacer: Arc<Mutex<Pacer>>,
+    /// Attempts in flight (or claimed and waiting for a slot) by
+    /// integration, capped at `config.integration_concurrency`.
+    pub(crate) in_flight: Arc<Mutex<HashMap<IntegrationId, usize>>>,
     pub(crate) stop: Arc<watch::Sender<bool>>,
     pub(crate) done: Arc<watch::Sender<bool>>,
+}
+
+/// One of an integration's in-flight places; given back when dropped.
+struct InFlight {
+    counts: Arc<Mutex<HashMap<IntegrationId, usize>>>,
+    integration: IntegrationId,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = counts.get_mut(&self.integration) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(&self.integration);
+            }
+        }
+    }
 }
 
 /// Stops a worker (from anywhere, before or after it started).
@@ -114,6 +135,7 @@ impl Worker {
             signal,
             owner: owner.into(),
             pacer: Arc::new(Mutex::new(Pacer::new())),
+            in_flight: Arc::new(Mutex::new(HashMap::new())),
             stop: Arc::new(watch::channel(false).0),
             done: Arc::new(watch::channel(false).0),
         }
@@ -172,7 +194,14 @@ impl Worker {
                 let want = self.config.batch.max(1);
                 let now = patchbay_domain::service::now();
                 let lease_until = now + to_delta(self.config.lease);
-                match self.store.claim(&self.owner, now, lease_until, want).await {
+                // Integrations at their cap are left out of the claim, so
+                // one slow endpoint cannot take every slot.
+                let saturated = self.saturated();
+                match self
+                    .store
+                    .claim(&self.owner, now, lease_until, want, &saturated)
+                    .await
+                {
                     // Stopped while claiming: nothing is started; what was
                     // just claimed is released below with the rest.
                     Ok(_) if *stop.borrow() => break,
@@ -182,6 +211,15 @@ impl Worker {
                         // per delivery.
                         let loaded = self.load_integrations(&claimed).await;
                         for c in claimed {
+                            // More of one integration than its room left in
+                            // one batch: the rest goes back to the queue.
+                            let Some(place) = self.take_place(&c.delivery.integration_id) else {
+                                let worker = self.clone();
+                                tokio::spawn(async move {
+                                    worker.back_off(&c.delivery, Duration::ZERO).await;
+                                });
+                                continue;
+                            };
                             let Ok(permit) = permits.clone().acquire_owned().await else {
                                 break;
                             };
@@ -194,6 +232,7 @@ impl Worker {
                             let worker = self.clone();
                             tokio::spawn(async move {
                                 worker.process(c, integration).await;
+                                drop(place);
                                 drop(permit);
                                 // A freed slot means more can be claimed now,
                                 // not at the next poll (the bench saw one
@@ -236,6 +275,32 @@ impl Worker {
             Err(_) => tracing::warn!("releasing deliveries on shutdown timed out"),
         }
         tracing::info!(owner = %self.owner, "delivery worker stopped");
+    }
+
+    /// Integrations with as many attempts in flight as they may have.
+    fn saturated(&self) -> Vec<IntegrationId> {
+        let cap = self.config.integration_concurrency.max(1);
+        let counts = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        counts
+            .iter()
+            .filter(|(_, n)| **n >= cap)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// One of the integration's in-flight places, if it has one free.
+    fn take_place(&self, integration: &IntegrationId) -> Option<InFlight> {
+        let cap = self.config.integration_concurrency.max(1);
+        let mut counts = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let n = counts.entry(integration.clone()).or_default();
+        if *n >= cap {
+            return None;
+        }
+        *n += 1;
+        Some(InFlight {
+            counts: self.in_flight.clone(),
+            integration: integration.clone(),
+        })
     }
 
     /// The batch's integrations with one query. When some cannot be

@@ -85,9 +85,11 @@ const CLAIM_SQLITE: &str = "UPDATE deliveries SET status = 'sending', lease_owne
        lease_until = ?2, updated_at = ?3 \
      WHERE id IN (SELECT id FROM (SELECT id FROM deliveries \
          WHERE status = 'queued' AND next_attempt_at <= ?3 \
+           AND integration_id NOT IN (SELECT value FROM json_each(?5)) \
          ORDER BY next_attempt_at LIMIT ?4) \
        UNION ALL SELECT id FROM (SELECT id FROM deliveries \
          WHERE status = 'sending' AND lease_until < ?3 \
+           AND integration_id NOT IN (SELECT value FROM json_each(?5)) \
          ORDER BY lease_until LIMIT ?4)) \
      RETURNING *";
 
@@ -179,8 +181,10 @@ impl DeliveryStore for SqlStore {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
+        exclude: &[IntegrationId],
     ) -> Result<Vec<Claimed>, StoreError> {
         let owner = owner.to_string();
+        let excluded: Vec<String> = exclude.iter().map(|i| i.to_string()).collect();
         let (now, until) = (to_db_time(now), to_db_time(lease_until));
         let limit = i64::from(limit.max(1));
         self.run_sql(move |conn| {
@@ -190,6 +194,7 @@ impl DeliveryStore for SqlStore {
                     lease_until: until,
                     now,
                     limit,
+                    excluded: excluded.clone(),
                 }
                 .load(pg),
                 DbConnection::Sqlite(lite) => diesel::sql_query(CLAIM_SQLITE)
@@ -197,6 +202,9 @@ impl DeliveryStore for SqlStore {
                     .bind::<Timestamp, _>(until)
                     .bind::<Timestamp, _>(now)
                     .bind::<BigInt, _>(limit)
+                    .bind::<Text, _>(
+                        serde_json::to_string(&excluded).unwrap_or_else(|_| "[]".into()),
+                    )
                     .load(lite),
             }
             .map_err(db_error("delivery"))?;

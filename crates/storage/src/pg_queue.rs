@@ -58,7 +58,8 @@ cached_statement!(
         lease_until: NaiveDateTime => Timestamp,
         now: NaiveDateTime => Timestamp,
         limit: i64 => BigInt,
-    } = "SELECT * FROM patchbay_claim_deliveries(?, ?, ?, ?)"
+        excluded: Vec<String> => Array<Text>,
+    } = "SELECT * FROM patchbay_claim_deliveries(?, ?, ?, ?, ?)"
 );
 
 cached_statement!(

@@ -30,6 +30,7 @@ on_both_backends!(
     slots_holds_and_health,
     a_bulk_send_is_one_transaction,
     the_retention_purge_deletes_finished_deliveries_in_batches,
+    a_claim_leaves_excluded_integrations_queued,
 );
 
 fn delivery(org: &OrgId, integration: &IntegrationId, n: i64) -> Delivery {
@@ -112,7 +113,10 @@ async fn claims_are_exclusive_and_leases_expire(tdb: TestDatabase) {
     for w in 0..4 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            store.claim(&format!("w{w}"), t, lease, 8).await.unwrap()
+            store
+                .claim(&format!("w{w}"), t, lease, 8, &[])
+                .await
+                .unwrap()
         }));
     }
     let mut claimed = Vec::new();
@@ -128,11 +132,17 @@ async fn claims_are_exclusive_and_leases_expire(tdb: TestDatabase) {
             .all(|c| c.delivery.status == DeliveryStatus::Sending)
     );
     // Nothing is due while the leases hold.
-    assert!(store.claim("w9", t, lease, 50).await.unwrap().is_empty());
+    assert!(
+        store
+            .claim("w9", t, lease, 50, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // After the lease: claimed again (a crashed worker's deliveries).
     let later = t + TimeDelta::seconds(31);
     let again = store
-        .claim("w9", later, later + TimeDelta::seconds(30), 50)
+        .claim("w9", later, later + TimeDelta::seconds(30), 50, &[])
         .await
         .unwrap();
     assert_eq!(again.len(), 20);
@@ -169,7 +179,7 @@ async fn claims_are_exclusive_and_leases_expire(tdb: TestDatabase) {
     assert_eq!(store.attempts(&org, &first.id).await.unwrap().len(), 2);
     // Not due before its time; due after.
     let none = store
-        .claim("w9", later + TimeDelta::seconds(4), later, 50)
+        .claim("w9", later + TimeDelta::seconds(4), later, 50, &[])
         .await
         .unwrap();
     assert!(none.iter().all(|c| c.delivery.id != first.id));
@@ -443,7 +453,7 @@ async fn a_bulk_send_is_one_transaction(tdb: TestDatabase) {
         other => panic!("{other:?}"),
     }
     let claimed = store
-        .claim("w", now(), now() + TimeDelta::seconds(30), 10)
+        .claim("w", now(), now() + TimeDelta::seconds(30), 10, &[])
         .await
         .unwrap();
     assert_eq!(claimed.len(), 2);
@@ -459,7 +469,7 @@ async fn the_retention_purge_deletes_finished_deliveries_in_batches(tdb: TestDat
         finished.push(enqueue(&store, delivery(&org, &integration, n)).await);
     }
     let lease = now() + TimeDelta::seconds(30);
-    let claimed = store.claim("w", now(), lease, 10).await.unwrap();
+    let claimed = store.claim("w", now(), lease, 10, &[]).await.unwrap();
     assert_eq!(claimed.len(), 3);
     for (n, c) in claimed.iter().enumerate() {
         let next = if n == 0 {
@@ -502,4 +512,42 @@ async fn the_retention_purge_deletes_finished_deliveries_in_batches(tdb: TestDat
     }
     // The queued delivery is untouched, and still claimable.
     assert!(store.get(&org, &waiting.id).await.unwrap().is_some());
+}
+
+/// A claim leaves the rows of the integrations it excludes queued, due or
+/// with an expired lease, for a later claim.
+async fn a_claim_leaves_excluded_integrations_queued(tdb: TestDatabase) {
+    let (store, org, busy) = setup(&tdb).await;
+    let other = IntegrationId::generate();
+    let mut busy_ids = BTreeSet::new();
+    for n in 0..2 {
+        busy_ids.insert(enqueue(&store, delivery(&org, &busy, n)).await.id);
+    }
+    let free = enqueue(&store, delivery(&org, &other, 9)).await.id;
+    let t = now();
+    let lease = t + TimeDelta::seconds(30);
+    let claimed = store
+        .claim("w", t, lease, 10, std::slice::from_ref(&busy))
+        .await
+        .unwrap();
+    let ids: Vec<_> = claimed.iter().map(|c| c.delivery.id.clone()).collect();
+    assert_eq!(ids, vec![free]);
+    // Not excluded any more: claimed.
+    let claimed = store.claim("w", t, lease, 10, &[]).await.unwrap();
+    let ids: BTreeSet<_> = claimed.into_iter().map(|c| c.delivery.id).collect();
+    assert_eq!(ids, busy_ids);
+    // An expired lease of an excluded integration stays where it is too.
+    let later = lease + TimeDelta::seconds(1);
+    let expired = store
+        .claim(
+            "w2",
+            later,
+            later + TimeDelta::seconds(30),
+            10,
+            std::slice::from_ref(&busy),
+        )
+        .await
+        .unwrap();
+    assert_eq!(expired.len(), 1, "{expired:?}");
+    assert_eq!(expired[0].delivery.integration_id, other);
 }

@@ -10,4 +10,4 @@ DROP INDEX group_sends_completed;
 DROP INDEX deliveries_completed;
 DROP FUNCTION patchbay_enqueue_deliveries(TEXT, TEXT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[], BIGINT[], BIGINT[], TIMESTAMP[], TIMESTAMP[], TIMESTAMP[], TEXT[], BIGINT[], TIMESTAMP[]);
 DROP FUNCTION patchbay_finish_deliveries(TEXT[], TEXT[], TEXT[], BIGINT[], TIMESTAMP[], TEXT[], TEXT[], TEXT[], TIMESTAMP[], TIMESTAMP[], TEXT[], TIMESTAMP[], TEXT[], TEXT[], BIGINT[], TEXT[], BIGINT[], TIMESTAMP[]);
-DROP FUNCTION patchbay_claim_deliveries(TEXT, TIMESTAMP, TIMESTAMP, BIGINT);
+DROP FUNCTION patchbay_claim_deliveries(TEXT, TIMESTAMP, TIMESTAMP, BIGINT, TEXT[]);

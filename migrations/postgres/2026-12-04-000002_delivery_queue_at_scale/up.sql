@@ -8,9 +8,11 @@
 -- a bitmap scan, dead index entries included, then sorted them; a claim
 -- then cost as much as the whole backlog. Due rows and expired leases are
 -- found apart, each through its own index. PL/pgSQL, so each session plans
--- the statement once.
+-- the statement once. `excluded`: integrations the claiming process has as
+-- many attempts in flight for as it allows; their rows stay queued.
 CREATE FUNCTION patchbay_claim_deliveries(
-    claim_owner TEXT, claim_lease_until TIMESTAMP, claim_now TIMESTAMP, n BIGINT
+    claim_owner TEXT, claim_lease_until TIMESTAMP, claim_now TIMESTAMP, n BIGINT,
+    excluded TEXT[]
 ) RETURNS SETOF deliveries
 LANGUAGE plpgsql
 SET enable_bitmapscan = off
@@ -21,11 +23,13 @@ BEGIN
     WITH due AS (
         SELECT d.id FROM deliveries d
         WHERE d.status = 'queued' AND d.next_attempt_at <= claim_now
+            AND NOT (d.integration_id = ANY(excluded))
         ORDER BY d.next_attempt_at LIMIT n
         FOR UPDATE SKIP LOCKED
     ), expired AS (
         SELECT d.id FROM deliveries d
         WHERE d.status = 'sending' AND d.lease_until < claim_now
+            AND NOT (d.integration_id = ANY(excluded))
         ORDER BY d.lease_until LIMIT n
         FOR UPDATE SKIP LOCKED
     )

@@ -14,6 +14,7 @@ on_both_backends!(
     every_sendable_type_delivers,
     refusals_are_clear_problems,
     deliveries_are_listed_newest_first_and_counted_in_metrics,
+    a_slow_integration_holds_only_its_share_of_the_workers,
 );
 
 async fn every_sendable_type_delivers(db: TestDatabase) {
@@ -322,5 +323,74 @@ async fn a_send_accepted_by_another_instance_wakes_the_workers() {
         started.elapsed() < bound,
         "delivered only after {:?}: the workers were not woken",
         started.elapsed()
+    );
+}
+
+/// A slow endpoint holds at most `integration_concurrency` of the workers'
+/// slots: with twelve messages waiting for an endpoint that answers after
+/// 2 s, three go out at a time, and a message to another integration is
+/// delivered at once instead of after the slow ones.
+async fn a_slow_integration_holds_only_its_share_of_the_workers(db: TestDatabase) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/slow"))
+        .respond_with(ResponseTemplate::new(204).set_delay(std::time::Duration::from_secs(2)))
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/ok"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&mock)
+        .await;
+    let app = TestApp::spawn_delivering_to(
+        db,
+        &mock,
+        &[("PATCHBAY__DELIVERY__INTEGRATION_CONCURRENCY", "3")],
+    )
+    .await;
+    let admin = app.admin();
+    let hook = |route: &'static str| {
+        let admin = admin.clone();
+        let url = format!("{}/hooks/{route}", mock.uri());
+        async move {
+            admin
+                .create_integration_of("webhook", json!({"url": url}))
+                .await
+        }
+    };
+    let slow = hook("slow").await;
+    let ok = hook("ok").await;
+    let messages: Vec<Value> = (0..12).map(|n| json!({"data": {"n": n}})).collect();
+    let slow_ids = admin.send_all(&slow, &messages).await;
+    let fast = id_of(&admin.send(&ok, &json!({"data": {"n": 99}})).await.ok(202));
+    let fast = admin.wait_for_delivery(&fast).await;
+    assert_eq!(fast["status"], "delivered", "{fast}");
+    let slow_hits = |requests: Vec<wiremock::Request>| {
+        requests
+            .iter()
+            .filter(|r| r.url.path() == "/hooks/slow")
+            .count()
+    };
+    let so_far = slow_hits(mock.received_requests().await.unwrap_or_default());
+    assert!(so_far <= 3, "{so_far} slow attempts in flight at once");
+
+    let mut first_slow_done: Option<String> = None;
+    for id in &slow_ids {
+        let d = admin.wait_for_delivery(id).await;
+        assert_eq!(d["status"], "delivered", "{d}");
+        let done = d["completedAt"].as_str().unwrap().to_string();
+        if first_slow_done.as_ref().is_none_or(|f| &done < f) {
+            first_slow_done = Some(done);
+        }
+    }
+    let fast_done = fast["completedAt"].as_str().unwrap();
+    assert!(
+        fast_done < first_slow_done.unwrap().as_str(),
+        "the fast integration waited for the slow one"
+    );
+    // Each slow message once: the ones put back were not sent twice.
+    assert_eq!(
+        slow_hits(mock.received_requests().await.unwrap_or_default()),
+        12
     );
 }

@@ -41,12 +41,15 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// Claim up to `limit` due deliveries (queued and due, or sending with an
     /// expired lease) for `owner` until `lease_until`. Safe with several
     /// workers and processes: a row is claimed by one of them.
+    /// Rows of the integrations in `exclude` are left queued (the claiming
+    /// process has as many of their attempts in flight as it allows).
     async fn claim(
         &self,
         owner: &str,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
+        exclude: &[IntegrationId],
     ) -> Result<Vec<Claimed>, StoreError>;
 
     /// Record an attempt of `delivery` (as claimed) and write its next
