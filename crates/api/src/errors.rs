@@ -17,6 +17,7 @@
 //! Handlers return `Result<_, ApiError>` and use `?` on the use cases.
 
 use actix_web::http::header::{self, HeaderValue};
+use patchbay_domain::bulk::BulkItemError;
 use patchbay_domain::delivery::DeliveryError;
 use patchbay_domain::error::group_list;
 use patchbay_domain::group::GroupError;
@@ -34,6 +35,14 @@ impl ApiError {
     /// The one answer for a missing integration group, whatever the reason.
     pub fn group_not_found() -> Self {
         Self::new(ProblemKind::NotFound, "No such integration group.")
+    }
+
+    /// This server was built without integration groups.
+    pub fn groups_disabled() -> Self {
+        Self::new(
+            ProblemKind::Unavailable,
+            "Integration groups are not enabled on this server.",
+        )
     }
 }
 
@@ -162,6 +171,17 @@ impl From<GroupError> for ApiError {
             GroupError::KeyReused => DeliveryError::KeyReused.into(),
             GroupError::InProgress => DeliveryError::InProgress.into(),
             GroupError::Store(cause) => cause.into(),
+        }
+    }
+}
+
+/// A bulk item answers what its single send would have.
+impl From<BulkItemError> for ApiError {
+    fn from(e: BulkItemError) -> Self {
+        match e {
+            BulkItemError::Delivery(e) => e.into(),
+            BulkItemError::Group(e) => e.into(),
+            BulkItemError::GroupsDisabled => Self::groups_disabled(),
         }
     }
 }

@@ -191,7 +191,7 @@ impl BulkService {
         &self,
         item: BulkItem,
         integrations: &HashMap<IntegrationId, Integration>,
-        groups: &HashMap<GroupId, Result<Loaded, GroupError>>,
+        groups: &HashMap<GroupId, Option<Loaded>>,
     ) -> Result<BulkEntry, BulkItemError> {
         match item.target {
             BulkTarget::Integration(id) => {
@@ -208,10 +208,8 @@ impl BulkService {
             }
             BulkTarget::Group(id) => {
                 let service = self.groups.as_ref().ok_or(BulkItemError::GroupsDisabled)?;
-                let (group, members) = match groups.get(&id) {
-                    Some(Ok(loaded)) => loaded,
-                    Some(Err(e)) => return Err(copy_load_error(e).into()),
-                    None => return Err(GroupError::NotFound.into()),
+                let Some(Some((group, members))) = groups.get(&id) else {
+                    return Err(GroupError::NotFound.into());
                 };
                 let new =
                     service.prepare_send(group, members, item.message, item.idempotency_key)?;
@@ -253,7 +251,7 @@ impl BulkService {
         &self,
         org: &OrgId,
         items: &[BulkItem],
-    ) -> Result<HashMap<GroupId, Result<Loaded, GroupError>>, StoreError> {
+    ) -> Result<HashMap<GroupId, Option<Loaded>>, StoreError> {
         let mut loaded = HashMap::new();
         let Some(service) = &self.groups else {
             return Ok(loaded);
@@ -265,25 +263,17 @@ impl BulkService {
             if loaded.contains_key(id) {
                 continue;
             }
-            match service.load_for_send(org, id).await {
+            let found = match service.load_for_send(org, id).await {
+                Ok(found) => Some(found),
                 // A database failure fails the request, as it would fail a
-                // single send.
+                // single send; loading answers nothing else but not found.
                 Err(GroupError::Store(e)) => return Err(e),
-                other => {
-                    loaded.insert(id.clone(), other);
-                }
-            }
+                Err(_) => None,
+            };
+            loaded.insert(id.clone(), found);
         }
         Ok(loaded)
     }
 }
 
 type Loaded = (IntegrationGroup, HashMap<IntegrationId, Integration>);
-
-/// The errors loading a group answers (not found, for every reason).
-fn copy_load_error(e: &GroupError) -> GroupError {
-    match e {
-        GroupError::NotFound => GroupError::NotFound,
-        other => GroupError::Conflict(other.to_string()),
-    }
-}

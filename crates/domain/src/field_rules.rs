@@ -69,7 +69,7 @@ pub enum FieldRule {
     /// its EIP-55 checksum.
     EthAddress,
     /// A reference to a signing key held elsewhere (1 to 500 characters), never
-    /// a raw private key or seed phrase.
+    /// a raw private key or a wallet's recovery phrase.
     SignerRef,
 }
 

@@ -1,7 +1,7 @@
 //! `BulkStore`: a bulk send's deliveries and group sends in one
-//! transaction. Keys go first, in a fixed order (as in the outbox), with
-//! `ON CONFLICT DO NOTHING`: an entry whose key is already there writes
-//! nothing and is answered from the key after the commit.
+//! transaction. Keys go first (`idempotency::claim_keys`, as in the
+//! outbox): an entry whose key is already there writes nothing and is
+//! answered from the key after the commit.
 
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -10,14 +10,12 @@ use patchbay_domain::StoreError;
 use patchbay_domain::bulk::{BulkEntry, BulkOutcome, BulkStore};
 use patchbay_domain::delivery::EnqueueOutcome;
 
-use crate::connection::{DbConnection, native};
+use crate::connection::DbConnection;
 use crate::error::db_error;
 use crate::groups::{GroupSendRows, resolve_group_key};
-use crate::idempotency::delete_expired_key;
-use crate::outbox::{Enqueue, WAKE_CHANNEL, notify_workers, resolve_key};
-use crate::pg_queue::EnqueueAll;
+use crate::idempotency::claim_keys;
+use crate::outbox::{Enqueue, insert_deliveries, notify_workers, resolve_key};
 use crate::rows::{DeliveryRow, IdempotencyRow};
-use crate::schema::{deliveries, idempotency_keys};
 use crate::store::SqlStore;
 
 enum Rows {
@@ -70,21 +68,8 @@ impl BulkStore for SqlStore {
 /// Whether each entry was written (false: its key was there already).
 fn write(conn: &mut DbConnection, rows: &[Rows]) -> Result<Vec<bool>, DieselError> {
     conn.transaction::<_, DieselError, _>(|c| {
-        let mut written = vec![true; rows.len()];
-        let mut keyed: Vec<(usize, &IdempotencyRow)> = rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.key().map(|k| (i, k)))
-            .collect();
-        keyed.sort_by(|a, b| (&a.1.org_id, &a.1.idem_key).cmp(&(&b.1.org_id, &b.1.idem_key)));
-        for (i, k) in keyed {
-            delete_expired_key(c, k)?;
-            let n = native!(c, |n| diesel::insert_into(idempotency_keys::table)
-                .values(k)
-                .on_conflict_do_nothing()
-                .execute(n))?;
-            written[i] = n == 1;
-        }
+        let keys: Vec<Option<&IdempotencyRow>> = rows.iter().map(Rows::key).collect();
+        let written = claim_keys(c, &keys)?;
         let singles: Vec<&DeliveryRow> = rows
             .iter()
             .zip(&written)
@@ -93,14 +78,7 @@ fn write(conn: &mut DbConnection, rows: &[Rows]) -> Result<Vec<bool>, DieselErro
                 _ => None,
             })
             .collect();
-        if !singles.is_empty() {
-            match c {
-                DbConnection::Pg(pg) => EnqueueAll::of(WAKE_CHANNEL, &singles).execute(pg)?,
-                DbConnection::Sqlite(lite) => diesel::insert_into(deliveries::table)
-                    .values(singles)
-                    .execute(lite)?,
-            };
-        }
+        insert_deliveries(c, &singles)?;
         let mut groups = false;
         for (r, ok) in rows.iter().zip(&written) {
             if let (Rows::Group(g), true) = (r, ok) {

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use patchbay_domain::StoreError;
 
-use crate::connection::DbConnection;
+use crate::connection::{DbConnection, native};
 use crate::error::db_error;
 use crate::rows::IdempotencyRow;
 use crate::schema::idempotency_keys;
@@ -23,6 +23,33 @@ pub(crate) fn delete_expired_key(
             .filter(idempotency_keys::expires_at.lt(k.created_at)),
     )
     .execute(c)
+}
+
+/// Store each request's key, in a fixed order (two transactions on Postgres
+/// never wait for each other's keys in a cycle), with `ON CONFLICT DO
+/// NOTHING`; a key already there (stored before, or earlier in the same
+/// call) is left as it is. Whether each request may write what it makes:
+/// true for a new key and for a request without one.
+pub(crate) fn claim_keys(
+    c: &mut DbConnection,
+    keys: &[Option<&IdempotencyRow>],
+) -> Result<Vec<bool>, DieselError> {
+    let mut claimed = vec![true; keys.len()];
+    let mut keyed: Vec<(usize, &IdempotencyRow)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| k.map(|k| (i, k)))
+        .collect();
+    keyed.sort_by(|a, b| (&a.1.org_id, &a.1.idem_key).cmp(&(&b.1.org_id, &b.1.idem_key)));
+    for (i, k) in keyed {
+        delete_expired_key(c, k)?;
+        let n = native!(c, |n| diesel::insert_into(idempotency_keys::table)
+            .values(k)
+            .on_conflict_do_nothing()
+            .execute(n))?;
+        claimed[i] = n == 1;
+    }
+    Ok(claimed)
 }
 
 /// What a stored key says of the new request `k` with it.

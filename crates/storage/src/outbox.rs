@@ -30,14 +30,14 @@ use patchbay_domain::delivery::{
 };
 
 use crate::coalesce::Answer;
-use crate::connection::{DbConnection, native};
+use crate::connection::DbConnection;
 use crate::convert::{decode_delivery, encode_delivery};
 use crate::error::db_error;
 use crate::groups::settle_member;
-use crate::idempotency::{KeyState, delete_expired_key, key_state};
+use crate::idempotency::{KeyState, claim_keys, key_state};
 use crate::pg_queue::{EnqueueAll, FinishAll, Notify};
 use crate::rows::{AttemptRow, DeliveryRow, IdempotencyRow};
-use crate::schema::{deliveries, delivery_attempts, idempotency_keys};
+use crate::schema::{deliveries, delivery_attempts};
 use crate::time::to_db_time;
 
 /// The channel the workers of every instance listen on (Postgres).
@@ -133,40 +133,36 @@ fn write_enqueues(conn: &mut DbConnection, batch: &[Enqueue]) -> Result<Vec<bool
         return Ok(vec![true; batch.len()]);
     }
     conn.transaction::<_, DieselError, _>(|c| {
-        let mut inserted = vec![true; batch.len()];
-        let mut keyed: Vec<usize> = (0..batch.len())
-            .filter(|i| batch[*i].key.is_some())
-            .collect();
-        keyed.sort_by(|a, b| {
-            let (ka, kb) = (batch[*a].key.as_ref(), batch[*b].key.as_ref());
-            ka.map(|k| (&k.org_id, &k.idem_key))
-                .cmp(&kb.map(|k| (&k.org_id, &k.idem_key)))
-        });
-        for i in keyed {
-            let Some(k) = &batch[i].key else { continue };
-            delete_expired_key(c, k)?;
-            let n = native!(c, |n| diesel::insert_into(idempotency_keys::table)
-                .values(k)
-                .on_conflict_do_nothing()
-                .execute(n))?;
-            inserted[i] = n == 1;
-        }
+        let keys: Vec<Option<&IdempotencyRow>> =
+            batch.iter().map(|item| item.key.as_ref()).collect();
+        let inserted = claim_keys(c, &keys)?;
         let rows: Vec<&DeliveryRow> = batch
             .iter()
             .zip(&inserted)
             .filter(|(_, ok)| **ok)
             .map(|(item, _)| &item.row)
             .collect();
-        if !rows.is_empty() {
-            match c {
-                DbConnection::Pg(pg) => EnqueueAll::of(WAKE_CHANNEL, &rows).execute(pg)?,
-                DbConnection::Sqlite(lite) => diesel::insert_into(deliveries::table)
-                    .values(rows.clone())
-                    .execute(lite)?,
-            };
-        }
+        insert_deliveries(c, &rows)?;
         Ok(inserted)
     })
+}
+
+/// Insert deliveries (none: nothing) and, on Postgres, wake the workers of
+/// every instance once the transaction commits.
+pub(crate) fn insert_deliveries(
+    c: &mut DbConnection,
+    rows: &[&DeliveryRow],
+) -> Result<(), DieselError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match c {
+        DbConnection::Pg(pg) => EnqueueAll::of(WAKE_CHANNEL, rows).execute(pg)?,
+        DbConnection::Sqlite(lite) => diesel::insert_into(deliveries::table)
+            .values(rows.to_vec())
+            .execute(lite)?,
+    };
+    Ok(())
 }
 
 /// A call whose key was there already: what the key's first request made.

@@ -146,14 +146,7 @@ fn item_error(e: BulkItemError) -> ApiError {
         BulkItemError::Delivery(DeliveryError::Invalid(_))
             | BulkItemError::Group(GroupError::Invalid(_))
     );
-    let mut error = match e {
-        BulkItemError::Delivery(e) => ApiError::from(e),
-        BulkItemError::Group(e) => ApiError::from(e),
-        BulkItemError::GroupsDisabled => ApiError::new(
-            ProblemKind::Unavailable,
-            "Integration groups are not enabled on this server.",
-        ),
-    };
+    let mut error = ApiError::from(e);
     if invalid && let Some(errors) = error.problem.errors.as_mut() {
         for f in errors {
             f.field = format!("message.{}", f.field);

@@ -24,12 +24,7 @@ fn groups(state: &ApiState) -> Result<&GroupService, ApiError> {
         .delivery
         .as_ref()
         .and_then(|d| d.groups.as_ref())
-        .ok_or_else(|| {
-            ApiError::new(
-                ProblemKind::Unavailable,
-                "Integration groups are not enabled on this server.",
-            )
-        })
+        .ok_or_else(ApiError::groups_disabled)
 }
 
 /// A malformed id is as unknown as a missing one.
